@@ -1,0 +1,52 @@
+# Kuzet: two commands do all set-up on a fresh clone.
+#   make demo   create the virtualenv, install, migrate ./var/kuzet.db, create demo users, serve on 127.0.0.1:8000
+#   make test   same set-up, then lint, type-check and the whole suite on SQLite and on PostgreSQL
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test setup lint typecheck test-sqlite test-postgres serve clean bench
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	KUZET_MODE=demo $(BIN)/kuzet demo
+
+serve: setup
+	$(BIN)/kuzet serve
+
+lint: setup
+	$(BIN)/ruff check kuzet tests migrations
+	$(BIN)/ruff format --check kuzet tests migrations
+
+typecheck: setup
+	$(BIN)/mypy --strict kuzet
+
+test-sqlite: setup
+	@echo "=== test run 1/2: SQLite ==="
+	KUZET_TEST_BACKEND=sqlite $(PY) -m pytest
+
+# Runs on PostgreSQL when it answers; with KUZET_REQUIRE_POSTGRES=1 (as in CI) a missing server is a failure.
+test-postgres: setup
+	@if $(PY) -m tests.postgres_available; then \
+		echo "=== test run 2/2: PostgreSQL ==="; \
+		KUZET_TEST_BACKEND=postgresql $(PY) -m pytest; \
+	elif [ "$(KUZET_REQUIRE_POSTGRES)" = "1" ]; then \
+		echo "PostgreSQL is required (KUZET_REQUIRE_POSTGRES=1) but not reachable"; exit 1; \
+	else \
+		echo "=== test run 2/2: PostgreSQL SKIPPED (not reachable; set KUZET_TEST_POSTGRES_URL) ==="; \
+	fi
+
+test: lint typecheck test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

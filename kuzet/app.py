@@ -1,0 +1,66 @@
+"""The FastAPI application: routers, problem+json handlers, metrics and the permission check at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from kuzet import __version__
+from kuzet.config import Settings, get_settings
+from kuzet.core import observability
+from kuzet.core.audit.api import router as audit_router
+from kuzet.core.auth.api import PUBLIC_ROUTES as AUTH_PUBLIC_ROUTES
+from kuzet.core.auth.api import router as auth_router
+from kuzet.core.auth.users_api import router as users_router
+from kuzet.core.container import Services
+from kuzet.core.deps import api_routes, declared_permission
+from kuzet.core.observability import MetricsMiddleware
+from kuzet.core.problems import install_error_handlers
+
+# Routes anyone may call. Every other route must declare a permission, or the app refuses to start.
+PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), *AUTH_PUBLIC_ROUTES}
+)
+
+ROUTERS = (observability.router, auth_router, users_router, audit_router)
+
+
+class UndeclaredPermission(RuntimeError):
+    pass
+
+
+def check_permissions_declared(app: FastAPI) -> None:
+    for route in api_routes(app.routes):
+        for method in route.methods or ():
+            if (method, route.path) not in PUBLIC_ROUTES and declared_permission(route) is None:
+                raise UndeclaredPermission(f"{method} {route.path} declares no permission")
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_safe_to_serve()
+    services = services or Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="Kuzet",
+        version=__version__,
+        description="Police Operations Control Center (ЦОУ) API",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    check_permissions_declared(app)
+    return app

@@ -1,0 +1,321 @@
+"""The `kuzet` command: serve, demo, database, users and audit."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from kuzet.config import ConfigError, Mode, Settings, get_settings
+from kuzet.core import migrate
+from kuzet.core.actor import Actor
+from kuzet.core.audit import service as audit_service
+from kuzet.core.auth import accounts
+from kuzet.core.auth.credentials import new_totp_secret, totp_code
+from kuzet.core.auth.domain import Role
+from kuzet.core.auth.store import UserRepository
+from kuzet.core.container import Services
+from kuzet.core.errors import KuzetError
+from kuzet.core.logging import configure_logging
+
+app = typer.Typer(help="Kuzet: police Operations Control Center.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+out = Console()
+err = Console(stderr=True)
+CLI_ACTOR = Actor.system("cli")
+
+
+def _services() -> Services:
+    return Services.build(get_settings())
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (KUZET_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (KUZET_PORT)")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (KUZET_WORKERS)")] = None,
+) -> None:
+    """Run the API server."""
+    settings = get_settings()
+    try:
+        settings.check_safe_to_serve()
+    except ConfigError as exc:
+        raise _fail(str(exc), code=2) from exc
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    uvicorn.run(
+        "kuzet.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_config=None,
+        proxy_headers=False,
+    )
+
+
+DEMO_USERS: tuple[tuple[str, Role, str | None, str], ...] = (
+    ("admin", Role.ADMIN, None, "Demo Administrator"),
+    ("supervisor", Role.SUPERVISOR, None, "Demo Supervisor"),
+    ("dispatcher", Role.DISPATCHER, "central", "Demo Dispatcher"),
+    ("calltaker", Role.CALL_TAKER, "central", "Demo Call-taker"),
+    ("analyst", Role.ANALYST, "central", "Demo Analyst"),
+)
+
+
+def _demo_password() -> str:
+    return "Demo-" + secrets.token_urlsafe(9)
+
+
+def seed_demo_users(services: Services) -> list[tuple[str, str, str, str | None]]:
+    """Create (or re-key) one account per role. Returns (username, role, password, TOTP secret or None)."""
+    printed = []
+    now = services.clock.now()
+    for username, role, district, full_name in DEMO_USERS:
+        password = _demo_password()
+        uow = services.uow()
+        with uow:
+            existing = uow.repo(UserRepository).by_username(username)
+        if existing is None:
+            user = accounts.create_user(
+                uow,
+                services.auth,
+                username=username,
+                password=password,
+                role=role,
+                district=district,
+                full_name=full_name,
+                phone=None,
+                by=CLI_ACTOR,
+                at=now,
+            )
+        else:
+            user = accounts.reset_password(
+                uow, services.auth, user_id=existing.id, password=password, by=CLI_ACTOR, at=now
+            )
+            accounts.unlock_user(uow, user_id=user.id, by=CLI_ACTOR, at=now)
+        secret = None
+        if role.value in services.settings.totp_required_roles:
+            secret = _enrol_demo_totp(services, user.id)
+        printed.append((username, role.value, password, secret))
+    return printed
+
+
+def _enrol_demo_totp(services: Services, user_id: int) -> str:
+    """Demo accounts that must have a second factor get one enrolled, and its secret is printed."""
+
+    secret = new_totp_secret()
+    with services.uow() as uow:
+        uow.repo(UserRepository).update(
+            user_id, totp_secret=services.auth.box.seal(secret), totp_confirmed=True, totp_last_step=None
+        )
+        uow.audit(CLI_ACTOR, "user.demo_totp", object_type="user", object_id=user_id)
+        uow.commit()
+    return secret
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server afterwards")
+    ] = True,
+) -> None:
+    """Migrate the embedded database, create demo users and print their passwords, then serve."""
+    os.environ.setdefault("KUZET_MODE", Mode.DEMO.value)
+    get_settings.cache_clear()
+    settings = get_settings()
+    if not settings.is_relaxed:
+        raise _fail("the demo refuses to run with KUZET_MODE=production", code=2)
+    migrate.upgrade(settings.database_url)
+    services = Services.build(settings)
+    rows = seed_demo_users(services)
+    services.close()
+    out.print(f"Kuzet demo users ({settings.database_url}):", soft_wrap=True)
+    for username, role, password, secret in rows:
+        line = f"  user={username:<11} role={role:<11} password={password}"
+        out.print(line + (f"  totp_secret={secret}" if secret else ""), soft_wrap=True, highlight=False)
+    out.print(
+        "Roles with a second factor log in with a code: [bold]kuzet user totp-code USER[/bold] prints the "
+        "current one in demo mode."
+    )
+    out.print(f"API: http://{settings.host}:{settings.port}/api/docs  (OpenAPI: /api/openapi.json)")
+    if serve_after:
+        serve(host=None, port=None, workers=None)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    settings = get_settings()
+    migrate.upgrade(settings.database_url, revision)
+    out.print(
+        f"database at {migrate.head_revision(settings.database_url) if revision == 'head' else revision}"
+    )
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the applied and the newest migration."""
+    services = _services()
+    current = migrate.current_revision(services.engine)
+    head = migrate.head_revision(services.settings.database_url)
+    out.print(f"current: {current}  head: {head}")
+    services.close()
+    if current != head:
+        raise typer.Exit(1)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="Role of the account")],
+    full_name: Annotated[str, typer.Option("--full-name", help="Full name")],
+    district: Annotated[str | None, typer.Option(help="District code; omit for region-wide")] = None,
+    phone: Annotated[str | None, typer.Option(help="Work phone")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password; prompted when omitted", hide_input=True)
+    ] = None,
+) -> None:
+    """Create a staff account."""
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    services = _services()
+    try:
+        user = accounts.create_user(
+            services.uow(),
+            services.auth,
+            username=username,
+            password=password,
+            role=role,
+            district=district,
+            full_name=full_name,
+            phone=phone,
+            by=CLI_ACTOR,
+            at=services.clock.now(),
+        )
+    except KuzetError as exc:
+        raise _fail(_describe(exc)) from exc
+    out.print(f"created user {user.username} (id {user.id}, role {user.role.value})")
+
+
+def _describe(exc: KuzetError) -> str:
+    from kuzet.core.errors import InvalidInput
+    from kuzet.core.i18n import translate
+
+    if isinstance(exc, InvalidInput):
+        return "; ".join(f"{e.field}: {translate(e.reason, 'en', **e.params)}" for e in exc.errors)
+    return translate(exc.detail, "en", **exc.params)
+
+
+def _user_action(username: str, action: str) -> None:
+    services = _services()
+    uow = services.uow()
+    try:
+        user = accounts.find_by_username(uow, username)
+        at = services.clock.now()
+        if action == "lock":
+            accounts.lock_user(uow, user_id=user.id, by=CLI_ACTOR, at=at)
+        elif action == "unlock":
+            accounts.unlock_user(uow, user_id=user.id, by=CLI_ACTOR, at=at)
+        else:
+            accounts.reset_second_factor(uow, user_id=user.id, by=CLI_ACTOR, at=at)
+    except KuzetError as exc:
+        raise _fail(_describe(exc)) from exc
+    out.print(f"{action}: {username} done")
+
+
+@user_app.command("lock")
+def user_lock(username: str) -> None:
+    """Lock an account and end its sessions."""
+    _user_action(username, "lock")
+
+
+@user_app.command("unlock")
+def user_unlock(username: str) -> None:
+    """Unlock an account (also clears its failed-login count)."""
+    _user_action(username, "unlock")
+
+
+@user_app.command("reset-2fa")
+def user_reset_2fa(username: str) -> None:
+    """Forget an account's second factor; the user enrols again at the next login."""
+    _user_action(username, "reset-2fa")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List the accounts."""
+    services = _services()
+    table = Table()
+    for column in ("id", "user", "role", "district", "2FA", "locked"):
+        table.add_column(column)
+    for user in accounts.list_users(services.uow(), by=CLI_ACTOR):
+        table.add_row(
+            str(user.id),
+            user.username,
+            user.role.value,
+            user.district or "region",
+            "yes" if user.totp_enrolled else "no",
+            user.lock_reason or "",
+        )
+    out.print(table)
+
+
+@user_app.command("totp-code")
+def user_totp_code(username: str) -> None:
+    """Print the current TOTP code of an account (demo and dev modes only)."""
+    settings = get_settings()
+    if not settings.is_relaxed:
+        raise _fail("totp-code works only with KUZET_MODE=demo or dev", code=2)
+    services = _services()
+    try:
+        user = accounts.find_by_username(services.uow(), username)
+    except KuzetError as exc:
+        raise _fail(_describe(exc)) from exc
+    with services.uow() as uow:
+        _, sealed, _ = uow.repo(UserRepository).credentials(user.id)
+    if not sealed:
+        raise _fail(f"{username} has no second factor enrolled")
+    out.print(totp_code(services.auth.box.open(sealed), services.clock.now()))
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the audit hash chain; exit 1 and name the first broken row if it was tampered with."""
+    services = _services()
+    report = audit_service.verify(services.uow())
+    services.close()
+    if report.ok:
+        out.print(f"audit chain intact: {report.checked} rows")
+        return
+    err.print(
+        f"audit chain BROKEN at row {report.broken_seq}: {report.reason} ({report.checked} rows intact)"
+    )
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}")
+        sys.exit(2)
+
+
+__all__ = ["Settings", "app", "main"]

@@ -1,0 +1,81 @@
+"""Settings: every one is read from a `KUZET_<NAME>` environment variable (or a `.env` file)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "kuzet-default-secret-change-me-0000000000"  # noqa: S105 - the refused default
+MIN_SECRET_LENGTH = 32
+
+
+class Mode(StrEnum):
+    PRODUCTION = "production"
+    DEMO = "demo"
+    DEV = "dev"
+    TEST = "test"
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or inconsistent; the message names the setting to change."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KUZET_", env_file=".env", extra="ignore")
+
+    mode: Mode = Mode.PRODUCTION
+    database_url: str = "sqlite:///./var/kuzet.db"
+    secret_key: str = DEFAULT_SECRET_KEY
+    data_dir: Path = Path("./var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    region_name: str = "Demo region"
+    # Sessions: a shift is 12 hours; an unattended console is locked after the idle timeout.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    # Lock-out: this many failed logins within the window locks the account until an admin unlocks it.
+    lockout_failures: int = Field(default=5, ge=1)
+    lockout_window_minutes: int = Field(default=15, ge=1)
+    totp_required_roles: list[str] = Field(default_factory=lambda: ["admin", "supervisor"])
+    totp_issuer: str = "Kuzet"
+    # Argon2 cost; lower it only for tests.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+
+    @property
+    def is_relaxed(self) -> bool:
+        """Demo, dev and test modes may run with built-in secrets; production may not."""
+        return self.mode in {Mode.DEMO, Mode.DEV, Mode.TEST}
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_safe_to_serve(self) -> None:
+        """Refuse to run a production server on a default or weak secret."""
+        if self.is_relaxed:
+            return
+        if self.secret_key == DEFAULT_SECRET_KEY:
+            raise ConfigError(
+                "KUZET_SECRET_KEY is the built-in default. Set KUZET_SECRET_KEY to a random value of at "
+                f"least {MIN_SECRET_LENGTH} characters (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'), or set KUZET_MODE=demo for a demonstration."
+            )
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"KUZET_SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters. Set KUZET_SECRET_KEY "
+                "to a longer random value."
+            )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

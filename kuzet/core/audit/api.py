@@ -1,0 +1,48 @@
+"""Routes of the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from kuzet.core.actor import Actor
+from kuzet.core.audit import service
+from kuzet.core.audit.domain import Outcome
+from kuzet.core.audit.schemas import AuditEntryOut, ChainReportOut
+from kuzet.core.auth.domain import Permission
+from kuzet.core.deps import UowDep, require
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+@router.get("", response_model=list[AuditEntryOut], summary="Audit entries, newest first")
+def list_entries(
+    actor: Annotated[Actor, Depends(require(Permission.AUDIT_READ))],
+    uow: UowDep,
+    action: str | None = None,
+    by_actor: Annotated[str | None, Query(alias="actor")] = None,
+    outcome: Outcome | None = None,
+    since: datetime | None = None,
+    before_seq: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[AuditEntryOut]:
+    entries = service.search(
+        uow,
+        by=actor,
+        action=action,
+        actor=by_actor,
+        outcome=outcome.value if outcome else None,
+        since=since,
+        before_seq=before_seq,
+        limit=limit,
+    )
+    return [AuditEntryOut.from_domain(e) for e in entries]
+
+
+@router.get(
+    "/verify", response_model=ChainReportOut, summary="Walk the hash chain; name the first broken row"
+)
+def verify(actor: Annotated[Actor, Depends(require(Permission.AUDIT_VERIFY))], uow: UowDep) -> ChainReportOut:
+    return ChainReportOut.from_domain(service.verify(uow))

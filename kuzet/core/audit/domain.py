@@ -1,0 +1,105 @@
+"""The audit chain: each row's hash covers the previous row's hash and the row's own content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """What happened, before it is placed in the chain."""
+
+    at: datetime
+    actor: str
+    role: str | None
+    source: str | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    outcome: Outcome
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """A record placed in the chain: its sequence number and the two hashes."""
+
+    seq: int
+    record: AuditRecord
+    prev_hash: str
+    hash: str
+
+
+def canonical_content(record: AuditRecord) -> str:
+    """The exact text that is hashed. Time keeps its microseconds and its UTC offset."""
+    content = {
+        "at": record.at.isoformat(timespec="microseconds"),
+        "actor": record.actor,
+        "role": record.role,
+        "source": record.source,
+        "action": record.action,
+        "object_type": record.object_type,
+        "object_id": record.object_id,
+        "outcome": str(record.outcome),
+        "detail": dict(record.detail),
+    }
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(seq: int, prev_hash: str, record: AuditRecord) -> str:
+    payload = f"{seq}\n{prev_hash}\n{canonical_content(record)}".encode()
+    return hashlib.sha256(payload).hexdigest()
+
+
+def place(record: AuditRecord, *, after_seq: int, after_hash: str) -> AuditEntry:
+    seq = after_seq + 1
+    return AuditEntry(seq=seq, record=record, prev_hash=after_hash, hash=chain_hash(seq, after_hash, record))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_seq: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def verify_chain(entries: Iterable[AuditEntry], *, head_seq: int, head_hash: str) -> ChainReport:
+    """Walk the entries in sequence order and name the first one that does not fit.
+
+    An edited row no longer matches its own hash; a deleted row leaves a gap in the sequence and breaks the
+    next row's link; a deleted tail no longer reaches the head that is kept beside the chain.
+    """
+    expected_seq, expected_prev = 1, GENESIS_HASH
+    checked = 0
+    for entry in entries:
+        if entry.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"row {expected_seq} is missing")
+        if entry.prev_hash != expected_prev:
+            return ChainReport(checked, entry.seq, "link to the previous row is broken")
+        if chain_hash(entry.seq, entry.prev_hash, entry.record) != entry.hash:
+            return ChainReport(checked, entry.seq, "content does not match its hash")
+        checked += 1
+        expected_seq, expected_prev = entry.seq + 1, entry.hash
+    if expected_seq - 1 != head_seq or expected_prev != head_hash:
+        return ChainReport(
+            checked, expected_seq, f"chain ends at row {expected_seq - 1}, head says {head_seq}"
+        )
+    return ChainReport(checked)

@@ -1,0 +1,139 @@
+"""Audit tables: the append-only log and the single-row head that serialises appends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from kuzet.core.audit.domain import GENESIS_HASH, AuditEntry, AuditRecord, Outcome, place
+from kuzet.core.db import UTCDateTime, metadata
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("actor", String(120), nullable=False),
+    Column("role", String(40)),
+    Column("source", String(80)),
+    Column("action", String(80), nullable=False, index=True),
+    Column("object_type", String(60)),
+    Column("object_id", String(120)),
+    Column("outcome", String(20), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+HEAD_ID = 1
+
+
+def _to_entry(row: Row[Any]) -> AuditEntry:
+    record = AuditRecord(
+        at=row.at,
+        actor=row.actor,
+        role=row.role,
+        source=row.source,
+        action=row.action,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        outcome=Outcome(row.outcome),
+        detail=row.detail or {},
+    )
+    return AuditEntry(seq=row.seq, record=record, prev_hash=row.prev_hash, hash=row.hash)
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, record: AuditRecord) -> AuditEntry:
+        """Place the record after the head. The head row is locked until the transaction ends."""
+        head = self.session.execute(
+            select(audit_head.c.last_seq, audit_head.c.last_hash)
+            .where(audit_head.c.id == HEAD_ID)
+            .with_for_update()
+        ).one_or_none()
+        if head is None:
+            self.session.execute(insert(audit_head).values(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+            last_seq, last_hash = 0, GENESIS_HASH
+        else:
+            last_seq, last_hash = head.last_seq, head.last_hash
+        entry = place(record, after_seq=last_seq, after_hash=last_hash)
+        self.session.execute(
+            insert(audit_log).values(
+                seq=entry.seq,
+                at=record.at,
+                actor=record.actor,
+                role=record.role,
+                source=record.source,
+                action=record.action,
+                object_type=record.object_type,
+                object_id=record.object_id,
+                outcome=str(record.outcome),
+                detail=dict(record.detail),
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+        )
+        self.session.execute(
+            update(audit_head)
+            .where(audit_head.c.id == HEAD_ID)
+            .values(last_seq=entry.seq, last_hash=entry.hash)
+        )
+        return entry
+
+    def head(self) -> tuple[int, str]:
+        row = self.session.execute(
+            select(audit_head.c.last_seq, audit_head.c.last_hash).where(audit_head.c.id == HEAD_ID)
+        ).one_or_none()
+        return (0, GENESIS_HASH) if row is None else (row.last_seq, row.last_hash)
+
+    def walk(self, batch: int = 5000) -> Iterator[AuditEntry]:
+        """Every entry in sequence order, read in batches so a long log does not fill memory."""
+        after = 0
+        while True:
+            rows = self.session.execute(
+                select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(batch)
+            ).all()
+            if not rows:
+                return
+            for row in rows:
+                yield _to_entry(row)
+            after = rows[-1].seq
+
+    def search(
+        self,
+        *,
+        action: str | None = None,
+        actor: str | None = None,
+        outcome: str | None = None,
+        since: datetime | None = None,
+        before_seq: int | None = None,
+        limit: int = 100,
+    ) -> list[AuditEntry]:
+        query = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
+        if action:
+            query = query.where(audit_log.c.action == action)
+        if actor:
+            query = query.where(audit_log.c.actor == actor)
+        if outcome:
+            query = query.where(audit_log.c.outcome == outcome)
+        if since:
+            query = query.where(audit_log.c.at >= since)
+        if before_seq:
+            query = query.where(audit_log.c.seq < before_seq)
+        return [_to_entry(row) for row in self.session.execute(query).all()]

@@ -1,0 +1,46 @@
+"""The long-lived parts of a running Kuzet, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kuzet.config import Settings
+from kuzet.core.auth.service import AuthConfig
+from kuzet.core.clock import Clock, SystemClock
+from kuzet.core.db import make_engine, make_session_factory
+from kuzet.core.events import EventBus
+from kuzet.core.observability import Metrics
+from kuzet.core.uow import UnitOfWork
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    bus: EventBus
+    clock: Clock
+    auth: AuthConfig
+    metrics: Metrics
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
+        engine = make_engine(settings.database_url)
+        return cls(
+            settings=settings,
+            engine=engine,
+            session_factory=make_session_factory(engine),
+            bus=EventBus(),
+            clock=clock or SystemClock(),
+            auth=AuthConfig.from_settings(settings),
+            metrics=Metrics(),
+        )
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.bus, self.clock)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,88 @@
+"""Domain errors. Framework-free; `core/problems.py` maps them to RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any, ClassVar
+
+from kuzet.core.i18n import N_
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid field: where it is, why it is refused (a message id), and a stable code."""
+
+    field: str
+    reason: str
+    code: str
+    location: str = "body"
+    params: Mapping[str, Any] = dc_field(default_factory=dict)
+
+
+class KuzetError(Exception):
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = N_("Internal error")
+    default_detail: ClassVar[str] = N_("The server could not complete the request.")
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        self.detail = detail or self.default_detail
+        self.params = params
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+        super().__init__(self.detail.format(**params) if params else self.detail)
+
+
+class NotFound(KuzetError):
+    status, slug = 404, "not-found"
+    title = N_("Not found")
+    default_detail = N_("The requested resource does not exist.")
+
+
+class Conflict(KuzetError):
+    status, slug = 409, "conflict"
+    title = N_("Conflict")
+    default_detail = N_("The request conflicts with the current state.")
+
+
+class Unauthenticated(KuzetError):
+    status, slug = 401, "unauthenticated"
+    title = N_("Authentication required")
+    default_detail = N_("Log in to continue.")
+
+
+class Forbidden(KuzetError):
+    status, slug = 403, "forbidden"
+    title = N_("Access denied")
+    default_detail = N_("Your role does not allow this action.")
+
+
+class AccountLocked(KuzetError):
+    status, slug = 423, "account-locked"
+    title = N_("Account locked")
+    default_detail = N_("The account is locked. Ask an administrator to unlock it.")
+
+
+class InvalidInput(KuzetError):
+    status, slug = 422, "validation-error"
+    title = N_("Invalid input")
+    default_detail = N_("The request has {count} invalid field(s).")
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__(count=len(self.errors))
+
+
+class TooManyRequests(KuzetError):
+    status, slug = 429, "too-many-requests"
+    title = N_("Too many requests")
+    default_detail = N_("Too many requests. Try again in {retry_after} s.")

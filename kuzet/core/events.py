@@ -1,0 +1,43 @@
+"""Domain events: collected by the unit of work and published only after its commit."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """Base of every event. `name` is the stable wire name, e.g. "user.locked"."""
+
+    name: ClassVar[str] = "event"
+
+
+Handler = Callable[[Any], None]
+
+
+class EventBus:
+    """In-process fan-out. Cross-process delivery (LISTEN/NOTIFY, NATS) subscribes as one more handler."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
+        self._catch_all: list[Handler] = []
+
+    def subscribe(self, event_type: type[DomainEvent] | None, handler: Handler) -> None:
+        if event_type is None:
+            self._catch_all.append(handler)
+        else:
+            self._handlers[event_type].append(handler)
+
+    def publish(self, event: DomainEvent) -> None:
+        for handler in [*self._handlers.get(type(event), []), *self._catch_all]:
+            try:
+                handler(event)
+            except Exception:
+                # The change is committed; a failing listener must not undo it or hide other listeners.
+                log.exception("event handler failed", extra={"event": event.name})

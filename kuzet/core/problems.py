@@ -1,0 +1,195 @@
+"""RFC 9457 problem+json for every API error, translated by Accept-Language (ru by default)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kuzet.core.errors import FieldError, InvalidInput, KuzetError
+from kuzet.core.i18n import N_, negotiate, translate
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:kuzet:problem:"
+
+
+def _field_name(loc: Sequence[str | int]) -> tuple[str, str, str]:
+    """(location, field, JSON pointer) from a pydantic location such as ("body", "crew", 0, "name")."""
+    location = str(loc[0]) if loc and loc[0] in {"body", "query", "path", "header", "cookie"} else "body"
+    parts = list(loc[1:]) if loc and loc[0] == location else list(loc)
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    pointer = "/" + "/".join(str(p) for p in parts)
+    return location, name or location, pointer
+
+
+_REASONS: Mapping[str, str] = {
+    "missing": N_("This field is required."),
+    "string_too_short": N_("Must be at least {min_length} characters long."),
+    "string_too_long": N_("Must be at most {max_length} characters long."),
+    "string_type": N_("Must be text."),
+    "string_pattern_mismatch": N_("Does not match the expected format."),
+    "int_parsing": N_("Must be a whole number."),
+    "int_type": N_("Must be a whole number."),
+    "float_parsing": N_("Must be a number."),
+    "bool_parsing": N_("Must be true or false."),
+    "enum": N_("Must be one of: {expected}."),
+    "literal_error": N_("Must be one of: {expected}."),
+    "greater_than_equal": N_("Must be at least {ge}."),
+    "less_than_equal": N_("Must be at most {le}."),
+    "greater_than": N_("Must be greater than {gt}."),
+    "less_than": N_("Must be less than {lt}."),
+    "json_invalid": N_("The body is not valid JSON."),
+    "model_attributes_type": N_("Must be an object."),
+    "dict_type": N_("Must be an object."),
+    "list_type": N_("Must be a list."),
+    "extra_forbidden": N_("This field is not allowed."),
+    "datetime_parsing": N_("Must be a date and time (ISO 8601)."),
+    "datetime_from_date_parsing": N_("Must be a date and time (ISO 8601)."),
+    "timezone_aware": N_("Must include a time zone."),
+}
+
+
+def _reason(error: Mapping[str, Any], locale: str) -> str:
+    kind = str(error.get("type", ""))
+    ctx = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, str | int | float)}
+    if kind == "value_error" and "error" in (error.get("ctx") or {}):
+        return translate(str(error["ctx"]["error"]), locale)
+    if kind in _REASONS:
+        return translate(_REASONS[kind], locale, **ctx)
+    return str(error.get("msg", kind))
+
+
+def problem(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    params: Mapping[str, Any] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    locale = negotiate(request.headers.get("accept-language"))
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + slug,
+        "title": translate(title, locale),
+        "status": status,
+        "detail": translate(detail, locale, **(params or {})),
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    body.update(extra or {})
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers={"Content-Language": locale, **(headers or {})},
+    )
+
+
+def _field_errors_json(errors: Sequence[FieldError], locale: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": e.field,
+            "location": e.location,
+            "pointer": "/" + e.field.replace(".", "/").replace("[", "/").replace("]", ""),
+            "reason": translate(e.reason, locale, **e.params),
+            "code": e.code,
+        }
+        for e in errors
+    ]
+
+
+async def _on_kuzet_error(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, KuzetError):
+        raise exc
+    errors = None
+    if isinstance(exc, InvalidInput):
+        errors = _field_errors_json(exc.errors, negotiate(request.headers.get("accept-language")))
+    if exc.status >= 500:
+        log.error("request failed", extra={"problem": exc.slug, "path": request.url.path})
+    return problem(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        params=exc.params,
+        errors=errors,
+        extra=exc.extra,
+        headers=exc.headers,
+    )
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, RequestValidationError):
+        raise exc
+    locale = negotiate(request.headers.get("accept-language"))
+    errors = []
+    for error in exc.errors():
+        location, name, pointer = _field_name(error.get("loc", ()))
+        errors.append(
+            {
+                "field": name,
+                "location": location,
+                "pointer": pointer,
+                "reason": _reason(error, locale),
+                "code": str(error.get("type", "invalid")),
+            }
+        )
+    return problem(
+        request,
+        status=422,
+        slug=InvalidInput.slug,
+        title=InvalidInput.title,
+        detail=InvalidInput.default_detail,
+        params={"count": len(errors)},
+        errors=errors,
+    )
+
+
+_HTTP_TITLES: Mapping[int, tuple[str, str, str]] = {
+    404: ("not-found", N_("Not found"), N_("The requested resource does not exist.")),
+    405: ("method-not-allowed", N_("Method not allowed"), N_("This resource does not accept that method.")),
+    400: ("bad-request", N_("Bad request"), N_("The request could not be understood.")),
+}
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, StarletteHTTPException):
+        raise exc
+    slug, title, detail = _HTTP_TITLES.get(
+        exc.status_code, ("http-error", N_("Request failed"), N_("The request could not be completed."))
+    )
+    return problem(
+        request, status=exc.status_code, slug=slug, title=title, detail=detail, headers=exc.headers
+    )
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return problem(
+        request,
+        status=500,
+        slug=KuzetError.slug,
+        title=KuzetError.title,
+        detail=KuzetError.default_detail,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(KuzetError, _on_kuzet_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected)

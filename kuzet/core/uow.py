@@ -1,0 +1,104 @@
+"""Unit of work: one transaction per use case, its audit rows inside it, its events published after commit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kuzet.core.actor import Actor
+from kuzet.core.audit.domain import AuditRecord, Outcome
+from kuzet.core.audit.store import AuditRepository
+from kuzet.core.clock import Clock, SystemClock
+from kuzet.core.events import DomainEvent, EventBus
+
+R = TypeVar("R")
+
+
+class UnitOfWork:
+    """Use as `with uow: ...; uow.commit()`. Leaving the block without commit rolls everything back."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], bus: EventBus, clock: Clock | None = None
+    ) -> None:
+        self._session_factory = session_factory
+        self.bus = bus
+        self.clock: Clock = clock or SystemClock()
+        self._session: Session | None = None
+        self._events: list[DomainEvent] = []
+        self._repos: dict[type[Any], Any] = {}
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use `with uow:`")
+        return self._session
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("the unit of work is already open")
+        self._session = self._session_factory()
+        self._events = []
+        self._repos = {}
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self.session
+        try:
+            session.rollback()  # a no-op after commit
+        finally:
+            session.close()
+            self._session = None
+            self._events = []
+            self._repos = {}
+
+    def repo(self, factory: Callable[[Session], R]) -> R:
+        """The repository of a feature, bound to this transaction (one instance per transaction)."""
+        key = factory if isinstance(factory, type) else type(factory)
+        if key not in self._repos:
+            self._repos[key] = factory(self.session)
+        return self._repos[key]  # type: ignore[no-any-return]
+
+    def emit(self, event: DomainEvent) -> None:
+        self._events.append(event)
+
+    def audit(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        object_type: str | None = None,
+        object_id: str | int | None = None,
+        outcome: Outcome = Outcome.OK,
+        detail: Mapping[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Append an audit row in this transaction. If it cannot be written, the whole change fails."""
+        record = AuditRecord(
+            at=at or self.clock.now(),
+            actor=actor.name,
+            role=actor.role,
+            source=actor.source,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            outcome=outcome,
+            detail=json.loads(json.dumps(dict(detail or {}), default=str)),
+        )
+        self.repo(AuditRepository).append(record)
+
+    def commit(self) -> None:
+        self.session.commit()
+        events, self._events = self._events, []
+        for event in events:
+            self.bus.publish(event)
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._events = []

@@ -1,0 +1,178 @@
+"""Test fixtures: a fresh database (SQLite, or PostgreSQL with KUZET_TEST_BACKEND=postgresql) for the run,
+emptied before each test, and a real uvicorn server on a loopback port for the integration tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, make_url, text
+
+from kuzet.app import create_app
+from kuzet.config import Mode, Settings
+from kuzet.core import migrate
+from kuzet.core.actor import Actor
+from kuzet.core.auth import accounts
+from kuzet.core.auth.domain import Role, User
+from kuzet.core.container import Services
+from kuzet.core.schema import metadata
+
+BACKEND = os.environ.get("KUZET_TEST_BACKEND", "sqlite")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "KUZET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+PASSWORD = "Correct-horse-42"
+
+
+def pytest_report_header() -> str:
+    return f"kuzet database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if BACKEND == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'kuzet-test.db'}"
+        return
+    if BACKEND != "postgresql":
+        raise pytest.UsageError(f"unknown KUZET_TEST_BACKEND={BACKEND}")
+    name = f"kuzet_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    migrate.upgrade(database_url)
+    return Settings(
+        mode=Mode.TEST,
+        database_url=database_url,
+        secret_key="test-secret-" + "x" * 40,
+        data_dir=Path(tmp_path_factory.mktemp("data")),
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        log_json=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def session_services(settings: Settings) -> Iterator[Services]:
+    services = Services.build(settings)
+    yield services
+    services.close()
+
+
+def empty_database(services: Services) -> None:
+    with services.engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def services(session_services: Services) -> Services:
+    """The shared services over a database emptied for this test."""
+    empty_database(session_services)
+    return session_services
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    services: Services
+
+    def client(self, **headers: str) -> httpx.Client:
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(session_services: Services) -> Iterator[LiveServer]:
+    """The real app on a loopback port, served by uvicorn in a background thread."""
+    app = create_app(session_services.settings, services=session_services)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    yield LiveServer(f"http://127.0.0.1:{port}", session_services)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(live_server: LiveServer, services: Services) -> LiveServer:
+    """The live server, over a database emptied for this test."""
+    return live_server
+
+
+@pytest.fixture
+def http(server: LiveServer) -> Iterator[httpx.Client]:
+    with server.client() as client:
+        yield client
+
+
+MakeUser = Callable[..., User]
+
+
+@pytest.fixture
+def make_user(services: Services) -> MakeUser:
+    def _make(
+        username: str,
+        role: Role = Role.DISPATCHER,
+        district: str | None = "central",
+        *,
+        full_name: str = "Серик Ахметов",
+        phone: str | None = "+77011234567",
+        password: str = PASSWORD,
+    ) -> User:
+        return accounts.create_user(
+            services.uow(),
+            services.auth,
+            username=username,
+            password=password,
+            role=role,
+            district=district,
+            full_name=full_name,
+            phone=phone,
+            by=Actor.system("test"),
+            at=services.clock.now(),
+        )
+
+    return _make
+
+
+def login(client: httpx.Client, username: str, password: str = PASSWORD, code: str | None = None) -> str:
+    body = {"username": username, "password": password}
+    if code:
+        body["totp_code"] = code
+    response = client.post("/api/v1/auth/login", json=body)
+    assert response.status_code == 200, response.text
+    return str(response.json()["token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

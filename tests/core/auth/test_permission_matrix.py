@@ -1,0 +1,143 @@
+"""Role × endpoint matrix: every route declares a permission, and each is enforced over real HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI
+
+from kuzet.app import UndeclaredPermission, check_permissions_declared, create_app
+from kuzet.core.audit.store import audit_log
+from kuzet.core.auth.domain import Role
+from kuzet.core.container import Services
+from kuzet.core.deps import api_routes
+from tests.conftest import LiveServer, MakeUser
+from tests.core.auth.helpers import logged_in
+
+ALL = frozenset(Role)
+ADMIN = frozenset({Role.ADMIN})
+STAFF_READERS = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ANALYST})
+PUBLIC = None
+
+# The specification, written out by hand: who may call what. A new route must be added here.
+EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("GET", "/api/v1/auth/me"): ALL,
+    ("POST", "/api/v1/auth/totp/enrol"): ALL,
+    ("POST", "/api/v1/auth/totp/confirm"): ALL,
+    ("POST", "/api/v1/auth/logout"): ALL,
+    ("GET", "/api/v1/users"): STAFF_READERS,
+    ("POST", "/api/v1/users"): ADMIN,
+    ("GET", "/api/v1/users/{user_id}"): STAFF_READERS,
+    ("POST", "/api/v1/users/{user_id}/lock"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/unlock"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/reset-2fa"): ADMIN,
+    ("POST", "/api/v1/users/{user_id}/password"): ADMIN,
+    ("GET", "/api/v1/audit"): frozenset({Role.ADMIN, Role.SUPERVISOR}),
+    ("GET", "/api/v1/audit/verify"): ADMIN,
+}
+
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/v1/users"): {
+        "username": "newcomer",
+        "password": "Fresh-Password-77",
+        "role": "dispatcher",
+        "district": "central",
+        "full_name": "Айгерим Садыкова",
+    },
+    ("POST", "/api/v1/users/{user_id}/password"): {"password": "Another-Password-88"},
+    ("POST", "/api/v1/auth/totp/confirm"): {"code": "000000"},
+}
+
+# Logging out ends the session that the rest of the row needs, so it goes last.
+ORDER = sorted(EXPECTED, key=lambda key: key == ("POST", "/api/v1/auth/logout"))
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    return {(method, route.path) for route in api_routes(app.routes) for method in route.methods}
+
+
+def test_matrix_covers_every_route(services: Services) -> None:
+    assert app_routes(create_app(services.settings, services=services)) == set(EXPECTED)
+
+
+def test_a_route_without_a_permission_stops_the_app(services: Services) -> None:
+    app = create_app(services.settings, services=services)
+    stray = APIRouter()
+
+    @stray.get("/api/v1/stray")
+    def _stray() -> dict[str, str]:
+        return {}
+
+    app.include_router(stray)
+    with pytest.raises(UndeclaredPermission, match="/api/v1/stray"):
+        check_permissions_declared(app)
+
+
+def call(
+    client: httpx.Client, key: tuple[str, str], headers: dict[str, str], target_id: int
+) -> httpx.Response:
+    method, path = key
+    return client.request(
+        method, path.replace("{user_id}", str(target_id)), json=BODIES.get(key), headers=headers
+    )
+
+
+def refusals(services: Services) -> int:
+    with services.engine.connect() as connection:
+        return len(connection.execute(audit_log.select().where(audit_log.c.action == "access.refused")).all())
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_gets_exactly_its_endpoints(
+    role: Role, server: LiveServer, http: httpx.Client, services: Services, make_user: MakeUser
+) -> None:
+    target = make_user("target", Role.CALL_TAKER, "central")
+    _, headers = logged_in(
+        http,
+        services,
+        make_user,
+        f"who-{role.value}",
+        role,
+        None if role in {Role.ADMIN, Role.SUPERVISOR} else "central",
+    )
+    wrong: list[str] = []
+    for key in ORDER:
+        allowed = EXPECTED[key]
+        if allowed is PUBLIC:
+            continue
+        before = refusals(services)
+        response = call(http, key, headers, target.id)
+        if role in allowed:
+            if response.status_code in (401, 403):
+                wrong.append(f"{key} refused {role}: {response.status_code} {response.text}")
+        else:
+            if response.status_code != 403:
+                wrong.append(f"{key} let {role} through: {response.status_code}")
+            elif refusals(services) != before + 1:
+                wrong.append(f"{key} refusal of {role} was not audited")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_protected_endpoint_refuses_an_anonymous_caller(http: httpx.Client, services: Services) -> None:
+    for key, allowed in EXPECTED.items():
+        before = refusals(services)
+        response = call(http, key, {}, 1)
+        if allowed is PUBLIC:
+            assert response.status_code not in (401, 403), key
+            continue
+        assert response.status_code == 401, key
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"] == "Bearer"
+        assert refusals(services) == before + 1, key
+
+
+def test_a_forged_token_is_refused(http: httpx.Client) -> None:
+    response = http.get("/api/v1/auth/me", headers={"Authorization": "Bearer not-a-real-token"})
+    assert response.status_code == 401
+    assert response.json()["type"] == "urn:kuzet:problem:unauthenticated"

@@ -1,0 +1,77 @@
+"""Unit tests of the pure account rules: lock-out window, session timeouts, scope, passwords."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kuzet.core.auth.domain import (
+    LockoutPolicy,
+    Role,
+    ScopeError,
+    SessionEnd,
+    SessionPolicy,
+    check_scope,
+    password_problem,
+)
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def test_five_failures_within_fifteen_minutes_lock() -> None:
+    policy = LockoutPolicy(5, timedelta(minutes=15))
+    failures = [NOW - timedelta(minutes=m) for m in (14, 10, 5, 1, 0)]
+    assert policy.should_lock(failures, NOW)
+
+
+def test_failures_older_than_the_window_do_not_count() -> None:
+    policy = LockoutPolicy(5, timedelta(minutes=15))
+    failures = [NOW - timedelta(minutes=m) for m in (16, 10, 5, 1, 0)]
+    assert not policy.should_lock(failures, NOW)
+
+
+def test_four_failures_do_not_lock() -> None:
+    assert not LockoutPolicy().should_lock([NOW] * 4, NOW)
+
+
+@pytest.mark.parametrize(
+    ("created", "seen", "expected"),
+    [
+        (timedelta(hours=1), timedelta(minutes=29), None),
+        (timedelta(hours=1), timedelta(minutes=30), SessionEnd.IDLE),
+        (timedelta(hours=12), timedelta(minutes=1), SessionEnd.ABSOLUTE),
+    ],
+)
+def test_session_ends_on_idle_or_absolute_timeout(
+    created: timedelta, seen: timedelta, expected: SessionEnd | None
+) -> None:
+    policy = SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
+    assert (
+        policy.ended(created_at=NOW - created, last_seen_at=NOW - seen, revoked_at=None, now=NOW) == expected
+    )
+
+
+def test_revoked_session_has_ended() -> None:
+    assert (
+        SessionPolicy().ended(created_at=NOW, last_seen_at=NOW, revoked_at=NOW, now=NOW) == SessionEnd.REVOKED
+    )
+
+
+@pytest.mark.parametrize("role", [Role.CALL_TAKER, Role.DISPATCHER, Role.ANALYST])
+def test_district_roles_must_have_a_district(role: Role) -> None:
+    with pytest.raises(ScopeError):
+        check_scope(role, None)
+    check_scope(role, "central")
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPERVISOR])
+def test_admin_and_supervisor_may_be_region_wide(role: Role) -> None:
+    check_scope(role, None)
+
+
+def test_password_rules() -> None:
+    assert password_problem("short", "ivan") is not None
+    assert password_problem("ivan-secret-99", "ivan") is not None
+    assert password_problem("aaaaaaaaaaaa", "ivan") is not None
+    assert password_problem("Steppe-Wind-2026", "ivan") is None
