@@ -319,3 +319,7 @@ def main() -> None:
 
 
 __all__ = ["Settings", "app", "main"]
+
+
+if __name__ == "__main__":
+    main()

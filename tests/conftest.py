@@ -6,24 +6,31 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import create_engine, make_url, text
+from fastapi import FastAPI
+from sqlalchemy import create_engine, insert, make_url, text
 
 from kuzet.app import create_app
 from kuzet.config import Mode, Settings
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
+from kuzet.core.audit.domain import GENESIS_HASH
+from kuzet.core.audit.store import HEAD_ID, audit_head
 from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role, User
 from kuzet.core.container import Services
+from kuzet.core.events import EventBus
 from kuzet.core.schema import metadata
 
 BACKEND = os.environ.get("KUZET_TEST_BACKEND", "sqlite")
@@ -37,10 +44,11 @@ def pytest_report_header() -> str:
     return f"kuzet database backend: {BACKEND}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def scratch_database(folder: Path) -> Iterator[str]:
+    """A new, empty database on the run's back end; dropped afterwards (a file in `folder` for SQLite)."""
     if BACKEND == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'kuzet-test.db'}"
+        yield f"sqlite:///{folder / f'kuzet-{secrets.token_hex(4)}.db'}"
         return
     if BACKEND != "postgresql":
         raise pytest.UsageError(f"unknown KUZET_TEST_BACKEND={BACKEND}")
@@ -54,6 +62,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The run's own fresh database."""
+    with scratch_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -81,12 +96,14 @@ def empty_database(services: Services) -> None:
     with services.engine.begin() as connection:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
+        connection.execute(insert(audit_head).values(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
 
 
 @pytest.fixture
 def services(session_services: Services) -> Services:
-    """The shared services over a database emptied for this test."""
+    """The shared services over a database emptied for this test, with no event listeners left over."""
     empty_database(session_services)
+    session_services.bus = EventBus()
     return session_services
 
 
@@ -105,22 +122,30 @@ class LiveServer:
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
 
-@pytest.fixture(scope="session")
-def live_server(session_services: Services) -> Iterator[LiveServer]:
-    """The real app on a loopback port, served by uvicorn in a background thread."""
-    app = create_app(session_services.settings, services=session_services)
+@contextmanager
+def running_server(app: FastAPI) -> Iterator[str]:
+    """Serve the app with uvicorn on a free loopback port in a background thread; yield its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("test server did not start")
         time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", session_services)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(session_services: Services) -> Iterator[LiveServer]:
+    """The real app on a loopback port, shared by the whole run."""
+    with running_server(create_app(session_services.settings, services=session_services)) as url:
+        yield LiveServer(url, session_services)
 
 
 @pytest.fixture
@@ -176,3 +201,27 @@ def login(client: httpx.Client, username: str, password: str = PASSWORD, code: s
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+KUZET_COMMAND = str(Path(sys.executable).with_name("kuzet"))
+
+
+def run_cli(
+    services: Services, *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed `kuzet` command against the test database, as an operator would."""
+    s = services.settings
+    env = {
+        **os.environ,
+        "KUZET_DATABASE_URL": s.database_url,
+        "KUZET_MODE": "test",
+        "KUZET_SECRET_KEY": s.secret_key,
+        "KUZET_ARGON2_TIME_COST": str(s.argon2_time_cost),
+        "KUZET_ARGON2_MEMORY_KIB": str(s.argon2_memory_kib),
+        "KUZET_LOG_LEVEL": "WARNING",
+        "COLUMNS": "200",
+        **(extra_env or {}),
+    }
+    return subprocess.run(
+        [KUZET_COMMAND, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 from kuzet.core.pii import PII_FIELD_NAMES, scrub
 
@@ -45,8 +45,8 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(level: str = "INFO", *, json_lines: bool = True, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(PiiScrubber())
     handler.setFormatter(
         JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s %(message)s")
@@ -58,3 +58,5 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    # Alembic announces its context on every readiness probe; keep only its warnings.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -26,6 +26,12 @@ def upgrade() -> None:
         sa.Column("last_hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
+    # The one head row of the audit chain: appends lock it, so parallel writers never fork the chain.
+    op.execute(
+        sa.text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, :genesis)").bindparams(
+            genesis="0" * 64
+        )
+    )
     op.create_table(
         "audit_log",
         sa.Column(

@@ -68,10 +68,9 @@ class AuditRepository:
             .with_for_update()
         ).one_or_none()
         if head is None:
-            self.session.execute(insert(audit_head).values(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
-            last_seq, last_hash = 0, GENESIS_HASH
-        else:
-            last_seq, last_hash = head.last_seq, head.last_hash
+            # The migration creates the head row; without it the chain cannot be extended safely.
+            raise RuntimeError("audit_head row is missing: run `kuzet db upgrade` or restore it")
+        last_seq, last_hash = head.last_seq, head.last_hash
         entry = place(record, after_seq=last_seq, after_hash=last_hash)
         self.session.execute(
             insert(audit_log).values(

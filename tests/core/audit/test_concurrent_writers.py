@@ -1,0 +1,25 @@
+"""Parallel writers never fork the audit chain (each append waits for the chain head)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from kuzet.core.actor import Actor
+from kuzet.core.audit import service
+from kuzet.core.container import Services
+
+WRITERS, EACH = 6, 15
+
+
+def test_parallel_appends_keep_one_unbroken_chain(services: Services) -> None:
+    def write(worker: int) -> None:
+        for i in range(EACH):
+            with services.uow() as uow:
+                uow.audit(Actor.system(f"worker{worker}"), "test.parallel", object_id=i)
+                uow.commit()
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        list(pool.map(write, range(WRITERS)))
+    report = service.verify(services.uow())
+    assert report.ok, report
+    assert report.checked == WRITERS * EACH
