@@ -164,9 +164,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
     settings = get_settings()
     migrate.upgrade(settings.database_url, revision)
-    out.print(
-        f"database at {migrate.head_revision(settings.database_url) if revision == 'head' else revision}"
-    )
+    out.print(f"database at {migrate.head_revision() if revision == 'head' else revision}")
 
 
 @db_app.command("current")
@@ -174,7 +172,7 @@ def db_current() -> None:
     """Show the applied and the newest migration."""
     services = _services()
     current = migrate.current_revision(services.engine)
-    head = migrate.head_revision(services.settings.database_url)
+    head = migrate.head_revision()
     out.print(f"current: {current}  head: {head}")
     services.close()
     if current != head:

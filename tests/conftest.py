@@ -38,6 +38,15 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "KUZET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 PASSWORD = "Correct-horse-42"
+# A new account as an administrator would send it, with personal data that must not leak into logs or audit.
+NEW_USER = {
+    "username": "newcomer",
+    "password": "Fresh-Password-77",
+    "role": "dispatcher",
+    "district": "central",
+    "full_name": "Айгерим Садыкова",
+    "phone": "+77017654321",
+}
 
 
 def pytest_report_header() -> str:

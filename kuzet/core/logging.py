@@ -11,12 +11,17 @@ from typing import Any, TextIO
 from kuzet.core.pii import PII_FIELD_NAMES, scrub
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
+_DROPPED = frozenset({"color_message"})  # uvicorn's ANSI-coloured copy of the message
 
 
 class PiiScrubber(logging.Filter):
     """Masks phone numbers and IINs in messages and drops fields whose names say they hold personal data."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
+            # Query strings may carry what a client searched for (a caller's name, say): log the path only.
+            client, method, path, version, status = record.args
+            record.args = (client, method, str(path).split("?", 1)[0], version, status)
         message = record.getMessage()
         record.msg, record.args = scrub(message), None
         for key in list(record.__dict__):
@@ -38,7 +43,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         for key, value in record.__dict__.items():
-            if key not in _STANDARD:
+            if key not in _STANDARD and key not in _DROPPED:
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = scrub(self.formatException(record.exc_info))

@@ -82,7 +82,7 @@ def readyz(request: Request) -> Response:
         with services.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         checks["database"] = "ok"
-        current, head = current_revision(services.engine), head_revision(services.settings.database_url)
+        current, head = current_revision(services.engine), head_revision()
         checks["migrations"] = {"current": current, "head": head}
         ready = current == head
     except Exception as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role, User
 from kuzet.core.container import Services
@@ -13,12 +15,13 @@ def user(services: Services, username: str) -> User:
     return accounts.find_by_username(services.uow(), username)
 
 
+def add_disp7(services: Services, *options: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(services, "user", "add", "disp7", *options)
+
+
 def test_add_creates_an_account(services: Services) -> None:
-    result = run_cli(
+    result = add_disp7(
         services,
-        "user",
-        "add",
-        "disp7",
         "--role",
         "dispatcher",
         "--district",
@@ -34,37 +37,15 @@ def test_add_creates_an_account(services: Services) -> None:
 
 
 def test_add_refuses_a_weak_password_and_says_why(services: Services) -> None:
-    result = run_cli(
-        services,
-        "user",
-        "add",
-        "disp7",
-        "--role",
-        "dispatcher",
-        "--district",
-        "central",
-        "--full-name",
-        "X",
-        "--password",
-        "short",
+    result = add_disp7(
+        services, "--role", "dispatcher", "--district", "central", "--full-name", "X", "--password", "short"
     )
     assert result.returncode == 1
     assert "password" in result.stderr and "10" in result.stderr
 
 
 def test_add_refuses_a_dispatcher_without_district(services: Services) -> None:
-    result = run_cli(
-        services,
-        "user",
-        "add",
-        "disp7",
-        "--role",
-        "dispatcher",
-        "--full-name",
-        "X",
-        "--password",
-        "Steppe-Wind-2026",
-    )
+    result = add_disp7(services, "--role", "dispatcher", "--full-name", "X", "--password", "Steppe-Wind-2026")
     assert result.returncode == 1
     assert "district" in result.stderr
 

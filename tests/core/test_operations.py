@@ -69,12 +69,13 @@ def test_logs_are_json_and_hold_no_personal_data(
         }
         http.post("/api/v1/users", json=body, headers=admin)
         http.get("/api/v1/users", params={"iin": "900101300123", "phone": "+7 701 765 43 21"}, headers=admin)
+        http.get("/api/v1/users", params={"q": "Садыкова"}, headers=admin)
         logging.getLogger("kuzet.test").info("caller 8 701 765 43 21 said", extra={"phone": "+77017654321"})
     finally:
         logging.getLogger().handlers, level = previous
         logging.getLogger().setLevel(level)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
-    assert any(line["logger"] == "uvicorn.access" for line in lines)
+    assert any(line["logger"] == "uvicorn.access" and "/api/v1/users" in line["message"] for line in lines)
     text = stream.getvalue()
     for secret in ("900101300123", "7654321", "765 43 21", "Садыкова", "Fresh-Password"):
         assert secret not in text

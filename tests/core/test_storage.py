@@ -27,7 +27,7 @@ def test_migrations_match_the_tables(services: Services) -> None:
 
 
 def test_database_is_at_the_newest_migration(services: Services) -> None:
-    assert migrate.current_revision(services.engine) == migrate.head_revision(services.settings.database_url)
+    assert migrate.current_revision(services.engine) == migrate.head_revision()
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(services: Services) -> None:

@@ -120,46 +120,34 @@ def login(
         if user is None or user.disabled:
             cfg.passwords.verify(None, password)
             reason = "unknown_user" if user is None else "disabled"
-            uow.audit(
+            raise _refuse_login(
+                uow,
                 anonymous,
-                "auth.login",
-                object_type="user",
-                object_id=username,
+                username,
                 outcome=Outcome.FAILED,
-                detail={"reason": reason},
+                reason=reason,
                 at=at,
+                error=Unauthenticated(WRONG_CREDENTIALS),
             )
-            uow.commit()
-            raise Unauthenticated(WRONG_CREDENTIALS)
         who = actor_of(user, source=source)
         if user.locked:
-            uow.audit(
-                who,
-                "auth.login",
-                object_type="user",
-                object_id=user.id,
-                outcome=Outcome.DENIED,
-                detail={"reason": "locked"},
-                at=at,
+            raise _refuse_login(
+                uow, who, user.id, outcome=Outcome.DENIED, reason="locked", at=at, error=AccountLocked()
             )
-            uow.commit()
-            raise AccountLocked()
         password_hash, sealed_secret, last_step = users.credentials(user.id)
         if not cfg.passwords.verify(password_hash, password):
             _count_failure(uow, cfg, user, who, reason="password", at=at)
         if user.totp_enrolled and sealed_secret:
             if not totp_code:
-                uow.audit(
+                raise _refuse_login(
+                    uow,
                     who,
-                    "auth.login",
-                    object_type="user",
-                    object_id=user.id,
+                    user.id,
                     outcome=Outcome.DENIED,
-                    detail={"reason": "second_factor_missing"},
+                    reason="second_factor_missing",
                     at=at,
+                    error=SecondFactorRequired(),
                 )
-                uow.commit()
-                raise SecondFactorRequired()
             check = check_totp(cfg.box.open(sealed_secret), totp_code, at=at, last_used_step=last_step)
             if not check.ok:
                 _count_failure(uow, cfg, user, who, reason="second_factor", at=at)
@@ -185,6 +173,30 @@ def login(
         )
         uow.commit()
     return LoginResult(token, session_id, user, pending, at + cfg.sessions.absolute)
+
+
+def _refuse_login(
+    uow: UnitOfWork,
+    who: Actor,
+    user: str | int,
+    *,
+    outcome: Outcome,
+    reason: str,
+    at: datetime,
+    error: KuzetError,
+) -> KuzetError:
+    """Audit a refused login, commit that row, and hand back the error to raise."""
+    uow.audit(
+        who,
+        "auth.login",
+        object_type="user",
+        object_id=user,
+        outcome=outcome,
+        detail={"reason": reason},
+        at=at,
+    )
+    uow.commit()
+    return error
 
 
 def _count_failure(

@@ -15,17 +15,8 @@ from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import users
 from kuzet.core.container import Services
 from kuzet.core.schema import metadata
-from tests.conftest import MakeUser, run_cli
+from tests.conftest import NEW_USER, MakeUser, run_cli
 from tests.core.auth.helpers import logged_in
-
-NEW_USER = {
-    "username": "newcomer",
-    "password": "Fresh-Password-77",
-    "role": "dispatcher",
-    "district": "central",
-    "full_name": "Айгерим Садыкова",
-    "phone": "+77017654321",
-}
 
 
 def audit_verify_cli(services: Services) -> subprocess.CompletedProcess[str]:
