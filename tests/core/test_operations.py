@@ -13,7 +13,7 @@ from kuzet.app import create_app
 from kuzet.core.auth.domain import Role
 from kuzet.core.container import Services
 from kuzet.core.logging import configure_logging
-from tests.conftest import MakeUser, running_server
+from tests.conftest import NEW_USER, MakeUser, running_server
 from tests.core.auth.helpers import logged_in
 
 
@@ -59,15 +59,7 @@ def test_logs_are_json_and_hold_no_personal_data(
     configure_logging("INFO", stream=stream)
     try:
         _, admin = logged_in(http, services, make_user, "root", Role.ADMIN, None)
-        body = {
-            "username": "newcomer",
-            "password": "Fresh-Password-77",
-            "role": "dispatcher",
-            "district": "central",
-            "full_name": "Айгерим Садыкова",
-            "phone": "+77017654321",
-        }
-        http.post("/api/v1/users", json=body, headers=admin)
+        http.post("/api/v1/users", json=NEW_USER, headers=admin)
         http.get("/api/v1/users", params={"iin": "900101300123", "phone": "+7 701 765 43 21"}, headers=admin)
         http.get("/api/v1/users", params={"q": "Садыкова"}, headers=admin)
         logging.getLogger("kuzet.test").info("caller 8 701 765 43 21 said", extra={"phone": "+77017654321"})
