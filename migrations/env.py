@@ -19,7 +19,7 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
-    engine = make_engine(url)
+    engine = make_engine(url, foreign_keys=False)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -28,6 +28,10 @@ def run_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
     engine.dispose()
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.config import Settings
+from kuzet.core.audit.domain import chain_key
 from kuzet.core.auth.service import AuthConfig
 from kuzet.core.clock import Clock, SystemClock
 from kuzet.core.db import make_engine, make_session_factory
@@ -25,6 +26,7 @@ class Services:
     clock: Clock
     auth: AuthConfig
     metrics: Metrics
+    audit_key: bytes
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
@@ -37,10 +39,11 @@ class Services:
             clock=clock or SystemClock(),
             auth=AuthConfig.from_settings(settings),
             metrics=Metrics(),
+            audit_key=chain_key(settings.secret_key),
         )
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.bus, self.clock)
+        return UnitOfWork(self.session_factory, self.bus, self.clock, audit_key=self.audit_key)
 
     def close(self) -> None:
         self.engine.dispose()

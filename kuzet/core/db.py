@@ -44,14 +44,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, open transactions, so that BEGIN IMMEDIATE below applies.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -62,15 +62,22 @@ def _prepare_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
+    """An engine for the URL. SQL parameters are never put into error messages (they may hold personal data).
+
+    `foreign_keys=False` is for migrations only: SQLite rebuilds a table to alter it, and with foreign keys
+    on, dropping the old copy would cascade into the rows that reference it.
+    """
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, poolclass=NullPool, connect_args={"check_same_thread": False})
-        _prepare_sqlite(engine)
+        engine = create_engine(
+            url, poolclass=NullPool, connect_args={"check_same_thread": False}, hide_parameters=True
+        )
+        _prepare_sqlite(engine, foreign_keys=foreign_keys)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -101,7 +101,8 @@ class Require:
                 at=services.clock.now(),
             )
         except Unauthenticated as exc:
-            _refuse(services, Actor.anonymous(source), request, self.permission, "bad_session")
+            reason = f"session_{exc.extra['session_end']}" if "session_end" in exc.extra else "bad_session"
+            _refuse(services, Actor.anonymous(source), request, self.permission, reason)
             exc.headers.setdefault("WWW-Authenticate", "Bearer")
             raise
         actor = info.actor

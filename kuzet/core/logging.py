@@ -34,6 +34,11 @@ class PiiScrubber(logging.Filter):
         return True
 
 
+class PlainFormatter(logging.Formatter):
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - the logging API's name
+        return scrub(super().formatException(ei))
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -54,7 +59,7 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True, stream: T
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(PiiScrubber())
     handler.setFormatter(
-        JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s %(message)s")
+        JsonFormatter() if json_lines else PlainFormatter("%(levelname)s %(name)s %(message)s")
     )
     root = logging.getLogger()
     root.handlers = [handler]

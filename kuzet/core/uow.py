@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -14,6 +14,7 @@ from kuzet.core.actor import Actor
 from kuzet.core.audit.domain import AuditRecord, Outcome
 from kuzet.core.audit.store import AuditRepository
 from kuzet.core.clock import Clock, SystemClock
+from kuzet.core.errors import KuzetError
 from kuzet.core.events import DomainEvent, EventBus
 
 R = TypeVar("R")
@@ -23,9 +24,15 @@ class UnitOfWork:
     """Use as `with uow: ...; uow.commit()`. Leaving the block without commit rolls everything back."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], bus: EventBus, clock: Clock | None = None
+        self,
+        session_factory: sessionmaker[Session],
+        bus: EventBus,
+        clock: Clock | None = None,
+        *,
+        audit_key: bytes,
     ) -> None:
         self._session_factory = session_factory
+        self._audit_key = audit_key
         self.bus = bus
         self.clock: Clock = clock or SystemClock()
         self._session: Session | None = None
@@ -65,6 +72,13 @@ class UnitOfWork:
             self._repos[key] = factory(self.session)
         return self._repos[key]  # type: ignore[no-any-return]
 
+    @property
+    def audit_log(self) -> AuditRepository:
+        repo = self._repos.get(AuditRepository)
+        if repo is None:
+            repo = self._repos[AuditRepository] = AuditRepository(self.session, self._audit_key)
+        return repo
+
     def emit(self, event: DomainEvent) -> None:
         self._events.append(event)
 
@@ -80,8 +94,11 @@ class UnitOfWork:
         at: datetime | None = None,
     ) -> None:
         """Append an audit row in this transaction. If it cannot be written, the whole change fails."""
+        moment = at or self.clock.now()
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime refused: audit times are UTC with their timezone")
         record = AuditRecord(
-            at=at or self.clock.now(),
+            at=moment.astimezone(UTC),
             actor=actor.name,
             role=actor.role,
             source=actor.source,
@@ -91,7 +108,34 @@ class UnitOfWork:
             outcome=outcome,
             detail=json.loads(json.dumps(dict(detail or {}), default=str)),
         )
-        self.repo(AuditRepository).append(record)
+        self.audit_log.append(record)
+
+    def refuse(
+        self,
+        actor: Actor,
+        action: str,
+        error: KuzetError,
+        *,
+        object_type: str | None = None,
+        object_id: str | int | None = None,
+        reason: str,
+    ) -> KuzetError:
+        """Write and commit an audit row for a refused action; return the error for the caller to raise.
+
+        Whatever else the transaction held is rolled back first: a refusal changes nothing but the log.
+        """
+        self.session.rollback()
+        self._events = []
+        self.audit(
+            actor,
+            action,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=Outcome.DENIED,
+            detail={"reason": reason},
+        )
+        self.commit()
+        return error
 
     def commit(self) -> None:
         self.session.commit()

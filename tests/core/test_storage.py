@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
-from kuzet.core.audit.store import AuditRepository
 from kuzet.core.container import Services
 from kuzet.core.db import make_engine
 from kuzet.core.schema import metadata
@@ -50,7 +49,7 @@ def test_times_come_back_in_utc_with_microseconds(services: Services) -> None:
         uow.audit(Actor.system("test"), "test.time", at=almaty)
         uow.commit()
     with services.uow() as uow:
-        [entry] = uow.repo(AuditRepository).search(action="test.time")
+        [entry] = uow.audit_log.search(action="test.time")
     assert entry.record.at == almaty
     assert entry.record.at.tzinfo == UTC
     assert entry.record.at.hour == 4 and entry.record.at.microsecond == 123456

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
 
 from kuzet.core.actor import Actor
 from kuzet.core.audit import service
@@ -24,7 +24,7 @@ def list_entries(
     action: str | None = None,
     by_actor: Annotated[str | None, Query(alias="actor")] = None,
     outcome: Outcome | None = None,
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     before_seq: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntryOut]:

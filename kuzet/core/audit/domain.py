@@ -1,8 +1,13 @@
-"""The audit chain: each row's hash covers the previous row's hash and the row's own content."""
+"""The audit chain: each row's hash covers the previous row's hash and the row's own content.
+
+The hash is an HMAC keyed from KUZET_SECRET_KEY, so someone who can write to the database but does not
+hold the key cannot recompute the chain after an edit. Changing KUZET_SECRET_KEY therefore needs the log
+to be verified and archived first."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -60,14 +65,20 @@ def canonical_content(record: AuditRecord) -> str:
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def chain_hash(seq: int, prev_hash: str, record: AuditRecord) -> str:
+def chain_key(secret_key: str) -> bytes:
+    return hashlib.sha256(b"kuzet:audit-chain:" + secret_key.encode()).digest()
+
+
+def chain_hash(seq: int, prev_hash: str, record: AuditRecord, key: bytes) -> str:
     payload = f"{seq}\n{prev_hash}\n{canonical_content(record)}".encode()
-    return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
-def place(record: AuditRecord, *, after_seq: int, after_hash: str) -> AuditEntry:
+def place(record: AuditRecord, *, after_seq: int, after_hash: str, key: bytes) -> AuditEntry:
     seq = after_seq + 1
-    return AuditEntry(seq=seq, record=record, prev_hash=after_hash, hash=chain_hash(seq, after_hash, record))
+    return AuditEntry(
+        seq=seq, record=record, prev_hash=after_hash, hash=chain_hash(seq, after_hash, record, key)
+    )
 
 
 @dataclass(frozen=True)
@@ -81,20 +92,23 @@ class ChainReport:
         return self.broken_seq is None
 
 
-def verify_chain(entries: Iterable[AuditEntry], *, head_seq: int, head_hash: str) -> ChainReport:
-    """Walk the entries in sequence order and name the first one that does not fit.
+def verify_chain(entries: Iterable[AuditEntry], *, head_seq: int, head_hash: str, key: bytes) -> ChainReport:
+    """Walk the entries up to the head in sequence order and name the first one that does not fit.
 
     An edited row no longer matches its own hash; a deleted row leaves a gap in the sequence and breaks the
-    next row's link; a deleted tail no longer reaches the head that is kept beside the chain.
+    next row's link; a deleted tail no longer reaches the head that is kept beside the chain. Rows appended
+    after the head was read are not part of this check.
     """
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
     for entry in entries:
+        if entry.seq > head_seq:
+            break
         if entry.seq != expected_seq:
             return ChainReport(checked, expected_seq, f"row {expected_seq} is missing")
         if entry.prev_hash != expected_prev:
             return ChainReport(checked, entry.seq, "link to the previous row is broken")
-        if chain_hash(entry.seq, entry.prev_hash, entry.record) != entry.hash:
+        if not hmac.compare_digest(chain_hash(entry.seq, entry.prev_hash, entry.record, key), entry.hash):
             return ChainReport(checked, entry.seq, "content does not match its hash")
         checked += 1
         expected_seq, expected_prev = entry.seq + 1, entry.hash

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from kuzet.core.actor import Actor
 from kuzet.core.audit.domain import AuditEntry, ChainReport, verify_chain
-from kuzet.core.audit.store import AuditRepository
 from kuzet.core.errors import Forbidden
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
@@ -14,9 +13,10 @@ from kuzet.core.uow import UnitOfWork
 
 def verify(uow: UnitOfWork) -> ChainReport:
     with uow:
-        repo = uow.repo(AuditRepository)
-        head_seq, head_hash = repo.head()
-        return verify_chain(repo.walk(), head_seq=head_seq, head_hash=head_hash)
+        head_seq, head_hash = uow.audit_log.head()
+        return verify_chain(
+            uow.audit_log.walk(up_to=head_seq), head_seq=head_seq, head_hash=head_hash, key=uow.audit_log.key
+        )
 
 
 def search(
@@ -31,9 +31,15 @@ def search(
     limit: int = 100,
 ) -> list[AuditEntry]:
     """The newest entries first. The log spans every district, so only region-wide staff may read it."""
-    if not by.region_wide:
-        raise Forbidden(N_("Only region-wide staff may read the audit log."))
     with uow:
-        return uow.repo(AuditRepository).search(
+        if not by.region_wide:
+            raise uow.refuse(
+                by,
+                "audit.read",
+                Forbidden(N_("Only region-wide staff may read the audit log.")),
+                object_type="audit_log",
+                reason="out_of_scope",
+            )
+        return uow.audit_log.search(
             action=action, actor=actor, outcome=outcome, since=since, before_seq=before_seq, limit=limit
         )

@@ -57,8 +57,9 @@ def _to_entry(row: Row[Any]) -> AuditEntry:
 
 
 class AuditRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, key: bytes) -> None:
         self.session = session
+        self.key = key
 
     def append(self, record: AuditRecord) -> AuditEntry:
         """Place the record after the head. The head row is locked until the transaction ends."""
@@ -71,7 +72,7 @@ class AuditRepository:
             # The migration creates the head row; without it the chain cannot be extended safely.
             raise RuntimeError("audit_head row is missing: run `kuzet db upgrade` or restore it")
         last_seq, last_hash = head.last_seq, head.last_hash
-        entry = place(record, after_seq=last_seq, after_hash=last_hash)
+        entry = place(record, after_seq=last_seq, after_hash=last_hash, key=self.key)
         self.session.execute(
             insert(audit_log).values(
                 seq=entry.seq,
@@ -101,12 +102,15 @@ class AuditRepository:
         ).one_or_none()
         return (0, GENESIS_HASH) if row is None else (row.last_seq, row.last_hash)
 
-    def walk(self, batch: int = 5000) -> Iterator[AuditEntry]:
-        """Every entry in sequence order, read in batches so a long log does not fill memory."""
+    def walk(self, *, up_to: int, batch: int = 5000) -> Iterator[AuditEntry]:
+        """The entries up to `up_to` in sequence order, read in batches so a long log does not fill memory."""
         after = 0
         while True:
             rows = self.session.execute(
-                select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(batch)
+                select(audit_log)
+                .where(audit_log.c.seq > after, audit_log.c.seq <= up_to)
+                .order_by(audit_log.c.seq)
+                .limit(batch)
             ).all()
             if not rows:
                 return

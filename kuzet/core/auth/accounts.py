@@ -38,10 +38,18 @@ def create_user(
         check_scope(role, district)
     except ScopeError as exc:
         raise InvalidInput([FieldError("district", str(exc), "district_required")]) from exc
-    if not by.in_scope(district):
-        raise InvalidInput([FieldError("district", N_("Outside your district."), "out_of_scope")])
+    username = username.lower()  # user names are compared without case; stored in lower case
     _check_password(password, username)
     with uow:
+        if not by.in_scope(district):
+            raise uow.refuse(
+                by,
+                "user.create",
+                InvalidInput([FieldError("district", N_("Outside your district."), "out_of_scope")]),
+                object_type="user",
+                object_id=username,
+                reason="out_of_scope",
+            )
         users = uow.repo(UserRepository)
         if users.by_username(username) is not None:
             raise Conflict(N_("The user name {username} is taken."), username=username)
@@ -71,11 +79,16 @@ def create_user(
     return user
 
 
-def _get_in_scope(users: UserRepository, user_id: int, by: Actor) -> User:
-    """A user outside the actor's district is reported as missing, so scope does not leak who exists."""
-    user = users.find(user_id)
-    if user is None or not by.in_scope(user.district):
+def _get_in_scope(uow: UnitOfWork, user_id: int, by: Actor, action: str) -> User:
+    """A user outside the actor's district is reported as missing, so scope does not leak who exists.
+
+    That refusal is audited; a plain miss is not.
+    """
+    user = uow.repo(UserRepository).find(user_id)
+    if user is None:
         raise NotFound()
+    if not by.in_scope(user.district):
+        raise uow.refuse(by, action, NotFound(), object_type="user", object_id=user_id, reason="out_of_scope")
     return user
 
 
@@ -86,13 +99,13 @@ def list_users(uow: UnitOfWork, *, by: Actor) -> list[User]:
 
 def get_user(uow: UnitOfWork, *, user_id: int, by: Actor) -> User:
     with uow:
-        return _get_in_scope(uow.repo(UserRepository), user_id, by)
+        return _get_in_scope(uow, user_id, by, "user.read")
 
 
 def lock_user(uow: UnitOfWork, *, user_id: int, by: Actor, at: datetime) -> User:
     with uow:
         users = uow.repo(UserRepository)
-        user = _get_in_scope(users, user_id, by)
+        user = _get_in_scope(uow, user_id, by, "user.lock")
         if user.id == by.user_id:
             raise Conflict(N_("You cannot lock your own account."))
         user = users.update(user.id, locked_at=at, lock_reason="by_admin")
@@ -107,7 +120,7 @@ def lock_user(uow: UnitOfWork, *, user_id: int, by: Actor, at: datetime) -> User
 def unlock_user(uow: UnitOfWork, *, user_id: int, by: Actor, at: datetime) -> User:
     with uow:
         users = uow.repo(UserRepository)
-        user = _get_in_scope(users, user_id, by)
+        user = _get_in_scope(uow, user_id, by, "user.unlock")
         user = users.update(user.id, locked_at=None, lock_reason=None)
         users.clear_failures(user.id)
         uow.audit(by, "user.unlock", object_type="user", object_id=user.id, at=at)
@@ -119,7 +132,7 @@ def reset_second_factor(uow: UnitOfWork, *, user_id: int, by: Actor, at: datetim
     """Forget the user's TOTP secret and end their sessions; they enrol again at the next login."""
     with uow:
         users = uow.repo(UserRepository)
-        user = _get_in_scope(users, user_id, by)
+        user = _get_in_scope(uow, user_id, by, "user.reset_2fa")
         user = users.update(user.id, totp_secret=None, totp_confirmed=False, totp_last_step=None)
         users.revoke_sessions(user.id, at)
         uow.audit(by, "user.reset_2fa", object_type="user", object_id=user.id, at=at)
@@ -132,7 +145,7 @@ def reset_password(
 ) -> User:
     with uow:
         users = uow.repo(UserRepository)
-        user = _get_in_scope(users, user_id, by)
+        user = _get_in_scope(uow, user_id, by, "user.reset_password")
         _check_password(password, user.username)
         user = users.update(user.id, password_hash=cfg.passwords.hash(password))
         users.revoke_sessions(user.id, at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from cryptography.fernet import Fernet, InvalidToken
 
 TOTP_STEP_SECONDS = 30
+_SIX_ASCII_DIGITS = re.compile(r"[0-9]{6}")
 TOTP_VALID_WINDOW = 1  # one step before or after, for clock drift on the officer's phone
 
 
@@ -72,7 +74,7 @@ class TotpCheck:
 def check_totp(secret: str, code: str, *, at: datetime, last_used_step: int | None) -> TotpCheck:
     """Accept a code of the current step or its neighbours, but never a step already used (no replay)."""
     code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    if not _SIX_ASCII_DIGITS.fullmatch(code):
         return TotpCheck(False)
     totp = pyotp.TOTP(secret)
     now_step = int(at.timestamp()) // TOTP_STEP_SECONDS

@@ -130,12 +130,15 @@ def login(
                 error=Unauthenticated(WRONG_CREDENTIALS),
             )
         who = actor_of(user, source=source)
-        if user.locked:
-            raise _refuse_login(
-                uow, who, user.id, outcome=Outcome.DENIED, reason="locked", at=at, error=AccountLocked()
-            )
         password_hash, sealed_secret, last_step = users.credentials(user.id)
-        if not cfg.passwords.verify(password_hash, password):
+        password_ok = cfg.passwords.verify(password_hash, password)
+        if user.locked:
+            # Only someone who knows the password learns that the account is locked.
+            error: KuzetError = AccountLocked() if password_ok else Unauthenticated(WRONG_CREDENTIALS)
+            raise _refuse_login(
+                uow, who, user.id, outcome=Outcome.DENIED, reason="locked", at=at, error=error
+            )
+        if not password_ok:
             _count_failure(uow, cfg, user, who, reason="password", at=at)
         if user.totp_enrolled and sealed_secret:
             if not totp_code:
@@ -205,6 +208,11 @@ def _count_failure(
     """Record a failed attempt, lock the account at the limit, commit, and refuse."""
     users = uow.repo(UserRepository)
     users.add_failure(user.id, at)
+    locked = cfg.lockout.should_lock(users.failures_since(user.id, at - cfg.lockout.window), at)
+    if locked:
+        # Session rows are locked before the audit head, in the same order as every other use case.
+        users.update(user.id, locked_at=at, lock_reason="failed_logins")
+        users.revoke_sessions(user.id, at)
     uow.audit(
         who,
         "auth.login",
@@ -214,10 +222,7 @@ def _count_failure(
         detail={"reason": reason},
         at=at,
     )
-    locked = cfg.lockout.should_lock(users.failures_since(user.id, at - cfg.lockout.window), at)
     if locked:
-        users.update(user.id, locked_at=at, lock_reason="failed_logins")
-        users.revoke_sessions(user.id, at)
         uow.audit(
             Actor.system("lockout"),
             "user.lock",

@@ -13,7 +13,6 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    func,
     insert,
     select,
     update,
@@ -98,7 +97,7 @@ class UserRepository:
         return None if row is None else _to_user(row)
 
     def by_username(self, username: str, *, for_update: bool = False) -> User | None:
-        query = select(users).where(func.lower(users.c.username) == username.lower())
+        query = select(users).where(users.c.username == username.lower())
         if for_update:
             query = query.with_for_update()
         row = self.session.execute(query).one_or_none()

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import delete, select, text, update
 
+from kuzet.core.actor import Actor
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import users
@@ -120,3 +121,33 @@ def test_a_deleted_last_row_is_detected(services: Services, busy_log: int) -> No
 
 def test_the_schema_has_the_audit_tables() -> None:
     assert {"audit_log", "audit_head"} <= set(metadata.tables)
+
+
+def test_a_time_filter_without_a_zone_is_a_clear_422(
+    http: httpx.Client, services: Services, make_user: MakeUser
+) -> None:
+    _, admin = logged_in(http, services, make_user, "root", Role.ADMIN, None)
+    response = http.get("/api/v1/audit", params={"since": "2026-01-01T00:00:00"}, headers=admin)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "since"
+    aware = http.get("/api/v1/audit", params={"since": "2026-01-01T00:00:00+05:00"}, headers=admin)
+    assert aware.status_code == 200
+
+
+def test_verify_ignores_rows_appended_after_the_head_was_read(services: Services, busy_log: int) -> None:
+    from kuzet.core.audit.domain import verify_chain
+
+    with services.uow() as uow:
+        head_seq, head_hash = uow.audit_log.head()
+    make_more = services.uow()
+    with make_more:
+        make_more.audit(Actor.system("late"), "test.late")
+        make_more.commit()
+    with services.uow() as uow:
+        report = verify_chain(
+            uow.audit_log.walk(up_to=head_seq + 10),
+            head_seq=head_seq,
+            head_hash=head_hash,
+            key=services.audit_key,
+        )
+    assert report.ok and report.checked == busy_log

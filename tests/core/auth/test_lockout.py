@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 from sqlalchemy import update
 
 from kuzet.core.audit.store import audit_log
+from kuzet.core.auth import service
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import login_failures
 from kuzet.core.container import Services
+from kuzet.core.errors import AccountLocked, KuzetError, Unauthenticated
 from tests.conftest import PASSWORD, MakeUser, login
 from tests.core.auth.helpers import logged_in
 
@@ -85,3 +88,37 @@ def test_admin_locks_an_account_by_hand(http: httpx.Client, services: Services, 
     assert response.status_code == 200
     assert response.json()["lock_reason"] == "by_admin"
     assert http.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_a_locked_account_is_not_revealed_to_a_wrong_password(
+    http: httpx.Client, make_user: MakeUser
+) -> None:
+    make_user("disp1")
+    for _ in range(5):
+        fail(http, "disp1")
+    assert fail(http, "disp1").status_code == 401
+
+
+def test_every_failed_attempt_and_the_lock_are_audited(services: Services, make_user: MakeUser) -> None:
+    make_user("disp1")
+    with services.engine.connect() as connection:
+        before = len(connection.execute(audit_log.select()).all())
+    refusals = []
+    for _ in range(5):
+        with pytest.raises(KuzetError) as refused:
+            service.login(
+                services.uow(),
+                services.auth,
+                username="disp1",
+                password="x-wrong-x",
+                totp_code=None,
+                source="10.1.1.1",
+                at=services.clock.now(),
+            )
+        refusals.append(type(refused.value))
+    assert refusals == [Unauthenticated] * 4 + [AccountLocked]
+    with services.engine.connect() as connection:
+        actions = [
+            row.action for row in connection.execute(audit_log.select().order_by(audit_log.c.seq)).all()
+        ][before:]
+    assert actions == ["auth.login"] * 5 + ["user.lock"]

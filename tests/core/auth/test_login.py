@@ -8,7 +8,8 @@ from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import users
 from kuzet.core.container import Services
-from tests.conftest import PASSWORD, MakeUser, bearer, login
+from tests.conftest import NEW_USER, PASSWORD, MakeUser, bearer, login
+from tests.core.auth.helpers import enrol_totp, logged_in
 
 
 def test_login_returns_a_token_that_identifies_the_user(http: httpx.Client, make_user: MakeUser) -> None:
@@ -58,3 +59,22 @@ def test_login_is_audited_with_source_address(
     with services.engine.connect() as connection:
         row = connection.execute(audit_log.select().where(audit_log.c.action == "auth.login")).one()
     assert (row.actor, row.role, row.source, row.outcome) == ("disp1", "dispatcher", "127.0.0.1", "ok")
+
+
+def test_user_names_ignore_case(http: httpx.Client, services: Services, make_user: MakeUser) -> None:
+    make_user("Disp1")
+    assert login(http, "DISP1")
+    _, admin = logged_in(http, services, make_user, "root", Role.ADMIN, None)
+    body = {**NEW_USER, "username": "dIsP1"}
+    assert http.post("/api/v1/users", json=body, headers=admin).status_code == 409
+
+
+def test_full_width_digits_in_a_code_are_refused_cleanly(
+    http: httpx.Client, services: Services, make_user: MakeUser
+) -> None:
+    boss = make_user("boss", Role.SUPERVISOR, None)
+    enrol_totp(services, boss)
+    body = {"username": "boss", "password": PASSWORD, "totp_code": "１２３４５６"}
+    response = http.post("/api/v1/auth/login", json=body)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"

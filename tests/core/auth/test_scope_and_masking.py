@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
+from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
 from kuzet.core.container import Services
 from tests.conftest import MakeUser
 from tests.core.auth.helpers import logged_in
+
+
+def services_audit(services: Services) -> list[Any]:
+    with services.engine.connect() as connection:
+        return list(connection.execute(audit_log.select().order_by(audit_log.c.seq)).all())
 
 
 def test_district_supervisor_sees_only_its_district(
@@ -19,6 +27,8 @@ def test_district_supervisor_sees_only_its_district(
     listed = {u["username"] for u in http.get("/api/v1/users", headers=headers).json()}
     assert listed == {"north-disp", "north-boss"}
     assert http.get(f"/api/v1/users/{south.id}", headers=headers).status_code == 404
+    refusals = [e for e in services_audit(services) if e.action == "user.read"]
+    assert [(r.actor, r.outcome, r.object_id) for r in refusals] == [("north-boss", "denied", str(south.id))]
 
 
 def test_region_wide_supervisor_sees_every_district(
@@ -66,6 +76,7 @@ def test_district_supervisor_may_not_read_the_region_audit_log(
 ) -> None:
     _, headers = logged_in(http, services, make_user, "north-boss", Role.SUPERVISOR, "north")
     assert http.get("/api/v1/audit", headers=headers).status_code == 403
+    assert [e.outcome for e in services_audit(services) if e.action == "audit.read"] == ["denied"]
 
 
 def test_analyst_sees_names_and_phones_masked(
