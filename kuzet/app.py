@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from kuzet import __version__
+from kuzet.appeals.api import router as appeals_router
 from kuzet.config import Settings, get_settings
 from kuzet.core import observability
 from kuzet.core.audit.api import router as audit_router
@@ -18,13 +19,25 @@ from kuzet.core.container import Services
 from kuzet.core.deps import api_routes, declared_permission
 from kuzet.core.observability import MetricsMiddleware
 from kuzet.core.problems import install_error_handlers
+from kuzet.dispatch.api import router as dispatch_router
+from kuzet.incidents.api import router as incidents_router
+from kuzet.units.api import router as units_router
 
 # Routes anyone may call. Every other route must declare a permission, or the app refuses to start.
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
     {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), *AUTH_PUBLIC_ROUTES}
 )
 
-ROUTERS = (observability.router, auth_router, users_router, audit_router)
+ROUTERS = (
+    observability.router,
+    auth_router,
+    users_router,
+    audit_router,
+    appeals_router,
+    incidents_router,
+    units_router,
+    dispatch_router,
+)
 
 
 class UndeclaredPermission(RuntimeError):

@@ -46,6 +46,20 @@ class Settings(BaseSettings):
     lockout_window_minutes: int = Field(default=15, ge=1)
     totp_required_roles: list[str] = Field(default_factory=lambda: ["admin", "supervisor"])
     totp_issuer: str = "Kuzet"
+    # The region served, as a bounding box (min_lon, min_lat, max_lon, max_lat). The default is the demo
+    # region (the Andorra OSM extract standing in for a Kazakh region's map).
+    region_bbox: tuple[float, float, float, float] = (1.40, 42.42, 1.80, 42.66)
+    # Duplicate suggestions: open incidents this close in place and time.
+    duplicate_radius_m: float = Field(default=300.0, gt=0)
+    duplicate_window_minutes: int = Field(default=30, ge=1)
+    # Target response time (received → first on scene) per priority, in minutes.
+    response_target_minutes: dict[int, float] = Field(
+        default_factory=lambda: {1: 7.0, 2: 7.0, 3: 7.0, 4: 7.0}
+    )
+    # Overdue timers per priority, in minutes: waiting for a unit, and a dispatched unit not yet arrived.
+    # A priority left out is never overdue (4: no dispatch needed).
+    overdue_dispatch_minutes: dict[int, float] = Field(default_factory=lambda: {1: 1.0, 2: 3.0, 3: 10.0})
+    overdue_arrival_minutes: dict[int, float] = Field(default_factory=lambda: {1: 7.0, 2: 10.0, 3: 20.0})
     # Argon2 cost; lower it only for tests.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

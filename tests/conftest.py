@@ -32,6 +32,8 @@ from kuzet.core.auth.domain import Role, User
 from kuzet.core.container import Services
 from kuzet.core.events import EventBus
 from kuzet.core.schema import metadata
+from kuzet.incidents.catalogue import shipped_categories
+from kuzet.incidents.store import categories, category_values
 
 BACKEND = os.environ.get("KUZET_TEST_BACKEND", "sqlite")
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -106,6 +108,7 @@ def empty_database(services: Services) -> None:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
         connection.execute(insert(audit_head).values(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+        connection.execute(insert(categories), [category_values(c) for c in shipped_categories()])
 
 
 @pytest.fixture

@@ -1,8 +1,21 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
+from kuzet.appeals import store as _appeals_store
+from kuzet.core import numbering as _numbering
 from kuzet.core.audit import store as _audit_store
 from kuzet.core.auth import store as _auth_store
 from kuzet.core.db import metadata
+from kuzet.dispatch import store as _dispatch_store
+from kuzet.incidents import store as _incidents_store
+from kuzet.units import store as _units_store
 
 __all__ = ["metadata"]
-_TABLE_MODULES = (_audit_store, _auth_store)
+_TABLE_MODULES = (
+    _audit_store,
+    _auth_store,
+    _numbering,
+    _incidents_store,
+    _appeals_store,
+    _units_store,
+    _dispatch_store,
+)

@@ -27,20 +27,39 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
+    CATALOGUE_READ = "catalogue.read"
+    CATALOGUE_MANAGE = "catalogue.manage"
+    APPEALS_CREATE = "appeals.create"
+    INCIDENTS_READ = "incidents.read"
+    INCIDENTS_MANAGE = "incidents.manage"
+    OVERDUE_READ = "overdue.read"
+    DISPATCH = "dispatch"
+    UNITS_READ = "units.read"
+    UNITS_STATUS = "units.status"
+    UNITS_MANAGE = "units.manage"
 
+
+P = Permission
+_OPERATIONS_FLOOR: Final = frozenset({P.SESSION, P.CATALOGUE_READ, P.INCIDENTS_READ, P.UNITS_READ})
+_DISPATCHING: Final = frozenset(
+    {P.APPEALS_CREATE, P.INCIDENTS_MANAGE, P.OVERDUE_READ, P.DISPATCH, P.UNITS_STATUS}
+)
 
 ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
-    Role.CALL_TAKER: frozenset({Permission.SESSION}),
-    Role.DISPATCHER: frozenset({Permission.SESSION}),
-    Role.SUPERVISOR: frozenset({Permission.SESSION, Permission.USERS_READ, Permission.AUDIT_READ}),
-    Role.ANALYST: frozenset({Permission.SESSION, Permission.USERS_READ}),
+    Role.CALL_TAKER: _OPERATIONS_FLOOR | {P.APPEALS_CREATE},
+    Role.DISPATCHER: _OPERATIONS_FLOOR | _DISPATCHING,
+    Role.SUPERVISOR: _OPERATIONS_FLOOR | _DISPATCHING | {P.USERS_READ, P.AUDIT_READ, P.UNITS_MANAGE},
+    Role.ANALYST: _OPERATIONS_FLOOR | {P.USERS_READ},
     Role.ADMIN: frozenset(
         {
-            Permission.SESSION,
-            Permission.USERS_READ,
-            Permission.USERS_MANAGE,
-            Permission.AUDIT_READ,
-            Permission.AUDIT_VERIFY,
+            P.SESSION,
+            P.USERS_READ,
+            P.USERS_MANAGE,
+            P.AUDIT_READ,
+            P.AUDIT_VERIFY,
+            P.CATALOGUE_READ,
+            P.CATALOGUE_MANAGE,
+            P.UNITS_MANAGE,
         }
     ),
 }

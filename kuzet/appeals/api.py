@@ -1,0 +1,105 @@
+"""Routes of 102 call-taking: register an appeal, see duplicate suggestions while typing, move an appeal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from kuzet.appeals import service
+from kuzet.appeals.domain import Region
+from kuzet.appeals.schemas import AppealIn, AppealOut, DuplicateQuery, MoveIn, RegistrationOut
+from kuzet.core.actor import Actor
+from kuzet.core.auth.domain import Permission
+from kuzet.core.container import Services
+from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
+from kuzet.incidents.schemas import IncidentOut, SuggestionOut
+
+router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
+CallTaker = Annotated[Actor, Depends(require(Permission.APPEALS_CREATE))]
+
+
+def _window(services: Services) -> tuple[float, timedelta]:
+    s = services.settings
+    return s.duplicate_radius_m, timedelta(minutes=s.duplicate_window_minutes)
+
+
+@router.post("", response_model=RegistrationOut, status_code=201, summary="Register a 102 appeal")
+def register(
+    body: AppealIn, actor: CallTaker, services: ServicesDep, uow: UowDep, at: NowDep
+) -> RegistrationOut:
+    data = body.to_domain(at)
+    done = service.register(
+        uow,
+        data=data,
+        region=Region(services.settings.region_bbox),
+        link_to=body.incident_id,
+        by=actor,
+        at=at,
+    )
+    suggestions = []
+    if data.lat is not None and data.lon is not None:
+        radius, window = _window(services)
+        suggestions = service.duplicates(
+            uow,
+            lat=data.lat,
+            lon=data.lon,
+            category_code=data.category_code,
+            at=data.received_at,
+            radius_m=radius,
+            window=window,
+            by=actor,
+        )
+    return RegistrationOut(
+        appeal=AppealOut.from_domain(done.appeal, viewer_role=actor.role),
+        incident=IncidentOut.from_domain(done.incident),
+        new_incident=done.new_incident,
+        duplicates=[SuggestionOut.from_domain(s) for s in suggestions if s.incident.id != done.incident.id],
+    )
+
+
+@router.post(
+    "/duplicates", response_model=list[SuggestionOut], summary="Open incidents that may be this event"
+)
+def duplicates(
+    body: DuplicateQuery, actor: CallTaker, services: ServicesDep, uow: UowDep, at: NowDep
+) -> list[SuggestionOut]:
+    radius, window = _window(services)
+    found = service.duplicates(
+        uow,
+        lat=body.lat,
+        lon=body.lon,
+        category_code=body.category_code,
+        at=body.received_at or at,
+        radius_m=radius,
+        window=window,
+        by=actor,
+    )
+    return [SuggestionOut.from_domain(s) for s in found]
+
+
+@router.get("/{appeal_id}", response_model=AppealOut, summary="One appeal")
+def get_appeal(
+    appeal_id: int, actor: Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))], uow: UowDep
+) -> AppealOut:
+    return AppealOut.from_domain(service.get(uow, appeal_id=appeal_id, by=actor), viewer_role=actor.role)
+
+
+@router.post(
+    "/{appeal_id}/move", response_model=RegistrationOut, summary="Join another incident, or split off"
+)
+def move(
+    appeal_id: int,
+    body: MoveIn,
+    actor: Annotated[Actor, Depends(require(Permission.INCIDENTS_MANAGE))],
+    uow: UowDep,
+    at: NowDep,
+) -> RegistrationOut:
+    done = service.move(uow, appeal_id=appeal_id, to_incident=body.incident_id, by=actor, at=at)
+    return RegistrationOut(
+        appeal=AppealOut.from_domain(done.appeal, viewer_role=actor.role),
+        incident=IncidentOut.from_domain(done.incident),
+        new_incident=done.new_incident,
+        duplicates=[],
+    )

@@ -1,0 +1,42 @@
+"""Human numbers per series and year (102-2026-000123): no gaps and no duplicates under concurrency.
+
+The counter row is incremented inside the caller's transaction, so its lock is held until that transaction
+ends: a rolled-back registration gives its number back, and two writers can never take the same one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from kuzet.core.db import metadata
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("series", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("last", Integer, nullable=False),
+    PrimaryKeyConstraint("series", "year"),
+)
+
+
+def next_number(session: Session, series: str, year: int) -> int:
+    """Take the next number of the series for the year (1, 2, 3 …) inside the open transaction."""
+    dialect = session.get_bind().dialect.name
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(make_insert(counters).values(series=series, year=year, last=0).on_conflict_do_nothing())
+    return int(
+        session.execute(
+            update(counters)
+            .where(counters.c.series == series, counters.c.year == year)
+            .values(last=counters.c.last + 1)
+            .returning(counters.c.last)
+        ).scalar_one()
+    )
+
+
+def format_number(series: str, year: int, number: int) -> str:
+    return f"{series}-{year}-{number:06d}"

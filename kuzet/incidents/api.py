@@ -1,0 +1,151 @@
+"""Routes of incidents: queue, card, status, reopen, merge; overdue timers; the category catalogue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel
+
+from kuzet.appeals import service as appeals
+from kuzet.appeals.schemas import AppealOut
+from kuzet.core.actor import Actor
+from kuzet.core.auth.domain import Permission
+from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
+from kuzet.dispatch import service as dispatch
+from kuzet.dispatch.schemas import AssignmentOut
+from kuzet.incidents import catalogue_service, service
+from kuzet.incidents.schemas import (
+    CategoryIn,
+    CategoryOut,
+    IncidentOut,
+    MergeIn,
+    OverdueOut,
+    ReasonIn,
+    TimelineEntryOut,
+    TransitionIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["incidents"])
+Reader = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]
+Manager = Annotated[Actor, Depends(require(Permission.INCIDENTS_MANAGE))]
+
+
+class IncidentCardOut(BaseModel):
+    """Everything a dispatcher needs on one incident: merged children, all appeals, units, one timeline."""
+
+    incident: IncidentOut
+    children: list[IncidentOut]
+    appeals: list[AppealOut]
+    assignments: list[AssignmentOut]
+    timeline: list[TimelineEntryOut]
+
+
+@router.get(
+    "/incidents", response_model=list[IncidentOut], summary="Open incidents: priority, then waiting time"
+)
+def queue(actor: Reader, uow: UowDep) -> list[IncidentOut]:
+    return [IncidentOut.from_domain(i) for i in service.queue(uow, by=actor)]
+
+
+@router.get("/incidents/overdue", response_model=list[OverdueOut], summary="Incidents past their timers")
+def overdue(
+    actor: Annotated[Actor, Depends(require(Permission.OVERDUE_READ))],
+    services: ServicesDep,
+    uow: UowDep,
+    at: NowDep,
+) -> list[OverdueOut]:
+    s = services.settings
+    late = service.overdue(
+        uow,
+        now=at,
+        by=actor,
+        dispatch_within={p: timedelta(minutes=m) for p, m in s.overdue_dispatch_minutes.items()},
+        arrive_within={p: timedelta(minutes=m) for p, m in s.overdue_arrival_minutes.items()},
+    )
+    return [OverdueOut.from_domain(o) for o in late]
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentCardOut, summary="The incident card")
+def card(incident_id: int, actor: Reader, uow: UowDep) -> IncidentCardOut:
+    view = service.view(uow, incident_id=incident_id, by=actor)
+    ids = [view.incident.id, *(c.id for c in view.children)]
+    return IncidentCardOut(
+        incident=IncidentOut.from_domain(view.incident),
+        children=[IncidentOut.from_domain(c) for c in view.children],
+        appeals=[AppealOut.from_domain(a, viewer_role=actor.role) for a in appeals.of_incidents(uow, ids)],
+        assignments=[AssignmentOut.from_domain(a) for a in dispatch.of_incidents(uow, ids)],
+        timeline=[TimelineEntryOut.from_domain(e) for e in view.timeline],
+    )
+
+
+@router.post("/incidents/{incident_id}/status", response_model=IncidentOut, summary="Change the status")
+def change_status(
+    incident_id: int, body: TransitionIn, actor: Manager, uow: UowDep, at: NowDep
+) -> IncidentOut:
+    incident = service.change_status(
+        uow,
+        incident_id=incident_id,
+        to=body.status,
+        disposition=body.disposition,
+        note=body.note,
+        by=actor,
+        at=at,
+    )
+    return IncidentOut.from_domain(incident)
+
+
+@router.post(
+    "/incidents/{incident_id}/reopen", response_model=IncidentOut, summary="Reopen a closed incident"
+)
+def reopen(incident_id: int, body: ReasonIn, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
+    return IncidentOut.from_domain(
+        service.reopen(uow, incident_id=incident_id, reason=body.reason, by=actor, at=at)
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/merge", response_model=IncidentOut, summary="Merge another incident in"
+)
+def merge(incident_id: int, body: MergeIn, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
+    parent = service.merge(
+        uow,
+        parent_id=incident_id,
+        child_id=body.child_id,
+        active_units=dispatch.active_count(uow, body.child_id),
+        by=actor,
+        at=at,
+    )
+    return IncidentOut.from_domain(parent)
+
+
+@router.post(
+    "/incidents/{incident_id}/unmerge", response_model=IncidentOut, summary="Split a merged incident off"
+)
+def unmerge(incident_id: int, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
+    return IncidentOut.from_domain(service.unmerge(uow, child_id=incident_id, by=actor, at=at))
+
+
+@router.get("/categories", response_model=list[CategoryOut], summary="The category catalogue")
+def categories(
+    actor: Annotated[Actor, Depends(require(Permission.CATALOGUE_READ))],
+    uow: UowDep,
+    include_inactive: bool = False,
+) -> list[CategoryOut]:
+    found = catalogue_service.categories(uow, include_inactive=include_inactive)
+    return [CategoryOut.from_domain(c) for c in found]
+
+
+@router.put("/categories/{code}", response_model=CategoryOut, summary="Add or change a category")
+def put_category(
+    code: str,
+    body: CategoryIn,
+    actor: Annotated[Actor, Depends(require(Permission.CATALOGUE_MANAGE))],
+    uow: UowDep,
+    at: NowDep,
+    response: Response,
+) -> CategoryOut:
+    category, created = catalogue_service.put(uow, category=body.to_domain(code), by=actor, at=at)
+    response.status_code = 201 if created else 200
+    return CategoryOut.from_domain(category)

@@ -1,0 +1,363 @@
+"""Use cases of incidents.
+
+Functions marked "step" run inside the caller's open unit of work and do not commit; other features
+(appeals, dispatch) call them to change incidents within their own transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from kuzet.core.actor import Actor
+from kuzet.core.clock import to_local
+from kuzet.core.errors import Conflict, FieldError, InvalidInput, NotFound
+from kuzet.core.events import DomainEvent
+from kuzet.core.i18n import N_
+from kuzet.core.numbering import format_number, next_number
+from kuzet.core.uow import UnitOfWork
+from kuzet.incidents import domain, rules
+from kuzet.incidents.catalogue import Category
+from kuzet.incidents.domain import Disposition, Incident, IncidentStatus, Stamps
+from kuzet.incidents.store import CategoryRepository, IncidentRepository, TimelineEvent
+
+INCIDENT_SERIES = "INC"
+
+
+@dataclass(frozen=True)
+class IncidentCreated(DomainEvent):
+    name = "incident.created"
+    incident_id: int
+    number: str
+    district: str | None
+    priority: int
+
+
+@dataclass(frozen=True)
+class IncidentUpdated(DomainEvent):
+    name = "incident.updated"
+    incident_id: int
+    status: str
+    district: str | None
+    change: str
+
+
+def _log(uow: UnitOfWork, incident: Incident, by: Actor, kind: str, at: datetime, **data: Any) -> None:
+    """One timeline entry and one audit row, in the same transaction as the change."""
+    uow.repo(IncidentRepository).add_event(
+        incident.id, at=at, actor=by.name, role=by.role, kind=kind, data=data
+    )
+    uow.audit(by, f"incident.{kind}", object_type="incident", object_id=incident.id, detail=data, at=at)
+
+
+def _changed(uow: UnitOfWork, incident: Incident, change: str) -> None:
+    uow.emit(IncidentUpdated(incident.id, incident.status.value, incident.district, change))
+
+
+def category(uow: UnitOfWork, code: str, *, field: str = "category") -> Category:
+    """An active category of the catalogue, or a 422 naming the field (step)."""
+    found = uow.repo(CategoryRepository).find(code)
+    if found is None or not found.active:
+        raise InvalidInput([FieldError(field, N_("Unknown category."), "unknown_category")])
+    return found
+
+
+def get_in_scope(uow: UnitOfWork, incident_id: int, by: Actor, *, for_update: bool = False) -> Incident:
+    """The incident if the actor's district covers it; otherwise reported missing, and the try audited."""
+    incident = uow.repo(IncidentRepository).get(incident_id, for_update=for_update)
+    if not by.in_scope(incident.district):
+        raise uow.refuse(
+            by,
+            "incident.read",
+            NotFound(),
+            object_type="incident",
+            object_id=incident_id,
+            reason="out_of_scope",
+        )
+    return incident
+
+
+# --- steps (inside the caller's transaction) ---------------------------------------------------------------
+
+
+def open_incident(
+    uow: UnitOfWork,
+    *,
+    category_code: str,
+    district: str | None,
+    lat: float | None,
+    lon: float | None,
+    address: str | None,
+    description: str,
+    received_at: datetime,
+    by: Actor,
+    at: datetime,
+) -> Incident:
+    """Step: a new incident from its first appeal, numbered INC-YYYY-NNNNNN (local year)."""
+    kind = category(uow, category_code)
+    year = to_local(received_at).year
+    number = format_number(INCIDENT_SERIES, year, next_number(uow.session, INCIDENT_SERIES, year))
+    draft = Incident(
+        id=0,
+        number=number,
+        status=IncidentStatus.NEW,
+        category_code=kind.code,
+        priority=kind.priority,
+        district=district,
+        lat=lat,
+        lon=lon,
+        address=address,
+        description=description,
+        stamps=Stamps(received_at=received_at),
+    )
+    incident = uow.repo(IncidentRepository).add(number=number, incident=draft, at=at)
+    _log(
+        uow,
+        incident,
+        by,
+        "created",
+        at,
+        number=number,
+        category=kind.code,
+        priority=kind.priority,
+        agencies=[a.value for a in kind.agencies],
+    )
+    uow.emit(IncidentCreated(incident.id, number, district, incident.priority))
+    return incident
+
+
+def note_appeal(
+    uow: UnitOfWork,
+    incident: Incident,
+    *,
+    appeal_id: int,
+    appeal_number: str,
+    linked: bool,
+    by: Actor,
+    at: datetime,
+    **data: Any,
+) -> None:
+    """Step: record on the timeline that an appeal joined (or left) the incident."""
+    _log(
+        uow,
+        incident,
+        by,
+        "appeal_linked" if linked else "appeal_unlinked",
+        at,
+        appeal_id=appeal_id,
+        appeal_number=appeal_number,
+        **data,
+    )
+    _changed(uow, incident, "appeals")
+
+
+def unit_step(
+    uow: UnitOfWork, incident_id: int, step: IncidentStatus, *, by: Actor, at: datetime, **data: Any
+) -> Incident:
+    """Step: a unit was dispatched, went en route or arrived. Stamps the first of each on the incident."""
+    repo = uow.repo(IncidentRepository)
+    before = repo.get(incident_id, for_update=True)
+    after = domain.progress(before, step, at=at)
+    repo.save(after, at=at)
+    _log(
+        uow,
+        after,
+        by,
+        f"unit_{step.value}",
+        at,
+        status_before=before.status.value,
+        status=after.status.value,
+        **data,
+    )
+    _changed(uow, after, "status")
+    return after
+
+
+def unstaffed(uow: UnitOfWork, incident_id: int, *, by: Actor, at: datetime) -> Incident:
+    """Step: the last unit left a dispatched or en-route incident; it goes back to the queue."""
+    repo = uow.repo(IncidentRepository)
+    before = repo.get(incident_id, for_update=True)
+    after = domain.requeue(before)
+    if after.status is not before.status:
+        repo.save(after, at=at)
+        _log(uow, after, by, "requeued", at, status_before=before.status.value)
+        _changed(uow, after, "status")
+    return after
+
+
+def clear_step(
+    uow: UnitOfWork, incident_id: int, *, disposition: Disposition, by: Actor, at: datetime
+) -> Incident:
+    """Step: the last unit cleared with a disposition; the incident is cleared with it."""
+    repo = uow.repo(IncidentRepository)
+    before = repo.get(incident_id, for_update=True)
+    after = domain.transition(before, IncidentStatus.CLEARED, at=at, disposition=disposition)
+    repo.save(after, at=at)
+    _log(
+        uow,
+        after,
+        by,
+        "status",
+        at,
+        status_before=before.status.value,
+        status=after.status.value,
+        disposition=disposition.value,
+        note="last unit cleared",
+    )
+    _changed(uow, after, "status")
+    return after
+
+
+# --- use cases (one commit each) ---------------------------------------------------------------------------
+
+
+def change_status(
+    uow: UnitOfWork,
+    *,
+    incident_id: int,
+    to: IncidentStatus,
+    disposition: Disposition | None,
+    note: str | None,
+    by: Actor,
+    at: datetime,
+) -> Incident:
+    with uow:
+        before = get_in_scope(uow, incident_id, by, for_update=True)
+        after = domain.transition(before, to, at=at, disposition=disposition)
+        uow.repo(IncidentRepository).save(after, at=at)
+        _log(
+            uow,
+            after,
+            by,
+            "status",
+            at,
+            status_before=before.status.value,
+            status=to.value,
+            disposition=disposition.value if disposition else None,
+            note=note,
+        )
+        _changed(uow, after, "status")
+        uow.commit()
+    return after
+
+
+def reopen(uow: UnitOfWork, *, incident_id: int, reason: str, by: Actor, at: datetime) -> Incident:
+    with uow:
+        before = get_in_scope(uow, incident_id, by, for_update=True)
+        after = domain.reopen(before, at=at)
+        uow.repo(IncidentRepository).save(after, at=at)
+        _log(
+            uow,
+            after,
+            by,
+            "reopened",
+            at,
+            reason=reason,
+            previous_disposition=before.disposition,
+            reopen_count=after.reopen_count,
+        )
+        _changed(uow, after, "status")
+        uow.commit()
+    return after
+
+
+def merge(
+    uow: UnitOfWork, *, parent_id: int, child_id: int, active_units: int, by: Actor, at: datetime
+) -> Incident:
+    """The child joins the parent: its appeals, stamps and timeline stay as they were, shown under the parent.
+
+    `active_units` is the number of units still working the child (from dispatch): they must be moved first.
+    """
+    if parent_id == child_id:
+        raise Conflict(N_("An incident cannot be merged into itself."))
+    with uow:
+        parent = get_in_scope(uow, parent_id, by, for_update=True)
+        child = get_in_scope(uow, child_id, by, for_update=True)
+        if not parent.is_open or child.merged_into_id is not None or parent.merged_into_id is not None:
+            raise Conflict(N_("Only two open incidents that are not merged can be merged."))
+        if active_units:
+            raise Conflict(
+                N_("Units still work the incident {number}; reassign or clear them first."),
+                number=child.number,
+            )
+        child = replace(child, merged_into_id=parent.id)
+        uow.repo(IncidentRepository).save(child, at=at)
+        _log(uow, child, by, "merged_into", at, parent_id=parent.id, parent_number=parent.number)
+        _log(uow, parent, by, "merged_child", at, child_id=child.id, child_number=child.number)
+        _changed(uow, child, "merged")
+        _changed(uow, parent, "merged")
+        uow.commit()
+    return parent
+
+
+def unmerge(uow: UnitOfWork, *, child_id: int, by: Actor, at: datetime) -> Incident:
+    with uow:
+        child = get_in_scope(uow, child_id, by, for_update=True)
+        if child.merged_into_id is None:
+            raise Conflict(N_("The incident {number} is not merged."), number=child.number)
+        parent = get_in_scope(uow, child.merged_into_id, by, for_update=True)
+        child = replace(child, merged_into_id=None)
+        uow.repo(IncidentRepository).save(child, at=at)
+        _log(uow, child, by, "unmerged", at, parent_id=parent.id, parent_number=parent.number)
+        _log(uow, parent, by, "child_unmerged", at, child_id=child.id, child_number=child.number)
+        _changed(uow, child, "merged")
+        _changed(uow, parent, "merged")
+        uow.commit()
+    return child
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    incident: Incident
+    children: list[Incident]
+    timeline: list[TimelineEvent]
+
+
+def view(uow: UnitOfWork, *, incident_id: int, by: Actor) -> IncidentView:
+    """The incident with its merged children and one timeline of all of them, in time order."""
+    with uow:
+        incident = get_in_scope(uow, incident_id, by)
+        repo = uow.repo(IncidentRepository)
+        children = repo.children(incident.id)
+        timeline = repo.events([incident.id, *(c.id for c in children)])
+    return IncidentView(incident, children, timeline)
+
+
+def queue(uow: UnitOfWork, *, by: Actor) -> list[Incident]:
+    with uow:
+        return uow.repo(IncidentRepository).open_queue(district=by.district)
+
+
+def duplicates(
+    uow: UnitOfWork,
+    *,
+    lat: float,
+    lon: float,
+    category_code: str,
+    at: datetime,
+    radius_m: float,
+    window: timedelta,
+    by: Actor,
+) -> list[rules.Suggestion]:
+    """Step: open incidents in the actor's scope that may be the same event, best first."""
+    kind = category(uow, category_code, field="category_code")
+    dlat, dlon = rules.box_around(lat, radius_m)
+    near = uow.repo(IncidentRepository).near(lat=lat, lon=lon, dlat=dlat, dlon=dlon, since=at - window)
+    kinds = {c.code: c for c in uow.repo(CategoryRepository).all()}
+    candidates = [(i, kinds[i.category_code]) for i in near if by.in_scope(i.district)]
+    return rules.suggest(
+        lat=lat, lon=lon, kind=kind, at=at, candidates=candidates, radius_m=radius_m, window=window
+    )
+
+
+def overdue(
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    dispatch_within: dict[int, timedelta],
+    arrive_within: dict[int, timedelta],
+    by: Actor,
+) -> list[rules.Overdue]:
+    with uow:
+        open_now = uow.repo(IncidentRepository).open_queue(district=by.district, limit=5000)
+    return rules.overdue(open_now, now=now, dispatch_within=dispatch_within, arrive_within=arrive_within)

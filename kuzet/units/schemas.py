@@ -1,0 +1,89 @@
+"""API shapes of units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kuzet.units.domain import CrewMember, Unit, UnitStatus, UnitType
+from kuzet.units.store import StatusChange
+
+
+class CrewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    badge: str | None = Field(default=None, max_length=40)
+
+
+def crew_of(crew: list[CrewIn] | None) -> tuple[CrewMember, ...] | None:
+    return None if crew is None else tuple(CrewMember(m.name, m.badge) for m in crew)
+
+
+class UnitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    call_sign: str = Field(min_length=1, max_length=40, examples=["Беркут-12"])
+    type: UnitType
+    district: str = Field(min_length=1, max_length=40)
+    crew: list[CrewIn] = Field(default_factory=list)
+
+
+class UnitPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: UnitType | None = None
+    district: str | None = Field(default=None, min_length=1, max_length=40)
+    crew: list[CrewIn] | None = None
+
+
+class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on_duty: bool
+    crew: list[CrewIn] | None = Field(default=None, description="The crew of this shift, if it changed")
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: UnitStatus = Field(description="available, busy or out_of_service")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class UnitOut(BaseModel):
+    id: int
+    call_sign: str
+    type: UnitType
+    district: str
+    crew: list[dict[str, str | None]]
+    status: UnitStatus
+    status_since: datetime
+    on_duty: bool
+
+    @classmethod
+    def from_domain(cls, unit: Unit) -> UnitOut:
+        return cls(
+            id=unit.id,
+            call_sign=unit.call_sign,
+            type=unit.type,
+            district=unit.district,
+            crew=[{"name": m.name, "badge": m.badge} for m in unit.crew],
+            status=unit.status,
+            status_since=unit.status_since,
+            on_duty=unit.on_duty,
+        )
+
+
+class StatusChangeOut(BaseModel):
+    at: datetime
+    status_before: UnitStatus | None
+    status: UnitStatus
+    actor: str
+    incident_id: int | None
+    reason: str | None
+
+
+class UnitCardOut(BaseModel):
+    unit: UnitOut
+    history: list[StatusChangeOut]
+
+    @classmethod
+    def from_domain(cls, unit: Unit, history: list[StatusChange]) -> UnitCardOut:
+        return cls(unit=UnitOut.from_domain(unit), history=[StatusChangeOut(**vars(h)) for h in history])
