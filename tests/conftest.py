@@ -237,3 +237,7 @@ def run_cli(
     return subprocess.run(
         [KUZET_COMMAND, *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+# Fixtures of a working operations centre (staff desks, calls, units).
+pytest_plugins = ["tests.ops"]
