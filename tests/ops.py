@@ -1,4 +1,4 @@
-"""Fixtures of a working ЦОУ: logged-in staff of each operational role and helpers to take calls and send units."""
+"""Fixtures of a working ЦОУ: logged-in staff of each role, and helpers to take calls and send units."""
 
 from __future__ import annotations
 
@@ -83,6 +83,7 @@ class Centre:
     dispatcher: Desk
     supervisor: Desk
     analyst: Desk
+    admin: Desk
 
 
 @pytest.fixture
@@ -98,6 +99,7 @@ def centre(http: httpx.Client, services: Services, make_user: MakeUser) -> Centr
         dispatcher=desk("disp1", Role.DISPATCHER, "central"),
         supervisor=desk("sup1", Role.SUPERVISOR, None),
         analyst=desk("an1", Role.ANALYST, "central"),
+        admin=desk("adm1", Role.ADMIN, None),
     )
 
 

@@ -158,7 +158,10 @@ def progress(incident: Incident, step: IncidentStatus, *, at: datetime) -> Incid
     """
     if step not in (S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE):
         raise ValueError(f"{step} is not a unit step")
-    if incident.status not in _PROGRESS:
+    if incident.status not in _PROGRESS or incident.merged_into_id is not None:
+        raise IllegalTransition(incident.status, step)
+    if step is not S.DISPATCHED and incident.status in (S.NEW, S.QUEUED):
+        # A unit can only be on its way or there once it was sent: dispatch comes first.
         raise IllegalTransition(incident.status, step)
     ahead = _PROGRESS.index(step) > _PROGRESS.index(incident.status)
     return replace(

@@ -1,4 +1,4 @@
-"""102 call-taking over real HTTP: validation that names the field and stores nothing, phones, PII, duplicates."""
+"""102 call-taking over HTTP: validation naming the field and storing nothing; phones, PII, duplicates."""
 
 from __future__ import annotations
 
