@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from typing import Annotated
 
@@ -17,12 +16,13 @@ from kuzet.core import migrate
 from kuzet.core.actor import Actor
 from kuzet.core.audit import service as audit_service
 from kuzet.core.auth import accounts
-from kuzet.core.auth.credentials import new_totp_secret, totp_code
+from kuzet.core.auth.credentials import totp_code
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import UserRepository
 from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
+from kuzet.demo import seed_demo_units, seed_demo_users
 
 app = typer.Typer(help="Kuzet: police Operations Control Center.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -70,66 +70,6 @@ def serve(
     )
 
 
-DEMO_USERS: tuple[tuple[str, Role, str | None, str], ...] = (
-    ("admin", Role.ADMIN, None, "Demo Administrator"),
-    ("supervisor", Role.SUPERVISOR, None, "Demo Supervisor"),
-    ("dispatcher", Role.DISPATCHER, "central", "Demo Dispatcher"),
-    ("calltaker", Role.CALL_TAKER, "central", "Demo Call-taker"),
-    ("analyst", Role.ANALYST, "central", "Demo Analyst"),
-)
-
-
-def _demo_password() -> str:
-    return "Demo-" + secrets.token_urlsafe(9)
-
-
-def seed_demo_users(services: Services) -> list[tuple[str, str, str, str | None]]:
-    """Create (or re-key) one account per role. Returns (username, role, password, TOTP secret or None)."""
-    printed = []
-    now = services.clock.now()
-    for username, role, district, full_name in DEMO_USERS:
-        password = _demo_password()
-        uow = services.uow()
-        with uow:
-            existing = uow.repo(UserRepository).by_username(username)
-        if existing is None:
-            user = accounts.create_user(
-                uow,
-                services.auth,
-                username=username,
-                password=password,
-                role=role,
-                district=district,
-                full_name=full_name,
-                phone=None,
-                by=CLI_ACTOR,
-                at=now,
-            )
-        else:
-            user = accounts.reset_password(
-                uow, services.auth, user_id=existing.id, password=password, by=CLI_ACTOR, at=now
-            )
-            accounts.unlock_user(uow, user_id=user.id, by=CLI_ACTOR, at=now)
-        secret = None
-        if role.value in services.settings.totp_required_roles:
-            secret = _enrol_demo_totp(services, user.id)
-        printed.append((username, role.value, password, secret))
-    return printed
-
-
-def _enrol_demo_totp(services: Services, user_id: int) -> str:
-    """Demo accounts that must have a second factor get one enrolled, and its secret is printed."""
-
-    secret = new_totp_secret()
-    with services.uow() as uow:
-        uow.repo(UserRepository).update(
-            user_id, totp_secret=services.auth.box.seal(secret), totp_confirmed=True, totp_last_step=None
-        )
-        uow.audit(CLI_ACTOR, "user.demo_totp", object_type="user", object_id=user_id)
-        uow.commit()
-    return secret
-
-
 @app.command()
 def demo(
     serve_after: Annotated[
@@ -145,6 +85,7 @@ def demo(
     migrate.upgrade(settings.database_url)
     services = Services.build(settings)
     rows = seed_demo_users(services)
+    seed_demo_units(services)
     services.close()
     out.print(f"Kuzet demo users ({settings.database_url}):", soft_wrap=True)
     for username, role, password, secret in rows:

@@ -1,0 +1,107 @@
+"""The demo ЦОУ: one account per role and a few units on shift in the demo region."""
+
+from __future__ import annotations
+
+import secrets
+
+from kuzet.core.actor import Actor
+from kuzet.core.auth import accounts
+from kuzet.core.auth.credentials import new_totp_secret
+from kuzet.core.auth.domain import Role
+from kuzet.core.auth.store import UserRepository
+from kuzet.core.container import Services
+from kuzet.units import service as units
+from kuzet.units.domain import CrewMember, UnitType
+from kuzet.units.store import UnitRepository
+
+DEMO_ACTOR = Actor.system("demo")
+
+DEMO_USERS: tuple[tuple[str, Role, str | None, str], ...] = (
+    ("admin", Role.ADMIN, None, "Demo Administrator"),
+    ("supervisor", Role.SUPERVISOR, None, "Demo Supervisor"),
+    ("dispatcher", Role.DISPATCHER, "central", "Demo Dispatcher"),
+    ("calltaker", Role.CALL_TAKER, "central", "Demo Call-taker"),
+    ("analyst", Role.ANALYST, "central", "Demo Analyst"),
+)
+
+
+def _demo_password() -> str:
+    return "Demo-" + secrets.token_urlsafe(9)
+
+
+def seed_demo_users(services: Services) -> list[tuple[str, str, str, str | None]]:
+    """Create (or re-key) one account per role. Returns (username, role, password, TOTP secret or None)."""
+    printed = []
+    now = services.clock.now()
+    for username, role, district, full_name in DEMO_USERS:
+        password = _demo_password()
+        uow = services.uow()
+        with uow:
+            existing = uow.repo(UserRepository).by_username(username)
+        if existing is None:
+            user = accounts.create_user(
+                uow,
+                services.auth,
+                username=username,
+                password=password,
+                role=role,
+                district=district,
+                full_name=full_name,
+                phone=None,
+                by=DEMO_ACTOR,
+                at=now,
+            )
+        else:
+            user = accounts.reset_password(
+                uow, services.auth, user_id=existing.id, password=password, by=DEMO_ACTOR, at=now
+            )
+            accounts.unlock_user(uow, user_id=user.id, by=DEMO_ACTOR, at=now)
+        secret = None
+        if role.value in services.settings.totp_required_roles:
+            secret = _enrol_demo_totp(services, user.id)
+        printed.append((username, role.value, password, secret))
+    return printed
+
+
+def _enrol_demo_totp(services: Services, user_id: int) -> str:
+    """Demo accounts that must have a second factor get one enrolled, and its secret is printed."""
+
+    secret = new_totp_secret()
+    with services.uow() as uow:
+        uow.repo(UserRepository).update(
+            user_id, totp_secret=services.auth.box.seal(secret), totp_confirmed=True, totp_last_step=None
+        )
+        uow.audit(DEMO_ACTOR, "user.demo_totp", object_type="user", object_id=user_id)
+        uow.commit()
+    return secret
+
+
+DEMO_UNITS: tuple[tuple[str, UnitType, tuple[str, ...]], ...] = (
+    ("Беркут-1", UnitType.PATROL_CAR, ("Ерлан Сейтов", "Нурлан Абенов")),
+    ("Беркут-2", UnitType.PATROL_CAR, ("Данияр Омаров", "Арман Жумабеков")),
+    ("Беркут-3", UnitType.PATROL_CAR, ("Асхат Мусин", "Ержан Касымов")),
+    ("Сункар-1", UnitType.RAPID_RESPONSE, ("Болат Ахметов", "Руслан Ибраев", "Серик Тлеуов")),
+    ("ДПС-1", UnitType.TRAFFIC_POLICE, ("Азамат Нургалиев",)),
+    ("УУП-1", UnitType.DISTRICT_INSPECTOR, ("Айгуль Сарсенова",)),
+    ("Пеший-1", UnitType.FOOT_PATROL, ("Темирлан Беков", "Алмас Утегенов")),
+)
+
+
+def seed_demo_units(services: Services, district: str = "central") -> None:
+    """Put the demo units on the roster and on shift (units already there are left as they are)."""
+    at = services.clock.now()
+    for call_sign, unit_type, crew in DEMO_UNITS:
+        with services.uow() as uow:
+            exists = uow.repo(UnitRepository).by_call_sign(call_sign) is not None
+        if exists:
+            continue
+        unit = units.create(
+            services.uow(),
+            call_sign=call_sign,
+            unit_type=unit_type,
+            district=district,
+            crew=tuple(CrewMember(name) for name in crew),
+            by=DEMO_ACTOR,
+            at=at,
+        )
+        units.shift(services.uow(), unit_id=unit.id, on_duty=True, crew=None, by=DEMO_ACTOR, at=at)

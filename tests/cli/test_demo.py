@@ -1,0 +1,32 @@
+"""`kuzet demo --no-serve`: accounts for every role with printed passwords, and units on shift."""
+
+from __future__ import annotations
+
+import re
+
+from kuzet.core.actor import Actor
+from kuzet.core.auth import service
+from kuzet.core.container import Services
+from kuzet.units import service as units
+from tests.conftest import run_cli
+
+
+def test_demo_prints_working_passwords_and_puts_units_on_shift(services: Services) -> None:
+    for _ in range(2):  # a second run re-keys the users and keeps the units
+        result = run_cli(services, "demo", "--no-serve")
+        assert result.returncode == 0, result.stderr
+    passwords = dict(re.findall(r"user=(\S+)\s+role=\S+\s+password=(\S+)", result.stdout))
+    assert set(passwords) == {"admin", "supervisor", "dispatcher", "calltaker", "analyst"}
+    assert "totp_secret=" in result.stdout
+    logged = service.login(
+        services.uow(),
+        services.auth,
+        username="dispatcher",
+        password=passwords["dispatcher"],
+        totp_code=None,
+        source=None,
+        at=services.clock.now(),
+    )
+    assert logged.user.role.value == "dispatcher"
+    board = units.roster(services.uow(), by=Actor.system("test"))
+    assert len(board) == 7 and {u.status.value for u in board} == {"available"}
