@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from kuzet.appeals.iin import InvalidIin, parse_iin
+from kuzet.appeals.iin import Iin, InvalidIin, parse_iin
 from kuzet.appeals.phones import CallerPhone, InvalidPhone, PhoneKind, parse_phone
 from kuzet.core.clock import to_local
 from kuzet.core.errors import FieldError
@@ -68,6 +68,7 @@ class CheckedAppeal:
 
     data: AppealInput
     phone: CallerPhone | None
+    iin: Iin | None
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class Appeal:
 def check(data: AppealInput, *, region: Region, now: datetime) -> CheckedAppeal | list[FieldError]:
     """Every problem with the input at once (a call-taker fixes them in one go), or the checked appeal."""
     errors: list[FieldError] = []
-    phone = None
+    phone, iin = None, None
     if data.caller_phone:
         try:
             phone = parse_phone(data.caller_phone)
@@ -110,7 +111,7 @@ def check(data: AppealInput, *, region: Region, now: datetime) -> CheckedAppeal 
         errors.append(FieldError("caller_phone", N_("This field is required."), "missing"))
     if data.caller_iin:
         try:
-            parse_iin(data.caller_iin, today=to_local(now).date())
+            iin = parse_iin(data.caller_iin, today=to_local(now).date())
         except InvalidIin as exc:
             errors.append(FieldError("caller_iin", str(exc), "invalid_iin"))
     if not data.text.strip():
@@ -140,4 +141,4 @@ def check(data: AppealInput, *, region: Region, now: datetime) -> CheckedAppeal 
         errors.append(FieldError("received_at", N_("Must include a time zone."), "timezone_aware"))
     elif data.received_at > now + FUTURE_TOLERANCE:
         errors.append(FieldError("received_at", N_("The time is in the future."), "future"))
-    return errors or CheckedAppeal(data, phone)
+    return errors or CheckedAppeal(data, phone, iin)

@@ -10,7 +10,7 @@ from kuzet.appeals.domain import SERIES, Appeal, AppealInput, CheckedAppeal, Reg
 from kuzet.appeals.store import AppealRepository
 from kuzet.core.actor import Actor
 from kuzet.core.clock import to_local
-from kuzet.core.errors import Conflict, FieldError, InvalidInput
+from kuzet.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from kuzet.core.events import DomainEvent
 from kuzet.core.i18n import N_
 from kuzet.core.numbering import format_number, next_number
@@ -94,7 +94,10 @@ def register(
                 at=at,
             )
         else:
-            incident = incidents.get_in_scope(uow, link_to, by, for_update=True)
+            try:
+                incident = incidents.get_in_scope(uow, link_to, by, for_update=True)
+            except NotFound as exc:
+                raise InvalidInput([FieldError("incident_id", N_("No such incident."), "not_found")]) from exc
             if not incident.is_open:
                 raise Conflict(
                     N_("The incident {number} is not open; reopen it first."), number=incident.number
@@ -138,7 +141,7 @@ def _add(uow: UnitOfWork, checked: CheckedAppeal, *, incident_id: int, by: Actor
         phone_kind=phone.kind.value if phone else None,
         caller_locality=phone.locality if phone else None,
         caller_name=(data.caller_name or "").strip() or None,
-        caller_iin=(data.caller_iin or "").strip() or None,
+        caller_iin=checked.iin.value if checked.iin else None,
         text=data.text,
         category_code=data.category_code,
         lat=data.lat,
@@ -157,8 +160,13 @@ def move(
     """Join the appeal to another open incident, or (to_incident=None) split it off into a new incident."""
     with uow:
         appeals = uow.repo(AppealRepository)
+        source_id = appeals.get(appeal_id).incident_id
+        # Incidents first, lowest id first, then the appeal: the lock order of every use case.
+        locked = incidents.lock_in_order(uow, [source_id] + ([to_incident] if to_incident else []), by)
         appeal = appeals.get(appeal_id, for_update=True)
-        source = incidents.get_in_scope(uow, appeal.incident_id, by, for_update=True)
+        if appeal.incident_id != source_id:
+            raise Conflict(N_("The appeal was moved meanwhile; look again."))
+        source = locked[source_id]
         if to_incident is None:
             if appeals.count_in(source.id) < 2:
                 raise Conflict(N_("The appeal is the only one of its incident; there is nothing to split."))
@@ -175,7 +183,7 @@ def move(
                 at=at,
             )
         else:
-            target = incidents.get_in_scope(uow, to_incident, by, for_update=True)
+            target = locked[to_incident]
             if target.id == source.id or not target.is_open:
                 raise Conflict(
                     N_("The incident {number} is not open; reopen it first."), number=target.number

@@ -1,4 +1,8 @@
-"""Unit of work: one transaction per use case, its audit rows inside it, its events published after commit."""
+"""Unit of work: one transaction per use case, its audit rows inside it, its events published after commit.
+
+Audit rows are collected during the use case and appended to the chain just before the commit, so the
+chain head is always the last lock a transaction takes: every use case locks its own rows first, in its
+own order, and two transactions never wait on each other through the audit head."""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ class UnitOfWork:
         self.clock: Clock = clock or SystemClock()
         self._session: Session | None = None
         self._events: list[DomainEvent] = []
+        self._audit: list[AuditRecord] = []
         self._repos: dict[type[Any], Any] = {}
 
     @property
@@ -50,6 +55,7 @@ class UnitOfWork:
             raise RuntimeError("the unit of work is already open")
         self._session = self._session_factory()
         self._events = []
+        self._audit = []
         self._repos = {}
         return self
 
@@ -63,6 +69,7 @@ class UnitOfWork:
             session.close()
             self._session = None
             self._events = []
+            self._audit = []
             self._repos = {}
 
     def repo(self, factory: Callable[[Session], R]) -> R:
@@ -108,7 +115,7 @@ class UnitOfWork:
             outcome=outcome,
             detail=json.loads(json.dumps(dict(detail or {}), default=str)),
         )
-        self.audit_log.append(record)
+        self._audit.append(record)
 
     def refuse(
         self,
@@ -126,6 +133,7 @@ class UnitOfWork:
         """
         self.session.rollback()
         self._events = []
+        self._audit = []
         self.audit(
             actor,
             action,
@@ -138,6 +146,10 @@ class UnitOfWork:
         return error
 
     def commit(self) -> None:
+        """Append the collected audit rows (the whole change fails if they cannot be written), then commit."""
+        records, self._audit = self._audit, []
+        for record in records:
+            self.audit_log.append(record)
         self.session.commit()
         events, self._events = self._events, []
         for event in events:
@@ -146,3 +158,4 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
         self._events = []
+        self._audit = []

@@ -169,8 +169,7 @@ def reassign(
         if incident_id is not None:
             # Both incidents are locked up front, lower id first, as every other dispatcher would.
             current = uow.repo(AssignmentRepository).get(assignment_id).incident_id
-            for locked in sorted({current, incident_id}):
-                incidents.get_in_scope(uow, locked, by, for_update=True)
+            incidents.lock_in_order(uow, (current, incident_id), by)
         cancelled = _move(uow, assignment_id, AssignmentStatus.CANCELLED, by=by, at=at, reason=reason)
         assignment = _assign(
             uow,
@@ -188,6 +187,6 @@ def of_incidents(uow: UnitOfWork, incident_ids: list[int]) -> list[Assignment]:
         return uow.repo(AssignmentRepository).of_incidents(incident_ids)
 
 
-def active_count(uow: UnitOfWork, incident_id: int) -> int:
-    with uow:
-        return uow.repo(AssignmentRepository).active_count(incident_id)
+def active_in(uow: UnitOfWork, incident_id: int) -> int:
+    """Step: how many units still work the incident (counted in the caller's transaction)."""
+    return uow.repo(AssignmentRepository).active_count(incident_id)

@@ -90,6 +90,7 @@ def change_status(
         to=body.status,
         disposition=body.disposition,
         note=body.note,
+        active_units=dispatch.active_in,
         by=actor,
         at=at,
     )
@@ -113,7 +114,7 @@ def merge(incident_id: int, body: MergeIn, actor: Manager, uow: UowDep, at: NowD
         uow,
         parent_id=incident_id,
         child_id=body.child_id,
-        active_units=dispatch.active_count(uow, body.child_id),
+        active_units=dispatch.active_in,
         by=actor,
         at=at,
     )

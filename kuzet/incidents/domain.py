@@ -27,6 +27,9 @@ class IncidentStatus(StrEnum):
 S = IncidentStatus
 OPEN_STATUSES: Final = frozenset({S.NEW, S.QUEUED, S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE})
 FINAL_STATUSES: Final = frozenset({S.CLOSED, S.CANCELLED})
+ENDING_STATUSES: Final = frozenset({S.CLEARED, S.CLOSED, S.CANCELLED, S.TRANSFERRED})
+# Statuses that only units' assignments set (a dispatcher's hand would stamp moments no unit lived).
+UNIT_DRIVEN: Final = frozenset({S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE})
 
 TRANSITIONS: Final[Mapping[IncidentStatus, frozenset[IncidentStatus]]] = {
     S.NEW: frozenset({S.QUEUED, S.DISPATCHED, S.CANCELLED, S.TRANSFERRED, S.CLOSED}),
@@ -99,6 +102,7 @@ class Incident:
     disposition: Disposition | None = None
     merged_into_id: int | None = None
     reopen_count: int = 0
+    reopened_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -131,6 +135,14 @@ def transition(
     """Return the incident moved to `to`, stamping the interval this move earns (only the first time)."""
     if incident.merged_into_id is not None or to not in TRANSITIONS[incident.status]:
         raise IllegalTransition(incident.status, to)
+    if disposition is not None and to not in ENDING_STATUSES:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "disposition", N_("A disposition is given only when the incident ends."), "not_allowed"
+                )
+            ]
+        )
     needs_disposition = to in {S.CLEARED, S.CANCELLED} or (to is S.CLOSED and incident.disposition is None)
     if needs_disposition and disposition is None:
         raise InvalidInput(
@@ -148,7 +160,9 @@ def reopen(incident: Incident, *, at: datetime) -> Incident:
     """A closed incident goes back to the queue. Its stamps stay; the reopening is counted (and logged)."""
     if incident.status is not S.CLOSED:
         raise IllegalTransition(incident.status, S.QUEUED)
-    return replace(incident, status=S.QUEUED, disposition=None, reopen_count=incident.reopen_count + 1)
+    return replace(
+        incident, status=S.QUEUED, disposition=None, reopen_count=incident.reopen_count + 1, reopened_at=at
+    )
 
 
 def progress(incident: Incident, step: IncidentStatus, *, at: datetime) -> Incident:
@@ -163,10 +177,10 @@ def progress(incident: Incident, step: IncidentStatus, *, at: datetime) -> Incid
     if step is not S.DISPATCHED and incident.status in (S.NEW, S.QUEUED):
         # A unit can only be on its way or there once it was sent: dispatch comes first.
         raise IllegalTransition(incident.status, step)
-    ahead = _PROGRESS.index(step) > _PROGRESS.index(incident.status)
-    return replace(
-        incident, status=step if ahead else incident.status, stamps=_stamp(incident.stamps, step, at)
-    )
+    if _PROGRESS.index(step) <= _PROGRESS.index(incident.status):
+        # Already there or past it: a later unit's moment earns nothing (no en-route stamp after arrival).
+        return incident
+    return replace(incident, status=step, stamps=_stamp(incident.stamps, step, at))
 
 
 def requeue(incident: Incident) -> Incident:

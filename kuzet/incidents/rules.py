@@ -100,17 +100,18 @@ def overdue(
     for incident in incidents:
         stamps = incident.stamps
         since: datetime | None
+        # A reopened incident waits again from its reopening, not from its first call or first dispatch.
+        restart = incident.reopened_at
         if incident.status in (IncidentStatus.NEW, IncidentStatus.QUEUED):
-            limit, since, breach = (
-                dispatch_within.get(incident.priority),
-                stamps.received_at,
-                Breach.AWAITING_DISPATCH,
-            )
+            limit, since = dispatch_within.get(incident.priority), stamps.received_at
+            breach = Breach.AWAITING_DISPATCH
         elif incident.status in (IncidentStatus.DISPATCHED, IncidentStatus.EN_ROUTE):
             limit, since = arrive_within.get(incident.priority), stamps.first_dispatched_at
             breach = Breach.AWAITING_ARRIVAL
         else:
             continue
+        if since is not None and restart is not None:
+            since = max(since, restart)
         if limit is None or since is None:
             continue
         waited = now - since

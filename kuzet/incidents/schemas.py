@@ -51,6 +51,7 @@ class IncidentOut(BaseModel):
     disposition: Disposition | None
     merged_into_id: int | None
     reopen_count: int
+    reopened_at: datetime | None
 
     @classmethod
     def from_domain(cls, incident: Incident) -> IncidentOut:
@@ -74,6 +75,7 @@ class IncidentOut(BaseModel):
             disposition=incident.disposition,
             merged_into_id=incident.merged_into_id,
             reopen_count=incident.reopen_count,
+            reopened_at=incident.reopened_at,
         )
 
 

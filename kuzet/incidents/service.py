@@ -5,6 +5,7 @@ Functions marked "step" run inside the caller's open unit of work and do not com
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,6 +76,23 @@ def get_in_scope(uow: UnitOfWork, incident_id: int, by: Actor, *, for_update: bo
             reason="out_of_scope",
         )
     return incident
+
+
+# Other features tell how many units still work an incident, counted inside the caller's transaction.
+ActiveUnits = Callable[[UnitOfWork, int], int]
+
+
+def lock_in_order(uow: UnitOfWork, incident_ids: Iterable[int], by: Actor) -> dict[int, Incident]:
+    """Step: lock several incidents, lowest id first: the one order every use case follows (no deadlocks)."""
+    return {i: get_in_scope(uow, i, by, for_update=True) for i in sorted(set(incident_ids))}
+
+
+def _no_units_at_work(uow: UnitOfWork, incident: Incident, active_units: ActiveUnits) -> None:
+    if active_units(uow, incident.id):
+        raise Conflict(
+            N_("Units still work the incident {number}; reassign or clear them first."),
+            number=incident.number,
+        )
 
 
 # --- steps (inside the caller's transaction) ---------------------------------------------------------------
@@ -218,11 +236,19 @@ def change_status(
     to: IncidentStatus,
     disposition: Disposition | None,
     note: str | None,
+    active_units: ActiveUnits,
     by: Actor,
     at: datetime,
 ) -> Incident:
+    """A dispatcher's change of status. Dispatched, en route and on scene come only from units' assignments,
+    and no status is changed by hand while units still work the incident."""
+    if to in domain.UNIT_DRIVEN:
+        raise InvalidInput(
+            [FieldError("status", N_("This status is set by the units' assignments."), "unit_driven")]
+        )
     with uow:
         before = get_in_scope(uow, incident_id, by, for_update=True)
+        _no_units_at_work(uow, before, active_units)
         after = domain.transition(before, to, at=at, disposition=disposition)
         uow.repo(IncidentRepository).save(after, at=at)
         _log(
@@ -262,26 +288,25 @@ def reopen(uow: UnitOfWork, *, incident_id: int, reason: str, by: Actor, at: dat
 
 
 def merge(
-    uow: UnitOfWork, *, parent_id: int, child_id: int, active_units: int, by: Actor, at: datetime
+    uow: UnitOfWork, *, parent_id: int, child_id: int, active_units: ActiveUnits, by: Actor, at: datetime
 ) -> Incident:
     """The child joins the parent: its appeals, stamps and timeline stay as they were, shown under the parent.
 
-    `active_units` is the number of units still working the child (from dispatch): they must be moved first.
+    Both must be open and neither merged nor a parent already (the card shows one level); units still
+    working the child must be moved first.
     """
     if parent_id == child_id:
         raise Conflict(N_("An incident cannot be merged into itself."))
     with uow:
-        parent = get_in_scope(uow, parent_id, by, for_update=True)
-        child = get_in_scope(uow, child_id, by, for_update=True)
-        if not parent.is_open or child.merged_into_id is not None or parent.merged_into_id is not None:
+        locked = lock_in_order(uow, (parent_id, child_id), by)
+        parent, child = locked[parent_id], locked[child_id]
+        repo = uow.repo(IncidentRepository)
+        mergeable = parent.is_open and child.is_open and parent.merged_into_id is None
+        if not mergeable or repo.children(child.id):
             raise Conflict(N_("Only two open incidents that are not merged can be merged."))
-        if active_units:
-            raise Conflict(
-                N_("Units still work the incident {number}; reassign or clear them first."),
-                number=child.number,
-            )
+        _no_units_at_work(uow, child, active_units)
         child = replace(child, merged_into_id=parent.id)
-        uow.repo(IncidentRepository).save(child, at=at)
+        repo.save(child, at=at)
         _log(uow, child, by, "merged_into", at, parent_id=parent.id, parent_number=parent.number)
         _log(uow, parent, by, "merged_child", at, child_id=child.id, child_number=child.number)
         _changed(uow, child, "merged")
@@ -292,10 +317,15 @@ def merge(
 
 def unmerge(uow: UnitOfWork, *, child_id: int, by: Actor, at: datetime) -> Incident:
     with uow:
-        child = get_in_scope(uow, child_id, by, for_update=True)
-        if child.merged_into_id is None:
+        merged_into = get_in_scope(uow, child_id, by).merged_into_id
+        if merged_into is None:
+            raise Conflict(
+                N_("The incident {number} is not merged."), number=get_in_scope(uow, child_id, by).number
+            )
+        locked = lock_in_order(uow, (child_id, merged_into), by)
+        child, parent = locked[child_id], locked[merged_into]
+        if child.merged_into_id != parent.id:
             raise Conflict(N_("The incident {number} is not merged."), number=child.number)
-        parent = get_in_scope(uow, child.merged_into_id, by, for_update=True)
         child = replace(child, merged_into_id=None)
         uow.repo(IncidentRepository).save(child, at=at)
         _log(uow, child, by, "unmerged", at, parent_id=parent.id, parent_number=parent.number)

@@ -66,6 +66,7 @@ incidents = Table(
     Column("disposition", String(40)),
     Column("merged_into_id", ForeignKey("incidents.id")),
     Column("reopen_count", Integer, nullable=False),
+    Column("reopened_at", UTCDateTime()),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_incidents_status_received", "status", "received_at"),
@@ -110,6 +111,7 @@ def _to_incident(row: Row[Any]) -> Incident:
         disposition=Disposition(row.disposition) if row.disposition else None,
         merged_into_id=row.merged_into_id,
         reopen_count=row.reopen_count,
+        reopened_at=row.reopened_at,
     )
 
 
@@ -122,6 +124,7 @@ def _incident_values(incident: Incident) -> dict[str, Any]:
         "disposition": incident.disposition.value if incident.disposition else None,
         "merged_into_id": incident.merged_into_id,
         "reopen_count": incident.reopen_count,
+        "reopened_at": incident.reopened_at,
     }
     values.update({name: getattr(incident.stamps, name) for name in _STAMP_COLUMNS})
     return values

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from kuzet.core.actor import Actor
 from kuzet.core.errors import Conflict, NotFound
 from kuzet.core.events import DomainEvent
@@ -102,7 +104,13 @@ def create(
         units = uow.repo(UnitRepository)
         if units.by_call_sign(call_sign) is not None:
             raise Conflict(N_("The call sign {call_sign} is taken."), call_sign=call_sign)
-        unit = units.add(Unit(0, call_sign, unit_type, district, crew, UnitStatus.OFF_DUTY, at), at=at)
+        try:
+            with uow.session.begin_nested():
+                unit = units.add(
+                    Unit(0, call_sign, unit_type, district, crew, UnitStatus.OFF_DUTY, at), at=at
+                )
+        except IntegrityError as exc:  # another supervisor took the call sign a moment ago
+            raise Conflict(N_("The call sign {call_sign} is taken."), call_sign=call_sign) from exc
         units.note_status(unit.id, StatusChange(at, None, unit.status, by.name, None, "created"))
         uow.audit(
             by,

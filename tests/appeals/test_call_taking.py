@@ -83,7 +83,8 @@ def test_phone_is_normalised_and_a_landline_hints_at_the_locality(centre: Centre
 
 
 def test_a_valid_iin_is_kept_and_masked_for_the_analyst(centre: Centre) -> None:
-    appeal = centre.call_taker.call(caller_iin=VALID_IIN)["appeal"]
+    typed = f"{VALID_IIN[:6]} {VALID_IIN[6:]}"  # as read out over the phone, with a space
+    appeal = centre.call_taker.call(caller_iin=typed)["appeal"]
     assert appeal["caller_iin"] == VALID_IIN
     seen = centre.analyst.ok(centre.analyst.get(f"/api/v1/appeals/{appeal['id']}"))
     assert seen["caller_iin"] == "********" + VALID_IIN[-4:]
@@ -171,3 +172,11 @@ def test_another_districts_incident_is_out_of_reach(centre: Centre, services: Se
     assert north["id"] not in [
         i["id"] for i in centre.dispatcher.ok(centre.dispatcher.get("/api/v1/incidents"))
     ]
+
+
+def test_joining_an_unknown_incident_names_the_field(centre: Centre, services: Services) -> None:
+    before = stored(services)
+    response = centre.call_taker.post("/api/v1/appeals", {**BASE, "incident_id": 424242})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "incident_id"
+    assert stored(services) == before

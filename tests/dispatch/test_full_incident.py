@@ -133,3 +133,17 @@ def test_divert_sends_the_same_unit_to_another_incident(centre: Centre) -> None:
     assert b["incident_id"] == high["id"]
     assert d.ok(d.get(f"/api/v1/incidents/{low['id']}"))["incident"]["status"] == "queued"
     assert d.ok(d.get(f"/api/v1/incidents/{high['id']}"))["incident"]["status"] == "dispatched"
+
+
+def test_a_later_unit_en_route_after_arrival_earns_no_stamp(centre: Centre) -> None:
+    incident = centre.call_taker.call()["incident"]
+    d = centre.dispatcher
+    first = centre.supervisor.unit("Беркут-8")
+    second = centre.supervisor.unit("Беркут-9")
+    a1 = d.ok(d.post(f"/api/v1/incidents/{incident['id']}/assignments", {"unit_id": first["id"]}), 201)
+    d.ok(d.post(f"/api/v1/assignments/{a1['id']}/status", {"status": "on_scene"}))
+    a2 = d.ok(d.post(f"/api/v1/incidents/{incident['id']}/assignments", {"unit_id": second["id"]}), 201)
+    d.ok(d.post(f"/api/v1/assignments/{a2['id']}/status", {"status": "en_route"}))
+    card = d.ok(d.get(f"/api/v1/incidents/{incident['id']}"))
+    assert card["incident"]["stamps"]["first_en_route_at"] is None
+    assert card["incident"]["status"] == "on_scene"

@@ -55,10 +55,8 @@ def test_a_refused_change_publishes_nothing(centre: Centre, services: Services) 
     assert bad.status_code == 422
     incident = centre.call_taker.call()["incident"]
     seen.clear()
-    assert (
-        centre.dispatcher.post(
-            f"/api/v1/incidents/{incident['id']}/status", {"status": "on_scene"}
-        ).status_code
-        == 409
+    refused = centre.dispatcher.post(
+        f"/api/v1/incidents/{incident['id']}/status", {"status": "cleared", "disposition": "other"}
     )
+    assert refused.status_code == 409
     assert seen == []

@@ -10,13 +10,50 @@ from tests.ops import FAR_AWAY, NEAR_PLAZA, Centre
 def test_an_illegal_transition_is_a_409_naming_both_statuses(centre: Centre) -> None:
     incident = centre.call_taker.call()["incident"]
     response = centre.dispatcher.post(
-        f"/api/v1/incidents/{incident['id']}/status", {"status": "on_scene"}, **{"Accept-Language": "en"}
+        f"/api/v1/incidents/{incident['id']}/status",
+        {"status": "cleared", "disposition": "other"},
+        **{"Accept-Language": "en"},
     )
     assert response.status_code == 409
     body = response.json()
     assert body["type"] == "urn:kuzet:problem:illegal-transition"
-    assert (body["current_status"], body["requested_status"]) == ("new", "on_scene")
-    assert body["detail"] == "An incident in status new cannot move to on_scene."
+    assert (body["current_status"], body["requested_status"]) == ("new", "cleared")
+    assert body["detail"] == "An incident in status new cannot move to cleared."
+
+
+def test_unit_statuses_cannot_be_set_by_hand(centre: Centre) -> None:
+    incident = centre.call_taker.call()["incident"]
+    for status in ("dispatched", "en_route", "on_scene"):
+        response = centre.dispatcher.post(f"/api/v1/incidents/{incident['id']}/status", {"status": status})
+        assert response.status_code == 422
+        assert response.json()["errors"][0] == {
+            "field": "status",
+            "location": "body",
+            "pointer": "/status",
+            "reason": "Этот статус ставят назначения нарядов.",
+            "code": "unit_driven",
+        }
+
+
+def test_no_status_by_hand_while_units_work_the_incident(centre: Centre) -> None:
+    incident = centre.call_taker.call()["incident"]
+    unit = centre.supervisor.unit("Сункар-9")
+    d = centre.dispatcher
+    d.ok(d.post(f"/api/v1/incidents/{incident['id']}/assignments", {"unit_id": unit["id"]}), 201)
+    refused = d.post(
+        f"/api/v1/incidents/{incident['id']}/status", {"status": "cancelled", "disposition": "other"}
+    )
+    assert refused.status_code == 409
+    assert d.ok(d.get(f"/api/v1/units/{unit['id']}"))["unit"]["status"] == "dispatched"
+
+
+def test_a_disposition_belongs_to_the_end_only(centre: Centre) -> None:
+    incident = centre.call_taker.call()["incident"]
+    response = centre.dispatcher.post(
+        f"/api/v1/incidents/{incident['id']}/status", {"status": "queued", "disposition": "false_call"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "not_allowed"
 
 
 def test_clearing_needs_a_disposition(centre: Centre) -> None:
@@ -79,6 +116,22 @@ def test_merge_keeps_the_childs_appeals_stamps_and_timeline(centre: Centre) -> N
     assert child["id"] in [i["id"] for i in d.ok(d.get("/api/v1/incidents"))]
 
 
+def test_closed_or_parent_incidents_are_not_merged_in(centre: Centre) -> None:
+    parent = centre.call_taker.call()["incident"]
+    closed = centre.call_taker.call(at=NEAR_PLAZA)["incident"]
+    d = centre.dispatcher
+    d.ok(
+        d.post(
+            f"/api/v1/incidents/{closed['id']}/status", {"status": "cancelled", "disposition": "false_call"}
+        )
+    )
+    assert d.post(f"/api/v1/incidents/{parent['id']}/merge", {"child_id": closed["id"]}).status_code == 409
+    middle = centre.call_taker.call(at=FAR_AWAY)["incident"]
+    leaf = centre.call_taker.call(at=(42.47, 1.49))["incident"]
+    d.ok(d.post(f"/api/v1/incidents/{middle['id']}/merge", {"child_id": leaf["id"]}))
+    assert d.post(f"/api/v1/incidents/{parent['id']}/merge", {"child_id": middle["id"]}).status_code == 409
+
+
 def test_an_incident_with_units_at_work_cannot_be_merged_away(centre: Centre) -> None:
     parent = centre.call_taker.call()["incident"]
     child = centre.call_taker.call(at=NEAR_PLAZA)["incident"]
@@ -114,6 +167,18 @@ def test_overdue_lists_waiting_and_slow_incidents_worst_first(centre: Centre) ->
     assert by_id[waiting["id"]]["breach"] == "awaiting_dispatch"
     assert by_id[waiting["id"]]["threshold_seconds"] == 60  # priority 1: one minute to dispatch
     assert 180 < by_id[waiting["id"]]["over_by_seconds"] < 240
+
+
+def test_a_reopened_incident_is_timed_from_its_reopening(centre: Centre) -> None:
+    old = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    incident = centre.call_taker.call(received_at=old)["incident"]
+    d = centre.dispatcher
+    d.ok(d.post(f"/api/v1/incidents/{incident['id']}/status", {"status": "closed", "disposition": "other"}))
+    d.ok(d.post(f"/api/v1/incidents/{incident['id']}/reopen", {"reason": "new information"}))
+    late = [
+        o["incident"]["id"] for o in centre.supervisor.ok(centre.supervisor.get("/api/v1/incidents/overdue"))
+    ]
+    assert incident["id"] not in late  # three hours since the call, but seconds since the reopening
 
 
 def test_the_shipped_catalogue(centre: Centre) -> None:
