@@ -14,6 +14,7 @@ from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.container import Services
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
+from kuzet.incidents import service as incidents
 from kuzet.incidents.schemas import IncidentOut, SuggestionOut
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
@@ -41,7 +42,7 @@ def register(
     suggestions = []
     if data.lat is not None and data.lon is not None:
         radius, window = _window(services)
-        suggestions = service.duplicates(
+        suggestions = incidents.duplicates(
             uow,
             lat=data.lat,
             lon=data.lon,
@@ -66,7 +67,7 @@ def duplicates(
     body: DuplicateQuery, actor: CallTaker, services: ServicesDep, uow: UowDep, at: NowDep
 ) -> list[SuggestionOut]:
     radius, window = _window(services)
-    found = service.duplicates(
+    found = incidents.duplicates(
         uow,
         lat=body.lat,
         lon=body.lon,

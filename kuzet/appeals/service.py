@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from kuzet.appeals.domain import SERIES, Appeal, AppealInput, CheckedAppeal, Region, check
@@ -17,7 +17,6 @@ from kuzet.core.numbering import format_number, next_number
 from kuzet.core.uow import UnitOfWork
 from kuzet.incidents import service as incidents
 from kuzet.incidents.domain import Incident
-from kuzet.incidents.rules import Suggestion
 
 
 @dataclass(frozen=True)
@@ -234,20 +233,3 @@ def of_incidents(uow: UnitOfWork, incident_ids: list[int]) -> list[Appeal]:
     """The appeals of these incidents, oldest first (for the incident card; the caller checks scope)."""
     with uow:
         return uow.repo(AppealRepository).of_incidents(incident_ids)
-
-
-def duplicates(
-    uow: UnitOfWork,
-    *,
-    lat: float,
-    lon: float,
-    category_code: str,
-    at: datetime,
-    radius_m: float,
-    window: timedelta,
-    by: Actor,
-) -> list[Suggestion]:
-    with uow:
-        return incidents.duplicates(
-            uow, lat=lat, lon=lon, category_code=category_code, at=at, radius_m=radius_m, window=window, by=by
-        )

@@ -54,6 +54,19 @@ class Conflict(KuzetError):
     default_detail = N_("The request conflicts with the current state.")
 
 
+class IllegalStatusChange(Conflict):
+    """A state machine refused a move; the problem names the current and the requested status."""
+
+    title = N_("Illegal status change")
+
+    def __init__(self, current: str, requested: str) -> None:
+        super().__init__(
+            current=current,
+            requested=requested,
+            extra={"current_status": current, "requested_status": requested},
+        )
+
+
 class Unauthenticated(KuzetError):
     status, slug = 401, "unauthenticated"
     title = N_("Authentication required")

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from kuzet.core.errors import Conflict
+from kuzet.core.errors import IllegalStatusChange
 from kuzet.core.i18n import N_
 from kuzet.incidents.domain import Disposition, IncidentStatus
 from kuzet.units.domain import UnitStatus
@@ -81,17 +81,12 @@ class Assignment:
         return self.status in ACTIVE
 
 
-class IllegalAssignmentMove(Conflict):
+class IllegalAssignmentMove(IllegalStatusChange):
     slug = "illegal-assignment-move"
-    title = N_("Illegal status change")
     default_detail = N_("An assignment in status {current} cannot move to {requested}.")
 
     def __init__(self, current: AssignmentStatus, requested: AssignmentStatus) -> None:
-        super().__init__(
-            current=current.value,
-            requested=requested.value,
-            extra={"current_status": current.value, "requested_status": requested.value},
-        )
+        super().__init__(current.value, requested.value)
 
 
 def advance(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
-from kuzet.core.errors import Conflict, FieldError, InvalidInput
+from kuzet.core.errors import FieldError, IllegalStatusChange, InvalidInput
 from kuzet.core.i18n import N_
 
 
@@ -109,17 +109,12 @@ class Incident:
         return self.status in OPEN_STATUSES and self.merged_into_id is None
 
 
-class IllegalTransition(Conflict):
+class IllegalTransition(IllegalStatusChange):
     slug = "illegal-transition"
-    title = N_("Illegal status change")
     default_detail = N_("An incident in status {current} cannot move to {requested}.")
 
     def __init__(self, current: IncidentStatus, requested: IncidentStatus) -> None:
-        super().__init__(
-            current=current.value,
-            requested=requested.value,
-            extra={"current_status": current.value, "requested_status": requested.value},
-        )
+        super().__init__(current.value, requested.value)
 
 
 def _stamp(stamps: Stamps, status: IncidentStatus, at: datetime) -> Stamps:

@@ -369,7 +369,24 @@ def duplicates(
     window: timedelta,
     by: Actor,
 ) -> list[rules.Suggestion]:
-    """Step: open incidents in the actor's scope that may be the same event, best first."""
+    """Open incidents in the actor's scope that may be the same event, best first."""
+    with uow:
+        return _duplicates(
+            uow, lat=lat, lon=lon, category_code=category_code, at=at, radius_m=radius_m, window=window, by=by
+        )
+
+
+def _duplicates(
+    uow: UnitOfWork,
+    *,
+    lat: float,
+    lon: float,
+    category_code: str,
+    at: datetime,
+    radius_m: float,
+    window: timedelta,
+    by: Actor,
+) -> list[rules.Suggestion]:
     kind = category(uow, category_code, field="category_code")
     dlat, dlon = rules.box_around(lat, radius_m)
     near = uow.repo(IncidentRepository).near(lat=lat, lon=lon, dlat=dlat, dlon=dlon, since=at - window)

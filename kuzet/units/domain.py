@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from kuzet.core.errors import Conflict
+from kuzet.core.errors import IllegalStatusChange
 from kuzet.core.i18n import N_
 
 
@@ -67,17 +67,12 @@ class Unit:
         return self.status is not U.OFF_DUTY
 
 
-class IllegalUnitTransition(Conflict):
+class IllegalUnitTransition(IllegalStatusChange):
     slug = "illegal-unit-transition"
-    title = N_("Illegal status change")
     default_detail = N_("A unit in status {current} cannot move to {requested}.")
 
     def __init__(self, current: UnitStatus, requested: UnitStatus) -> None:
-        super().__init__(
-            current=current.value,
-            requested=requested.value,
-            extra={"current_status": current.value, "requested_status": requested.value},
-        )
+        super().__init__(current.value, requested.value)
 
 
 def change_status(unit: Unit, to: UnitStatus, *, at: datetime) -> Unit:
