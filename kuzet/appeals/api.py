@@ -14,7 +14,7 @@ from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.container import Services
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
-from kuzet.incidents import service as incidents
+from kuzet.incidents import queries as incidents
 from kuzet.incidents.schemas import IncidentOut, SuggestionOut
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])

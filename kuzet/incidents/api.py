@@ -15,7 +15,7 @@ from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
 from kuzet.dispatch import service as dispatch
 from kuzet.dispatch.schemas import AssignmentOut
-from kuzet.incidents import catalogue_service, service
+from kuzet.incidents import catalogue_service, queries, service
 from kuzet.incidents.schemas import (
     CategoryIn,
     CategoryOut,
@@ -46,7 +46,7 @@ class IncidentCardOut(BaseModel):
     "/incidents", response_model=list[IncidentOut], summary="Open incidents: priority, then waiting time"
 )
 def queue(actor: Reader, uow: UowDep) -> list[IncidentOut]:
-    return [IncidentOut.from_domain(i) for i in service.queue(uow, by=actor)]
+    return [IncidentOut.from_domain(i) for i in queries.queue(uow, by=actor)]
 
 
 @router.get("/incidents/overdue", response_model=list[OverdueOut], summary="Incidents past their timers")
@@ -57,7 +57,7 @@ def overdue(
     at: NowDep,
 ) -> list[OverdueOut]:
     s = services.settings
-    late = service.overdue(
+    late = queries.overdue(
         uow,
         now=at,
         by=actor,
@@ -69,7 +69,7 @@ def overdue(
 
 @router.get("/incidents/{incident_id}", response_model=IncidentCardOut, summary="The incident card")
 def card(incident_id: int, actor: Reader, uow: UowDep) -> IncidentCardOut:
-    view = service.view(uow, incident_id=incident_id, by=actor)
+    view = queries.view(uow, incident_id=incident_id, by=actor)
     ids = [view.incident.id, *(c.id for c in view.children)]
     return IncidentCardOut(
         incident=IncidentOut.from_domain(view.incident),
