@@ -21,6 +21,8 @@ from kuzet.core.observability import MetricsMiddleware
 from kuzet.core.problems import install_error_handlers
 from kuzet.dispatch.api import router as dispatch_router
 from kuzet.incidents.api import router as incidents_router
+from kuzet.partners.api import admin as partners_admin_router
+from kuzet.partners.api import gateway as partner_gateway
 from kuzet.units.api import router as units_router
 
 # Routes anyone may call. Every other route must declare a permission, or the app refuses to start.
@@ -37,6 +39,8 @@ ROUTERS = (
     incidents_router,
     units_router,
     dispatch_router,
+    partners_admin_router,
+    partner_gateway,
 )
 
 
@@ -58,7 +62,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        relay = services.relay() if settings.outbox_relay else None
+        if relay is not None:
+            relay.start()
         yield
+        if relay is not None:
+            relay.stop()
         services.close()
 
     app = FastAPI(

@@ -60,6 +60,17 @@ class Settings(BaseSettings):
     # A priority left out is never overdue (4: no dispatch needed).
     overdue_dispatch_minutes: dict[int, float] = Field(default_factory=lambda: {1: 1.0, 2: 3.0, 3: 10.0})
     overdue_arrival_minutes: dict[int, float] = Field(default_factory=lambda: {1: 7.0, 2: 10.0, 3: 20.0})
+    # Appeals from partner apps carry no district until geo districts exist; they go to this one.
+    default_district: str = "central"
+    # Partner gateway («Закон и порядок»).
+    partner_key_grace_hours: float = Field(default=24.0, ge=0)
+    partner_idempotency_hours: float = Field(default=24.0, gt=0)
+    partner_media_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    partner_appeal_media_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    # The outbox relay: on in `kuzet serve`; how long a message is leased to one relay; first retry delay.
+    outbox_relay: bool = True
+    outbox_lease_seconds: float = Field(default=30.0, gt=0)
+    outbox_backoff_seconds: float = Field(default=1.0, gt=0)
     # Argon2 cost; lower it only for tests.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

@@ -34,6 +34,7 @@ from kuzet.core.events import EventBus
 from kuzet.core.schema import metadata
 from kuzet.incidents.catalogue import shipped_categories
 from kuzet.incidents.store import categories, category_values
+from kuzet.wiring import wire
 
 BACKEND = os.environ.get("KUZET_TEST_BACKEND", "sqlite")
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -116,6 +117,7 @@ def services(session_services: Services) -> Services:
     """The shared services over a database emptied for this test, with no event listeners left over."""
     empty_database(session_services)
     session_services.bus = EventBus()
+    wire(session_services.bus)
     return session_services
 
 

@@ -6,9 +6,10 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from pydantic import AwareDatetime
 
 from kuzet.appeals import service
-from kuzet.appeals.domain import Region
+from kuzet.appeals.domain import Channel, Region
 from kuzet.appeals.schemas import AppealIn, AppealOut, DuplicateQuery, MoveIn, RegistrationOut
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
@@ -16,6 +17,7 @@ from kuzet.core.container import Services
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
 from kuzet.incidents import queries as incidents
 from kuzet.incidents.schemas import IncidentOut, SuggestionOut
+from kuzet.partners.schemas import ChannelCountOut
 
 router = APIRouter(prefix="/api/v1/appeals", tags=["appeals"])
 CallTaker = Annotated[Actor, Depends(require(Permission.APPEALS_CREATE))]
@@ -104,3 +106,16 @@ def move(
         new_incident=done.new_incident,
         duplicates=[],
     )
+
+
+@router.get(
+    "/stats/channels", response_model=list[ChannelCountOut], summary="Appeals per channel and partner"
+)
+def channel_counts(
+    actor: Annotated[Actor, Depends(require(Permission.STATS_READ))],
+    uow: UowDep,
+    since: AwareDatetime,
+    until: AwareDatetime,
+) -> list[ChannelCountOut]:
+    counted = service.count_by_channel(uow, since=since, until=until)
+    return [ChannelCountOut(channel=Channel(c), partner=p, appeals=n) for c, p, n in counted]

@@ -60,6 +60,7 @@ class AppealInput:
     accuracy_m: float | None = None
     district: str | None = None
     partner: str | None = None
+    occurred_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Appeal:
     address: str | None = None
     accuracy_m: float | None = None
     partner: str | None = None
+    occurred_at: datetime | None = None
     created_by: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -141,4 +143,8 @@ def check(data: AppealInput, *, region: Region, now: datetime) -> CheckedAppeal 
         errors.append(FieldError("received_at", N_("Must include a time zone."), "timezone_aware"))
     elif data.received_at > now + FUTURE_TOLERANCE:
         errors.append(FieldError("received_at", N_("The time is in the future."), "future"))
+    if data.occurred_at is not None and (
+        data.occurred_at.tzinfo is None or data.occurred_at > now + FUTURE_TOLERANCE
+    ):
+        errors.append(FieldError("occurred_at", N_("The time is in the future."), "future"))
     return errors or CheckedAppeal(data, phone, iin)

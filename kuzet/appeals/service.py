@@ -35,7 +35,8 @@ class Registration:
     new_incident: bool
 
 
-def _checked(data: AppealInput, region: Region, at: datetime) -> CheckedAppeal:
+def check_input(data: AppealInput, region: Region, at: datetime) -> CheckedAppeal:
+    """Every check of the input, before anything is written; a 422 naming each bad field."""
     result = check(data, region=region, now=at)
     if isinstance(result, list):
         raise InvalidInput(result)
@@ -76,53 +77,60 @@ def register(
 
     Every check runs before anything is written, so a refused appeal leaves nothing behind.
     """
-    checked = _checked(data, region, at)
+    checked = check_input(data, region, at)
     with uow:
-        kind = incidents.category(uow, data.category_code, field="category_code")
-        if link_to is None:
-            incident = incidents.open_incident(
-                uow,
-                category_code=kind.code,
-                district=_district(data, by),
-                lat=data.lat,
-                lon=data.lon,
-                address=data.address,
-                description=data.text,
-                received_at=data.received_at,
-                by=by,
-                at=at,
-            )
-        else:
-            try:
-                incident = incidents.get_in_scope(uow, link_to, by, for_update=True)
-            except NotFound as exc:
-                raise InvalidInput([FieldError("incident_id", N_("No such incident."), "not_found")]) from exc
-            if not incident.is_open:
-                raise Conflict(
-                    N_("The incident {number} is not open; reopen it first."), number=incident.number
-                )
-        appeal = _add(uow, checked, incident_id=incident.id, by=by, at=at)
-        incidents.note_appeal(
+        done = register_step(uow, checked, link_to=link_to, by=by, at=at)
+        uow.commit()
+    return done
+
+
+def register_step(
+    uow: UnitOfWork, checked: CheckedAppeal, *, link_to: int | None, by: Actor, at: datetime
+) -> Registration:
+    """Step: register a checked appeal inside the caller's transaction (the partner gateway uses it too)."""
+    data = checked.data
+    kind = incidents.category(uow, data.category_code, field="category_code")
+    if link_to is None:
+        incident = incidents.open_incident(
             uow,
-            incident,
-            appeal_id=appeal.id,
-            appeal_number=appeal.number,
-            linked=True,
+            category_code=kind.code,
+            district=_district(data, by),
+            lat=data.lat,
+            lon=data.lon,
+            address=data.address,
+            description=data.text,
+            received_at=data.received_at,
             by=by,
             at=at,
-            channel=appeal.channel.value,
-            differs=_differences(appeal, incident),
         )
-        uow.audit(
-            by,
-            "appeal.register",
-            object_type="appeal",
-            object_id=appeal.id,
-            at=at,
-            detail={"number": appeal.number, "incident_id": incident.id, "channel": appeal.channel.value},
-        )
-        uow.emit(AppealRegistered(appeal.id, incident.id, appeal.channel.value, incident.district))
-        uow.commit()
+    else:
+        try:
+            incident = incidents.get_in_scope(uow, link_to, by, for_update=True)
+        except NotFound as exc:
+            raise InvalidInput([FieldError("incident_id", N_("No such incident."), "not_found")]) from exc
+        if not incident.is_open:
+            raise Conflict(N_("The incident {number} is not open; reopen it first."), number=incident.number)
+    appeal = _add(uow, checked, incident_id=incident.id, by=by, at=at)
+    incidents.note_appeal(
+        uow,
+        incident,
+        appeal_id=appeal.id,
+        appeal_number=appeal.number,
+        linked=True,
+        by=by,
+        at=at,
+        channel=appeal.channel.value,
+        differs=_differences(appeal, incident),
+    )
+    uow.audit(
+        by,
+        "appeal.register",
+        object_type="appeal",
+        object_id=appeal.id,
+        at=at,
+        detail={"number": appeal.number, "incident_id": incident.id, "channel": appeal.channel.value},
+    )
+    uow.emit(AppealRegistered(appeal.id, incident.id, appeal.channel.value, incident.district))
     return Registration(appeal, incident, new_incident=link_to is None)
 
 
@@ -147,6 +155,7 @@ def _add(uow: UnitOfWork, checked: CheckedAppeal, *, incident_id: int, by: Actor
         lon=data.lon,
         address=data.address,
         accuracy_m=data.accuracy_m,
+        occurred_at=data.occurred_at,
         incident_id=incident_id,
         created_by=by.name,
         created_at=at,
@@ -233,3 +242,21 @@ def of_incidents(uow: UnitOfWork, incident_ids: list[int]) -> list[Appeal]:
     """The appeals of these incidents, oldest first (for the incident card; the caller checks scope)."""
     with uow:
         return uow.repo(AppealRepository).of_incidents(incident_ids)
+
+
+def partner_appeals_of(uow: UnitOfWork, incident_id: int) -> list[Appeal]:
+    """Step: the appeals of an incident that came through a partner app."""
+    return uow.repo(AppealRepository).from_partners(incident_id)
+
+
+def count_by_channel(
+    uow: UnitOfWork, *, since: datetime, until: datetime
+) -> list[tuple[str, str | None, int]]:
+    """How many appeals came through each channel and partner ("how many came through Kaspi")."""
+    with uow:
+        return uow.repo(AppealRepository).count_by_channel(since=since, until=until)
+
+
+def get_step(uow: UnitOfWork, appeal_id: int) -> Appeal:
+    """Step: one appeal, without a scope check (the partner gateway checks ownership itself)."""
+    return uow.repo(AppealRepository).get(appeal_id)

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -33,6 +47,7 @@ appeals = Table(
     Column("lon", Float),
     Column("address", String(500)),
     Column("accuracy_m", Float),
+    Column("occurred_at", UTCDateTime()),
     Column("incident_id", ForeignKey("incidents.id"), nullable=False, index=True),
     Column("created_by", String(120), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -58,6 +73,7 @@ def _to_appeal(row: Row[Any]) -> Appeal:
         address=row.address,
         accuracy_m=row.accuracy_m,
         partner=row.partner,
+        occurred_at=row.occurred_at,
         created_by=row.created_by,
     )
 
@@ -86,6 +102,20 @@ class AppealRepository:
             .order_by(appeals.c.received_at, appeals.c.id)
         )
         return [_to_appeal(row) for row in self.session.execute(query).all()]
+
+    def from_partners(self, incident_id: int) -> list[Appeal]:
+        query = select(appeals).where(appeals.c.incident_id == incident_id, appeals.c.partner.is_not(None))
+        return [_to_appeal(row) for row in self.session.execute(query).all()]
+
+    def count_by_channel(self, *, since: datetime, until: datetime) -> list[tuple[str, str | None, int]]:
+        """(channel, partner, appeals) received in [since, until)."""
+        query = (
+            select(appeals.c.channel, appeals.c.partner, func.count())
+            .where(appeals.c.received_at >= since, appeals.c.received_at < until)
+            .group_by(appeals.c.channel, appeals.c.partner)
+            .order_by(appeals.c.channel, appeals.c.partner)
+        )
+        return [(r[0], r[1], int(r[2])) for r in self.session.execute(query).all()]
 
     def count_in(self, incident_id: int) -> int:
         return len(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +15,10 @@ from kuzet.core.clock import Clock, SystemClock
 from kuzet.core.db import make_engine, make_session_factory
 from kuzet.core.events import EventBus
 from kuzet.core.observability import Metrics
+from kuzet.core.outbox import Relay
 from kuzet.core.uow import UnitOfWork
+from kuzet.partners.callbacks import PartnerSender
+from kuzet.wiring import wire
 
 
 @dataclass
@@ -31,15 +35,28 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
         engine = make_engine(settings.database_url)
+        bus = EventBus()
+        wire(bus)
         return cls(
             settings=settings,
             engine=engine,
             session_factory=make_session_factory(engine),
-            bus=EventBus(),
+            bus=bus,
             clock=clock or SystemClock(),
             auth=AuthConfig.from_settings(settings),
             metrics=Metrics(),
             audit_key=chain_key(settings.secret_key),
+        )
+
+    def relay(self) -> Relay:
+        """The outbox relay with a sender for each kind of destination."""
+        s = self.settings
+        return Relay(
+            self.session_factory,
+            self.clock,
+            {"partner": PartnerSender(self.session_factory, self.auth.box, self.clock)},
+            lease=timedelta(seconds=s.outbox_lease_seconds),
+            backoff_base=s.outbox_backoff_seconds,
         )
 
     def uow(self) -> UnitOfWork:

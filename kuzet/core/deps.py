@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -119,13 +120,15 @@ def require(permission: Permission) -> Require:
     return Require(permission)
 
 
-def declared_permission(route: APIRoute) -> Permission | None:
-    """The permission a route requires, read off its dependencies (None for a public route)."""
+def declared_permission(route: APIRoute) -> StrEnum | None:
+    """The permission (a staff permission, or a partner key's scope) a route requires, read off its
+    dependencies; None for a public route."""
     pending = list(route.dependant.dependencies)
     while pending:
         dependency = pending.pop()
-        if isinstance(dependency.call, Require):
-            return dependency.call.permission
+        permission = getattr(dependency.call, "permission", None)
+        if isinstance(permission, StrEnum):
+            return permission
         pending.extend(dependency.dependencies)
     return None
 

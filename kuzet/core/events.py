@@ -19,6 +19,9 @@ class DomainEvent:
 
 
 Handler = Callable[[Any], None]
+# Runs inside the committing transaction, with the unit of work: for changes that must commit with the event
+# (an outbox message for a partner, say). If it fails, the whole change fails.
+TransactionHandler = Callable[[Any, Any], None]
 
 
 class EventBus:
@@ -27,6 +30,13 @@ class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
         self._catch_all: list[Handler] = []
+        self._in_transaction: dict[type[DomainEvent], list[TransactionHandler]] = defaultdict(list)
+
+    def subscribe_in_transaction(self, event_type: type[DomainEvent], handler: TransactionHandler) -> None:
+        self._in_transaction[event_type].append(handler)
+
+    def in_transaction_handlers(self, event: DomainEvent) -> list[TransactionHandler]:
+        return list(self._in_transaction.get(type(event), []))
 
     def subscribe(self, event_type: type[DomainEvent] | None, handler: Handler) -> None:
         if event_type is None:

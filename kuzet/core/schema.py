@@ -2,15 +2,19 @@
 
 from kuzet.appeals import store as _appeals_store
 from kuzet.core import numbering as _numbering
+from kuzet.core import outbox as _outbox
 from kuzet.core.audit import store as _audit_store
 from kuzet.core.auth import store as _auth_store
 from kuzet.core.db import metadata
 from kuzet.dispatch import store as _dispatch_store
 from kuzet.incidents import store as _incidents_store
+from kuzet.partners import store as _partners_store
 from kuzet.units import store as _units_store
 
 __all__ = ["metadata"]
 _TABLE_MODULES = (
+    _outbox,
+    _partners_store,
     _audit_store,
     _auth_store,
     _numbering,

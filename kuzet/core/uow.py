@@ -146,7 +146,16 @@ class UnitOfWork:
         return error
 
     def commit(self) -> None:
-        """Append the collected audit rows (the whole change fails if they cannot be written), then commit."""
+        """Run the in-transaction handlers, append the collected audit rows, then commit.
+
+        If a handler or an audit row fails, the whole change fails.
+        """
+        handled = 0
+        while handled < len(self._events):  # a handler may emit further events
+            event = self._events[handled]
+            for handler in self.bus.in_transaction_handlers(event):
+                handler(self, event)
+            handled += 1
         records, self._audit = self._audit, []
         for record in records:
             self.audit_log.append(record)

@@ -98,6 +98,11 @@ def _no_units_at_work(uow: UnitOfWork, incident: Incident, active_units: ActiveU
 # --- steps (inside the caller's transaction) ---------------------------------------------------------------
 
 
+def current(uow: UnitOfWork, incident_id: int) -> Incident:
+    """Step: the incident as this transaction sees it (no scope check: for in-transaction handlers)."""
+    return uow.repo(IncidentRepository).get(incident_id)
+
+
 def open_incident(
     uow: UnitOfWork,
     *,

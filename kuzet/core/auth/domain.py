@@ -37,6 +37,8 @@ class Permission(StrEnum):
     UNITS_READ = "units.read"
     UNITS_STATUS = "units.status"
     UNITS_MANAGE = "units.manage"
+    PARTNERS_MANAGE = "partners.manage"
+    STATS_READ = "stats.read"
 
 
 P = Permission
@@ -48,8 +50,10 @@ _DISPATCHING: Final = frozenset(
 ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
     Role.CALL_TAKER: _OPERATIONS_FLOOR | {P.APPEALS_CREATE},
     Role.DISPATCHER: _OPERATIONS_FLOOR | _DISPATCHING,
-    Role.SUPERVISOR: _OPERATIONS_FLOOR | _DISPATCHING | {P.USERS_READ, P.AUDIT_READ, P.UNITS_MANAGE},
-    Role.ANALYST: _OPERATIONS_FLOOR | {P.USERS_READ},
+    Role.SUPERVISOR: _OPERATIONS_FLOOR
+    | _DISPATCHING
+    | {P.USERS_READ, P.AUDIT_READ, P.UNITS_MANAGE, P.STATS_READ},
+    Role.ANALYST: _OPERATIONS_FLOOR | {P.USERS_READ, P.STATS_READ},
     Role.ADMIN: frozenset(
         {
             P.SESSION,
@@ -60,6 +64,8 @@ ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
             P.CATALOGUE_READ,
             P.CATALOGUE_MANAGE,
             P.UNITS_MANAGE,
+            P.PARTNERS_MANAGE,
+            P.STATS_READ,
         }
     ),
 }

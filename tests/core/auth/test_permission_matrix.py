@@ -24,6 +24,8 @@ OPERATIONS = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.
 CALL_TAKING = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR})
 DISPATCHING = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
 ROSTER = frozenset({Role.SUPERVISOR, Role.ADMIN})
+STATS = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
+PARTNER_KEY: frozenset[Role] = frozenset()  # signed by a partner's key: no staff token opens these
 PUBLIC = None
 
 # The specification, written out by hand: who may call what. A new route must be added here.
@@ -68,6 +70,16 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("PATCH", "/api/v1/units/{unit_id}"): ROSTER,
     ("POST", "/api/v1/units/{unit_id}/shift"): DISPATCHING,
     ("POST", "/api/v1/units/{unit_id}/status"): DISPATCHING,
+    ("GET", "/api/v1/appeals/stats/channels"): STATS,
+    ("GET", "/api/v1/partners"): ADMIN,
+    ("POST", "/api/v1/partners"): ADMIN,
+    ("POST", "/api/v1/partners/{code}/rotate"): ADMIN,
+    ("POST", "/api/v1/partners/{code}/disable"): ADMIN,
+    ("POST", "/api/v1/partners/{code}/enable"): ADMIN,
+    ("GET", "/api/v1/partners/{code}/deliveries"): ADMIN,
+    ("POST", "/partner/v1/appeals"): PARTNER_KEY,
+    ("GET", "/partner/v1/appeals/{appeal_id}"): PARTNER_KEY,
+    ("POST", "/partner/v1/media"): PARTNER_KEY,
 }
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -128,13 +140,15 @@ def call(
     """Call the route: user routes get a real user, other ids a missing one (so 404 when allowed)."""
     method, path = key
     path = path.replace("{code}", "matrix_test").replace("{user_id}", str(target_id))
+    path = path.replace("/partners/matrix_test", "/partners/nobody")
     path = re.sub(r"\{\w+_id\}", "999999", path)
     return client.request(method, path, json=BODIES.get(key), headers=headers)
 
 
 def refusals(services: Services) -> int:
+    refused = audit_log.c.action.in_(["access.refused", "partner.refused"])
     with services.engine.connect() as connection:
-        return len(connection.execute(audit_log.select().where(audit_log.c.action == "access.refused")).all())
+        return len(connection.execute(audit_log.select().where(refused)).all())
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -157,7 +171,10 @@ def test_each_role_gets_exactly_its_endpoints(
             continue
         before = refusals(services)
         response = call(http, key, headers, target.id)
-        if role in allowed:
+        if allowed is PARTNER_KEY:
+            if response.status_code != 401:
+                wrong.append(f"{key} let a staff token through: {response.status_code}")
+        elif role in allowed:
             if response.status_code in (401, 403):
                 wrong.append(f"{key} refused {role}: {response.status_code} {response.text}")
         else:
@@ -177,7 +194,8 @@ def test_every_protected_endpoint_refuses_an_anonymous_caller(http: httpx.Client
             continue
         assert response.status_code == 401, key
         assert response.headers["content-type"] == "application/problem+json"
-        assert response.headers["www-authenticate"] == "Bearer"
+        scheme = "KUZET-HMAC-SHA256" if allowed is PARTNER_KEY else "Bearer"
+        assert response.headers["www-authenticate"] == scheme
         assert refusals(services) == before + 1, key
 
 

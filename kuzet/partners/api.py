@@ -1,0 +1,182 @@
+"""Routes of the partner gateway (/partner/v1, signed by the partner's key) and of partner administration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from kuzet.appeals.domain import Region
+from kuzet.core.actor import Actor
+from kuzet.core.auth.domain import Permission
+from kuzet.core.deps import NowDep, ServicesDep, UowDep, get_services, require, source_address
+from kuzet.core.errors import FieldError, InvalidInput
+from kuzet.core.i18n import N_
+from kuzet.partners import media, service, signing
+from kuzet.partners.domain import Partner, Scope
+from kuzet.partners.schemas import (
+    DeliveryOut,
+    IssuedOut,
+    MediaOut,
+    PartnerAppealIn,
+    PartnerAppealOut,
+    PartnerIn,
+    PartnerOut,
+)
+
+gateway = APIRouter(prefix="/partner/v1", tags=["partner gateway"])
+admin = APIRouter(prefix="/api/v1/partners", tags=["partners"])
+Admin = Annotated[Actor, Depends(require(Permission.PARTNERS_MANAGE))]
+
+
+class SignedBy:
+    """A dependency that admits a request only if a partner's key signed it for a route of this scope.
+
+    The scope is kept on the object, so the start-up check sees that the route declares what it needs.
+    """
+
+    def __init__(self, scope: Scope) -> None:
+        self.permission = scope
+
+    async def __call__(self, request: Request) -> Partner:
+        services = get_services(request)
+        body = await request.body()
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return await run_in_threadpool(
+            service.authenticate,
+            services.uow(),
+            services.auth.box,
+            headers=dict(request.headers),
+            method=request.method,
+            path=path,
+            body=body,
+            scope=self.permission,
+            source=source_address(request),
+            at=services.clock.now(),
+        )
+
+
+@gateway.post("/appeals", status_code=201, response_model=PartnerAppealOut, summary="Send a citizen's appeal")
+async def post_appeal(
+    request: Request, partner: Annotated[Partner, Depends(SignedBy(Scope.APPEALS_CREATE))]
+) -> JSONResponse:
+    services = get_services(request)
+    key = request.headers.get(signing.IDEMPOTENCY_HEADER, "").strip()
+    if not (1 <= len(key) <= 200):
+        raise InvalidInput(
+            [
+                FieldError(
+                    signing.IDEMPOTENCY_HEADER, N_("This field is required."), "missing", location="header"
+                )
+            ]
+        )
+    body = await request.body()
+    try:
+        payload = PartnerAppealIn.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+    s = services.settings
+    now = services.clock.now()
+    answer = await run_in_threadpool(
+        service.intake,
+        services.uow(),
+        partner=partner,
+        idempotency_key=key,
+        body_digest=signing.body_digest(body),
+        data=payload.to_domain(partner=partner.code, district=s.default_district, now=now),
+        raw_category=payload.category,
+        media_ids=payload.media,
+        region=Region(s.region_bbox),
+        idempotency_window=timedelta(hours=s.partner_idempotency_hours),
+        media_limit=s.partner_appeal_media_max_bytes,
+        at=now,
+    )
+    return JSONResponse(answer.body, status_code=answer.status)
+
+
+@gateway.get("/appeals/{appeal_id}", response_model=PartnerAppealOut, summary="Poll one of your appeals")
+def get_appeal(
+    appeal_id: int, partner: Annotated[Partner, Depends(SignedBy(Scope.APPEALS_READ))], uow: UowDep
+) -> PartnerAppealOut:
+    view = service.poll(uow, partner=partner, appeal_id=appeal_id)
+    return PartnerAppealOut(
+        id=view.appeal_id,
+        number=view.number,
+        status=view.status,
+        result=view.result,
+        received_at=view.received_at,
+        updated_at=view.updated_at,
+    )
+
+
+@gateway.post(
+    "/media", status_code=201, response_model=MediaOut, summary="Upload a photo, video or voice message"
+)
+async def post_media(
+    request: Request, partner: Annotated[Partner, Depends(SignedBy(Scope.MEDIA_UPLOAD))]
+) -> MediaOut:
+    services = get_services(request)
+    stored = await run_in_threadpool(
+        media.store,
+        services.uow(),
+        partner=partner,
+        content=await request.body(),
+        folder=services.settings.data_dir / "media",
+        max_bytes=services.settings.partner_media_max_bytes,
+        at=services.clock.now(),
+    )
+    return MediaOut(
+        id=stored.id, sha256=stored.sha256, kind=stored.kind.value, mime=stored.mime, size=stored.size
+    )
+
+
+@admin.get("", response_model=list[PartnerOut], summary="Partners and their keys (no secrets)")
+def list_partners(actor: Admin, services: ServicesDep, uow: UowDep) -> list[PartnerOut]:
+    return [PartnerOut.from_domain(p, keys) for p, keys in service.all_partners(uow, services.auth.box)]
+
+
+@admin.post(
+    "", response_model=IssuedOut, status_code=201, summary="Register a partner; its secret is shown once"
+)
+def create_partner(
+    body: PartnerIn, actor: Admin, services: ServicesDep, uow: UowDep, at: NowDep
+) -> IssuedOut:
+    issued = service.create(uow, services.auth.box, partner=body.to_domain(), by=actor, at=at)
+    return IssuedOut(
+        partner=PartnerOut.from_domain(issued.partner, [issued.key]),
+        key_id=issued.key.key_id,
+        secret=issued.key.secret,
+    )
+
+
+@admin.post("/{code}/rotate", response_model=IssuedOut, status_code=201, summary="Issue a new key")
+def rotate(code: str, actor: Admin, services: ServicesDep, uow: UowDep, at: NowDep) -> IssuedOut:
+    grace = timedelta(hours=services.settings.partner_key_grace_hours)
+    issued = service.rotate(uow, services.auth.box, code=code, grace=grace, by=actor, at=at)
+    return IssuedOut(
+        partner=PartnerOut.from_domain(issued.partner, [issued.key]),
+        key_id=issued.key.key_id,
+        secret=issued.key.secret,
+    )
+
+
+@admin.post("/{code}/disable", response_model=PartnerOut, summary="Refuse the partner's requests")
+def disable(code: str, actor: Admin, uow: UowDep, at: NowDep) -> PartnerOut:
+    return PartnerOut.from_domain(service.set_enabled(uow, code=code, enabled=False, by=actor, at=at), [])
+
+
+@admin.post("/{code}/enable", response_model=PartnerOut, summary="Accept the partner's requests again")
+def enable(code: str, actor: Admin, uow: UowDep, at: NowDep) -> PartnerOut:
+    return PartnerOut.from_domain(service.set_enabled(uow, code=code, enabled=True, by=actor, at=at), [])
+
+
+@admin.get(
+    "/{code}/deliveries", response_model=list[DeliveryOut], summary="Callbacks and their delivery attempts"
+)
+def deliveries(code: str, actor: Admin, uow: UowDep) -> list[DeliveryOut]:
+    return [DeliveryOut(**vars(m), tries=tries) for m, tries in service.deliveries(uow, code=code)]

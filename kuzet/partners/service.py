@@ -1,0 +1,288 @@
+"""Use cases of the partner gateway: registry and keys, signed-request checks, appeal intake, polling."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from kuzet.appeals import service as appeals
+from kuzet.appeals.domain import AppealInput, Region
+from kuzet.core import outbox
+from kuzet.core.actor import Actor, ActorKind
+from kuzet.core.audit.domain import Outcome
+from kuzet.core.auth.credentials import SecretBox
+from kuzet.core.errors import Conflict, FieldError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from kuzet.core.i18n import N_
+from kuzet.core.uow import UnitOfWork
+from kuzet.incidents.catalogue_service import categories
+from kuzet.partners import signing
+from kuzet.partners.callbacks import notify_registered
+from kuzet.partners.domain import CODE_PATTERN, Partner, PartnerKey, Scope, map_category, partner_actor
+from kuzet.partners.store import PartnerRepository
+
+BAD_SIGNATURE = N_("The request signature is missing or wrong.")
+
+
+def _new_key(code: str, at: datetime) -> PartnerKey:
+    return PartnerKey(f"{code}-{secrets.token_hex(6)}", code, secrets.token_urlsafe(32), at, None)
+
+
+@dataclass(frozen=True)
+class Issued:
+    partner: Partner
+    key: PartnerKey  # the secret is shown once, here
+
+
+def create(uow: UnitOfWork, box: SecretBox, *, partner: Partner, by: Actor, at: datetime) -> Issued:
+    if not CODE_PATTERN.fullmatch(partner.code):
+        raise InvalidInput([FieldError("code", N_("Does not match the expected format."), "pattern")])
+    key = _new_key(partner.code, at)
+    with uow:
+        repo = uow.repo(PartnerRepository)
+        if repo.find(partner.code) is not None:
+            raise Conflict(N_("The partner {code} exists already."), code=partner.code)
+        repo.add(partner, at=at)
+        repo.add_key(key, box)
+        uow.audit(
+            by,
+            "partner.create",
+            object_type="partner",
+            object_id=partner.code,
+            at=at,
+            detail={"key_id": key.key_id, "scopes": sorted(partner.scopes)},
+        )
+        uow.commit()
+    return Issued(partner, key)
+
+
+def rotate(
+    uow: UnitOfWork, box: SecretBox, *, code: str, grace: timedelta, by: Actor, at: datetime
+) -> Issued:
+    """A new key; the old ones keep working for the grace period, so the partner switches without downtime."""
+    with uow:
+        repo = uow.repo(PartnerRepository)
+        partner = repo.find(code)
+        if partner is None:
+            raise NotFound()
+        key = _new_key(code, at)
+        repo.add_key(key, box)
+        repo.expire_keys(code, at=at + grace, except_key=key.key_id)
+        uow.audit(
+            by,
+            "partner.rotate",
+            object_type="partner",
+            object_id=code,
+            at=at,
+            detail={"key_id": key.key_id, "old_keys_expire_at": (at + grace).isoformat()},
+        )
+        uow.commit()
+    return Issued(partner, key)
+
+
+def set_enabled(uow: UnitOfWork, *, code: str, enabled: bool, by: Actor, at: datetime) -> Partner:
+    with uow:
+        repo = uow.repo(PartnerRepository)
+        if repo.find(code) is None:
+            raise NotFound()
+        repo.set(code, enabled=enabled)
+        uow.audit(
+            by,
+            "partner.enable" if enabled else "partner.disable",
+            object_type="partner",
+            object_id=code,
+            at=at,
+        )
+        uow.commit()
+        partner = repo.find(code)
+    if partner is None:
+        raise NotFound()
+    return partner
+
+
+def all_partners(uow: UnitOfWork, box: SecretBox) -> list[tuple[Partner, list[PartnerKey]]]:
+    with uow:
+        repo = uow.repo(PartnerRepository)
+        return [(p, repo.keys_of(p.code, box)) for p in repo.all()]
+
+
+def _refuse(
+    uow: UnitOfWork, source: str | None, key_id: str | None, reason: str, path: str
+) -> Unauthenticated:
+    actor = Actor(kind=ActorKind.ANONYMOUS, name=f"key:{key_id}" if key_id else "anonymous", source=source)
+    uow.audit(
+        actor,
+        "partner.refused",
+        object_type="endpoint",
+        object_id=path,
+        outcome=Outcome.DENIED,
+        detail={"reason": reason},
+    )
+    uow.commit()
+    return Unauthenticated(BAD_SIGNATURE, headers={"WWW-Authenticate": signing.SCHEME})
+
+
+def authenticate(
+    uow: UnitOfWork,
+    box: SecretBox,
+    *,
+    headers: dict[str, str],
+    method: str,
+    path: str,
+    body: bytes,
+    scope: Scope,
+    source: str | None,
+    at: datetime,
+) -> Partner:
+    """Check the signature, freshness, nonce, partner, scope and rate limit; every refusal is audited."""
+    signed = signing.SignedRequest.from_headers(headers)
+    with uow:
+        if signed is None:
+            raise _refuse(uow, source, None, signing.Refusal.MISSING_HEADERS, path)
+        repo = uow.repo(PartnerRepository)
+        key = repo.key(signed.key_id, box)
+        partner = repo.find(key.partner_code) if key is not None else None
+        if key is None or partner is None or not key.valid_at(at):
+            raise _refuse(uow, source, signed.key_id, signing.Refusal.UNKNOWN_KEY, path)
+        if not partner.enabled:
+            raise _refuse(uow, source, signed.key_id, signing.Refusal.DISABLED, path)
+        problem = signing.check(
+            signed, secret=key.secret, method=method, path=path, body=body, now=at.timestamp()
+        )
+        if problem is not None:
+            raise _refuse(uow, source, signed.key_id, problem, path)
+        if not repo.use_nonce(signed.key_id, signed.nonce, at=at):
+            raise _refuse(uow, source, signed.key_id, signing.Refusal.REPLAYED_NONCE, path)
+        if scope not in partner.scopes:
+            uow.audit(
+                partner_actor(partner, source),
+                "partner.refused",
+                object_type="endpoint",
+                object_id=path,
+                outcome=Outcome.DENIED,
+                detail={"reason": "scope", "scope": scope.value},
+            )
+            uow.commit()
+            raise Unauthenticated(N_("Your key does not allow this."))
+        window = int(at.timestamp()) // 60
+        if repo.count_request(partner.code, window) > partner.rate_limit_per_minute:
+            retry_after = 60 - int(at.timestamp()) % 60
+            uow.rollback()
+            raise TooManyRequests(retry_after=retry_after, headers={"Retry-After": str(retry_after)})
+        uow.commit()
+    return partner
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An intake answer: what is sent back, and again, identically, for a retry with the same key."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def intake(
+    uow: UnitOfWork,
+    *,
+    partner: Partner,
+    idempotency_key: str,
+    body_digest: str,
+    data: AppealInput,
+    raw_category: str | None,
+    media_ids: list[str],
+    region: Region,
+    idempotency_window: timedelta,
+    media_limit: int,
+    at: datetime,
+) -> Answer:
+    """Register a partner appeal once per idempotency key; a retry gets the first answer back."""
+    known = frozenset(c.code for c in categories(uow, include_inactive=False))
+    data = AppealInput(**{**vars(data), "category_code": map_category(partner, raw_category, known)})
+    checked = appeals.check_input(data, region, at)
+    by = partner_actor(partner)
+    for _ in range(2):
+        try:
+            with uow:
+                repo = uow.repo(PartnerRepository)
+                earlier = repo.remembered(partner.code, idempotency_key, since=at - idempotency_window)
+                if earlier is not None:
+                    if earlier.body_digest != body_digest:
+                        raise InvalidInput(
+                            [
+                                FieldError(
+                                    "Idempotency-Key",
+                                    N_("This idempotency key was used with another body."),
+                                    "idempotency_mismatch",
+                                    location="header",
+                                )
+                            ]
+                        )
+                    return Answer(earlier.status, dict(earlier.response))
+                # Taking the key first makes a concurrent retry wait here, then find the answer above.
+                repo.reserve(
+                    partner.code, idempotency_key, digest=body_digest, at=at, since=at - idempotency_window
+                )
+                media = _claim_media(repo, partner, media_ids, media_limit)
+                done = appeals.register_step(uow, checked, link_to=None, by=by, at=at)
+                repo.attach_media([m.id for m in media], done.appeal.id)
+                notify_registered(uow, partner, done.appeal, at=at)
+                answer = Answer(
+                    201,
+                    {
+                        "id": done.appeal.id,
+                        "number": done.appeal.number,
+                        "status": "registered",
+                        "category": done.appeal.category_code,
+                        "received_at": done.appeal.received_at.isoformat(),
+                        "media": [m.id for m in media],
+                    },
+                )
+                repo.record_answer(partner.code, idempotency_key, status=answer.status, response=answer.body)
+                uow.commit()
+                return answer
+        except IntegrityError:
+            continue  # another request with the same key won the race: read its answer on the next turn
+    raise Conflict(N_("The same request is being processed; retry shortly."))
+
+
+def _claim_media(repo: PartnerRepository, partner: Partner, ids: list[str], limit: int) -> list[Any]:
+    found = repo.media(partner.code, ids) if ids else []
+    if len(found) != len(set(ids)) or any(m.appeal_id is not None for m in found):
+        raise InvalidInput([FieldError("media", N_("Unknown or already used media."), "unknown_media")])
+    if sum(m.size for m in found) > limit:
+        raise InvalidInput([FieldError("media", N_("The media of one appeal are too large."), "too_large")])
+    return found
+
+
+@dataclass(frozen=True)
+class CitizenView:
+    appeal_id: int
+    number: str
+    status: str
+    result: dict[str, str] | None
+    received_at: datetime
+    updated_at: datetime
+
+
+def poll(uow: UnitOfWork, *, partner: Partner, appeal_id: int) -> CitizenView:
+    """What the citizen sees of their appeal. Another partner's appeal does not exist for this partner."""
+    with uow:
+        repo = uow.repo(PartnerRepository)
+        told = repo.citizen_status(appeal_id)
+        if told is None or told.partner_code != partner.code:
+            raise NotFound()
+        appeal = appeals.get_step(uow, appeal_id)
+    result = json.loads(told.result) if told.result else None
+    return CitizenView(appeal.id, appeal.number, told.status, result, appeal.received_at, told.updated_at)
+
+
+def deliveries(uow: UnitOfWork, *, code: str, limit: int = 200) -> list[tuple[outbox.Message, list[Any]]]:
+    """The partner's callbacks with every delivery attempt, newest first (for administrators)."""
+    with uow:
+        found = outbox.messages(uow.session, destination=f"partner:{code}", limit=limit)
+        tries = outbox.attempts_of(uow.session, [m.id for m in found])
+    return [(m, tries[m.id]) for m in found]
