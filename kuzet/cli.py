@@ -23,6 +23,7 @@ from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
 from kuzet.demo import seed_demo_units, seed_demo_users
+from kuzet.partners.cli import partner_app
 
 app = typer.Typer(help="Kuzet: police Operations Control Center.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -31,6 +32,7 @@ audit_app = typer.Typer(help="Audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(partner_app, name="partner")
 
 out = Console()
 err = Console(stderr=True)
@@ -98,6 +100,21 @@ def demo(
     out.print(f"API: http://{settings.host}:{settings.port}/api/docs  (OpenAPI: /api/openapi.json)")
     if serve_after:
         serve(host=None, port=None, workers=None)
+
+
+@app.command()
+def relay() -> None:
+    """Run the outbox relay on its own (the server also runs one unless KUZET_OUTBOX_RELAY=false)."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    services = Services.build(settings)
+    out.print("outbox relay running (Ctrl+C stops it)")
+    try:
+        services.relay().run_forever(interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.close()
 
 
 @db_app.command("upgrade")

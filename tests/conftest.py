@@ -242,4 +242,4 @@ def run_cli(
 
 
 # Fixtures of a working operations centre (staff desks, calls, units).
-pytest_plugins = ["tests.ops"]
+pytest_plugins = ["tests.ops", "tests.partners.fixtures"]

@@ -51,7 +51,7 @@ class SignedBy:
             service.authenticate,
             services.uow(),
             services.auth.box,
-            headers=dict(request.headers),
+            headers=request.headers,
             method=request.method,
             path=path,
             body=body,

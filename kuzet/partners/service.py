@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -130,7 +131,7 @@ def authenticate(
     uow: UnitOfWork,
     box: SecretBox,
     *,
-    headers: dict[str, str],
+    headers: Mapping[str, str],
     method: str,
     path: str,
     body: bytes,
