@@ -33,7 +33,8 @@ def appeal_count(services: Services) -> int:
 
 def refusals(services: Services) -> list[str]:
     with services.engine.connect() as connection:
-        rows = connection.execute(select(audit_log).where(audit_log.c.action == "partner.refused")).all()
+        query = select(audit_log).where(audit_log.c.action == "partner.refused").order_by(audit_log.c.seq)
+        rows = connection.execute(query).all()
     return [row.detail["reason"] for row in rows]
 
 
