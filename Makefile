@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup lint typecheck test-sqlite test-postgres serve clean
+.PHONY: demo test setup lint typecheck test-sqlite test-postgres serve clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -50,3 +50,7 @@ test: lint typecheck test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+
+# Benchmarks are measured, not asserted; they are not part of `make test`.
+bench: setup
+	$(PY) -m benchmarks.partner_intake

@@ -157,8 +157,8 @@ class UnitOfWork:
                 handler(self, event)
             handled += 1
         records, self._audit = self._audit, []
-        for record in records:
-            self.audit_log.append(record)
+        if records:
+            self.audit_log.append_all(records)
         self.session.commit()
         events, self._events = self._events, []
         for event in events:

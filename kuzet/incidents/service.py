@@ -63,6 +63,12 @@ def category(uow: UnitOfWork, code: str, *, field: str = "category") -> Category
     return found
 
 
+def is_active_category(uow: UnitOfWork, code: str) -> bool:
+    """Step: whether the code names an active category of the catalogue."""
+    found = uow.repo(CategoryRepository).find(code)
+    return found is not None and found.active
+
+
 def get_in_scope(uow: UnitOfWork, incident_id: int, by: Actor, *, for_update: bool = False) -> Incident:
     """The incident if the actor's district covers it; otherwise reported missing, and the try audited."""
     incident = uow.repo(IncidentRepository).get(incident_id, for_update=for_update)

@@ -4,7 +4,7 @@ may do, and what the citizen is told about their appeal. Pure."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -98,9 +98,9 @@ def partner_actor(partner: Partner, source: str | None = None) -> Actor:
     return Actor(kind=ActorKind.PARTNER, name=f"partner:{partner.code}", role="partner", source=source)
 
 
-def map_category(partner: Partner, raw: str | None, known: frozenset[str]) -> str:
+def map_category(partner: Partner, raw: str | None, known: Callable[[str], bool]) -> str:
     """The partner's category as ours: its own mapping first, then our code as is, else `other`."""
     if raw is None:
         return "other"
     mapped = partner.category_map.get(raw, raw)
-    return mapped if mapped in known else "other"
+    return mapped if known(mapped) else "other"

@@ -20,7 +20,7 @@ from kuzet.core.auth.credentials import SecretBox
 from kuzet.core.errors import Conflict, FieldError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
-from kuzet.incidents.catalogue_service import categories
+from kuzet.incidents import service as incidents
 from kuzet.partners import signing
 from kuzet.partners.callbacks import notify_registered
 from kuzet.partners.domain import CODE_PATTERN, Partner, PartnerKey, Scope, map_category, partner_actor
@@ -201,13 +201,16 @@ def intake(
     at: datetime,
 ) -> Answer:
     """Register a partner appeal once per idempotency key; a retry gets the first answer back."""
-    known = frozenset(c.code for c in categories(uow, include_inactive=False))
-    data = AppealInput(**{**vars(data), "category_code": map_category(partner, raw_category, known)})
-    checked = appeals.check_input(data, region, at)
     by = partner_actor(partner)
     for _ in range(2):
         try:
             with uow:
+                category = map_category(
+                    partner, raw_category, lambda code: incidents.is_active_category(uow, code)
+                )
+                checked = appeals.check_input(
+                    AppealInput(**{**vars(data), "category_code": category}), region, at
+                )
                 repo = uow.repo(PartnerRepository)
                 earlier = repo.remembered(partner.code, idempotency_key, since=at - idempotency_window)
                 if earlier is not None:

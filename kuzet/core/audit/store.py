@@ -62,7 +62,10 @@ class AuditRepository:
         self.key = key
 
     def append(self, record: AuditRecord) -> AuditEntry:
-        """Place the record after the head. The head row is locked until the transaction ends."""
+        return self.append_all([record])[0]
+
+    def append_all(self, records: list[AuditRecord]) -> list[AuditEntry]:
+        """Place the records after the head in one go (the head stays locked until the transaction ends)."""
         head = self.session.execute(
             select(audit_head.c.last_seq, audit_head.c.last_hash)
             .where(audit_head.c.id == HEAD_ID)
@@ -72,29 +75,37 @@ class AuditRepository:
             # The migration creates the head row; without it the chain cannot be extended safely.
             raise RuntimeError("audit_head row is missing: run `kuzet db upgrade` or restore it")
         last_seq, last_hash = head.last_seq, head.last_hash
-        entry = place(record, after_seq=last_seq, after_hash=last_hash, key=self.key)
+        entries = []
+        for record in records:
+            entry = place(record, after_seq=last_seq, after_hash=last_hash, key=self.key)
+            entries.append(entry)
+            last_seq, last_hash = entry.seq, entry.hash
         self.session.execute(
-            insert(audit_log).values(
-                seq=entry.seq,
-                at=record.at,
-                actor=record.actor,
-                role=record.role,
-                source=record.source,
-                action=record.action,
-                object_type=record.object_type,
-                object_id=record.object_id,
-                outcome=str(record.outcome),
-                detail=dict(record.detail),
-                prev_hash=entry.prev_hash,
-                hash=entry.hash,
-            )
+            insert(audit_log),
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.record.at,
+                    "actor": e.record.actor,
+                    "role": e.record.role,
+                    "source": e.record.source,
+                    "action": e.record.action,
+                    "object_type": e.record.object_type,
+                    "object_id": e.record.object_id,
+                    "outcome": str(e.record.outcome),
+                    "detail": dict(e.record.detail),
+                    "prev_hash": e.prev_hash,
+                    "hash": e.hash,
+                }
+                for e in entries
+            ],
         )
         self.session.execute(
             update(audit_head)
             .where(audit_head.c.id == HEAD_ID)
-            .values(last_seq=entry.seq, last_hash=entry.hash)
+            .values(last_seq=last_seq, last_hash=last_hash)
         )
-        return entry
+        return entries
 
     def head(self) -> tuple[int, str]:
         row = self.session.execute(
