@@ -22,7 +22,7 @@ from kuzet.core.auth.store import UserRepository
 from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
-from kuzet.demo import seed_demo_units, seed_demo_users
+from kuzet.demo import seed_demo_partners, seed_demo_units, seed_demo_users
 from kuzet.partners.cli import partner_app
 
 app = typer.Typer(help="Kuzet: police Operations Control Center.", no_args_is_help=True)
@@ -88,6 +88,7 @@ def demo(
     services = Services.build(settings)
     rows = seed_demo_users(services)
     seed_demo_units(services)
+    partner_keys = seed_demo_partners(services)
     services.close()
     out.print(f"Kuzet demo users ({settings.database_url}):", soft_wrap=True)
     for username, role, password, secret in rows:
@@ -97,6 +98,10 @@ def demo(
         "Roles with a second factor log in with a code: [bold]kuzet user totp-code USER[/bold] prints the "
         "current one in demo mode."
     )
+    for code, key_id, secret in partner_keys:
+        out.print(f"  partner={code:<9} key_id={key_id} secret={secret}", soft_wrap=True, highlight=False)
+    if partner_keys:
+        out.print("Partner secrets are shown once. Try: kuzet partner send --key-id … --secret … --text …")
     out.print(f"API: http://{settings.host}:{settings.port}/api/docs  (OpenAPI: /api/openapi.json)")
     if serve_after:
         serve(host=None, port=None, workers=None)

@@ -1,4 +1,4 @@
-"""The demo ЦОУ: one account per role and a few units on shift in the demo region."""
+"""The demo ЦОУ: one account per role, a few units on shift in the demo region, and the four partner apps."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from kuzet.core.auth.credentials import new_totp_secret
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import UserRepository
 from kuzet.core.container import Services
+from kuzet.partners import service as partners
+from kuzet.partners.domain import ALL_SCOPES, KNOWN_PARTNERS, Partner
+from kuzet.partners.store import PartnerRepository
 from kuzet.units import service as units
 from kuzet.units.domain import CrewMember, UnitType
 from kuzet.units.store import UnitRepository
@@ -105,3 +108,19 @@ def seed_demo_units(services: Services, district: str = "central") -> None:
             at=at,
         )
         units.shift(services.uow(), unit_id=unit.id, on_duty=True, crew=None, by=DEMO_ACTOR, at=at)
+
+
+def seed_demo_partners(services: Services) -> list[tuple[str, str, str]]:
+    """Register the four «Закон и порядок» apps, if absent. Returns (code, key id, secret) of the new ones."""
+    issued = []
+    for code, name in KNOWN_PARTNERS.items():
+        with services.uow() as uow:
+            exists = uow.repo(PartnerRepository).find(code) is not None
+        if exists:
+            continue
+        partner = Partner(code, name, True, None, ALL_SCOPES, 600)
+        done = partners.create(
+            services.uow(), services.auth.box, partner=partner, by=DEMO_ACTOR, at=services.clock.now()
+        )
+        issued.append((code, done.key.key_id, done.key.secret))
+    return issued

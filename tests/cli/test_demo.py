@@ -12,9 +12,12 @@ from tests.conftest import run_cli
 
 
 def test_demo_prints_working_passwords_and_puts_units_on_shift(services: Services) -> None:
-    for _ in range(2):  # a second run re-keys the users and keeps the units
+    outputs = []
+    for _ in range(2):  # a second run re-keys the users and keeps the units and partners
         result = run_cli(services, "demo", "--no-serve")
         assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    first = outputs[0]
     passwords = dict(re.findall(r"user=(\S+)\s+role=\S+\s+password=(\S+)", result.stdout))
     assert set(passwords) == {"admin", "supervisor", "dispatcher", "calltaker", "analyst"}
     assert "totp_secret=" in result.stdout
@@ -30,3 +33,5 @@ def test_demo_prints_working_passwords_and_puts_units_on_shift(services: Service
     assert logged.user.role.value == "dispatcher"
     board = units.roster(services.uow(), by=Actor.system("test"))
     assert len(board) == 7 and {u.status.value for u in board} == {"available"}
+    assert set(re.findall(r"partner=(\w+)", first)) == {"police102", "egov", "kaspi", "halyk"}
+    assert "partner=" not in result.stdout  # secrets are shown once, on the first run
