@@ -83,8 +83,7 @@ class AppealRepository:
         self.session = session
 
     def add(self, **values: Any) -> Appeal:
-        new_id = self.session.execute(insert(appeals).values(**values).returning(appeals.c.id)).scalar_one()
-        return self.get(new_id)
+        return _to_appeal(self.session.execute(insert(appeals).values(**values).returning(*appeals.c)).one())
 
     def get(self, appeal_id: int, *, for_update: bool = False) -> Appeal:
         query = select(appeals).where(appeals.c.id == appeal_id)

@@ -6,7 +6,7 @@ ends: a rolled-back registration gives its number back, and two writers can neve
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table, update
+from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,17 +25,21 @@ counters = Table(
 
 def next_number(session: Session, series: str, year: int) -> int:
     """Take the next number of the series for the year (1, 2, 3 …) inside the open transaction."""
+    return increment(session, counters, {"series": series, "year": year}, counters.c.last)
+
+
+def increment(session: Session, table: Table, key: dict[str, object], counter: Column[int]) -> int:
+    """Add one to the counter of the row with this key (creating it at 1) in one statement; the row stays
+    locked until the transaction ends."""
     dialect = session.get_bind().dialect.name
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(make_insert(counters).values(series=series, year=year, last=0).on_conflict_do_nothing())
-    return int(
-        session.execute(
-            update(counters)
-            .where(counters.c.series == series, counters.c.year == year)
-            .values(last=counters.c.last + 1)
-            .returning(counters.c.last)
-        ).scalar_one()
+    statement = (
+        make_insert(table)
+        .values(**key, **{counter.name: 1})
+        .on_conflict_do_update(index_elements=list(key), set_={counter.name: counter + 1})
+        .returning(counter)
     )
+    return int(session.execute(statement).scalar_one())
 
 
 def format_number(series: str, year: int, number: int) -> str:

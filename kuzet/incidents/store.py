@@ -156,10 +156,8 @@ class IncidentRepository:
             created_at=at,
             updated_at=at,
         )
-        new_id = self.session.execute(
-            insert(incidents).values(**values).returning(incidents.c.id)
-        ).scalar_one()
-        return self.get(new_id)
+        row = self.session.execute(insert(incidents).values(**values).returning(*incidents.c)).one()
+        return _to_incident(row)
 
     def get(self, incident_id: int, *, for_update: bool = False) -> Incident:
         query = select(incidents).where(incidents.c.id == incident_id)

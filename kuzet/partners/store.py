@@ -23,11 +23,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kuzet.core.auth.credentials import SecretBox
 from kuzet.core.db import UTCDateTime, metadata
+from kuzet.core.numbering import increment
 from kuzet.partners.domain import Partner, PartnerKey, Scope
 
 partners = Table(
@@ -195,36 +195,23 @@ class PartnerRepository:
     # nonces
     def use_nonce(self, key_id: str, nonce: str, *, at: datetime) -> bool:
         """Record the nonce; False if it was used before (a replay)."""
-        try:
-            with self.session.begin_nested():
-                self.session.execute(insert(partner_nonces).values(key_id=key_id, nonce=nonce, seen_at=at))
-        except IntegrityError:
-            return False
-        return True
+        dialect = self.session.get_bind().dialect.name
+        make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stored = self.session.execute(
+            make_insert(partner_nonces)
+            .values(key_id=key_id, nonce=nonce, seen_at=at)
+            .on_conflict_do_nothing()
+            .returning(partner_nonces.c.nonce)
+        ).first()
+        return stored is not None
 
     def forget_nonces(self, *, before: datetime) -> None:
         self.session.execute(delete(partner_nonces).where(partner_nonces.c.seen_at < before))
 
     # rate windows
     def count_request(self, code: str, window_start: int) -> int:
-        dialect = self.session.get_bind().dialect.name
-        make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        self.session.execute(
-            make_insert(partner_rate_windows)
-            .values(partner_code=code, window_start=window_start, count=0)
-            .on_conflict_do_nothing()
-        )
-        return int(
-            self.session.execute(
-                update(partner_rate_windows)
-                .where(
-                    partner_rate_windows.c.partner_code == code,
-                    partner_rate_windows.c.window_start == window_start,
-                )
-                .values(count=partner_rate_windows.c.count + 1)
-                .returning(partner_rate_windows.c.count)
-            ).scalar_one()
-        )
+        key: dict[str, object] = {"partner_code": code, "window_start": window_start}
+        return increment(self.session, partner_rate_windows, key, partner_rate_windows.c.count)
 
     def forget_windows(self, *, before: int) -> None:
         self.session.execute(delete(partner_rate_windows).where(partner_rate_windows.c.window_start < before))
