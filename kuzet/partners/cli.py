@@ -50,7 +50,7 @@ def add(
         )
     except KuzetError as exc:
         raise _fail(exc) from exc
-    out.print(f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}", highlight=False)
+    out.print(f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}", highlight=False, soft_wrap=True)
 
 
 @partner_app.command("rotate")
@@ -64,7 +64,7 @@ def rotate(code: str) -> None:
         )
     except KuzetError as exc:
         raise _fail(exc) from exc
-    out.print(f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}", highlight=False)
+    out.print(f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}", highlight=False, soft_wrap=True)
 
 
 @partner_app.command("disable")
@@ -87,7 +87,7 @@ def list_partners() -> None:
             k.key_id + (f" (until {k.expires_at:%Y-%m-%d %H:%M})" if k.expires_at else "") for k in keys
         )
         state = "enabled" if partner.enabled else "disabled"
-        out.print(f"{partner.code:<10} {state:<9} {partner.webhook_url or '-'}  keys: {ids}", highlight=False)
+        out.print(f"{partner.code:<10} {state:<9} {partner.webhook_url or '-'}  keys: {ids}", highlight=False, soft_wrap=True)
 
 
 @partner_app.command("send")
@@ -131,6 +131,6 @@ def send(
     else:
         appeal["address"] = address
     response = client.send_appeal(appeal, idempotency_key=idempotency_key)
-    out.print(json.dumps(response.json(), ensure_ascii=False, indent=2), highlight=False)
+    out.print(json.dumps(response.json(), ensure_ascii=False, indent=2), highlight=False, soft_wrap=True)
     if response.status_code >= 300:
         raise typer.Exit(1)
