@@ -25,8 +25,8 @@ serve: setup
 	$(BIN)/kuzet serve
 
 lint: setup
-	$(BIN)/ruff check kuzet tests migrations
-	$(BIN)/ruff format --check kuzet tests migrations
+	$(BIN)/ruff check kuzet tests migrations benchmarks
+	$(BIN)/ruff format --check kuzet tests migrations benchmarks
 
 typecheck: setup
 	$(BIN)/mypy --strict kuzet

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 import threading
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 
-DATABASE = os.environ.get("BARE_SQLITE", "/tmp/kuzet-bench-bare.db")
+DATABASE = os.environ.get("BARE_SQLITE", str(Path(tempfile.gettempdir()) / "kuzet-bench-bare.db"))
 _local = threading.local()
 
 

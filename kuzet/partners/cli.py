@@ -50,7 +50,11 @@ def add(
         )
     except KuzetError as exc:
         raise _fail(exc) from exc
-    out.print(f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}", highlight=False, soft_wrap=True)
+    out.print(
+        f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @partner_app.command("rotate")
@@ -64,7 +68,11 @@ def rotate(code: str) -> None:
         )
     except KuzetError as exc:
         raise _fail(exc) from exc
-    out.print(f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}", highlight=False, soft_wrap=True)
+    out.print(
+        f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @partner_app.command("disable")
@@ -87,7 +95,11 @@ def list_partners() -> None:
             k.key_id + (f" (until {k.expires_at:%Y-%m-%d %H:%M})" if k.expires_at else "") for k in keys
         )
         state = "enabled" if partner.enabled else "disabled"
-        out.print(f"{partner.code:<10} {state:<9} {partner.webhook_url or '-'}  keys: {ids}", highlight=False, soft_wrap=True)
+        out.print(
+            f"{partner.code:<10} {state:<9} {partner.webhook_url or '-'}  keys: {ids}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @partner_app.command("send")
