@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kuzet.appeals.domain import SERIES, Appeal, AppealInput, CheckedAppeal, Region, check
 from kuzet.appeals.store import AppealRepository
-from kuzet.appeals.store import appeals as appeals_table
 from kuzet.core.actor import Actor
 from kuzet.core.clock import to_local
 from kuzet.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from kuzet.core.events import DomainEvent
 from kuzet.core.i18n import N_
-from kuzet.core.numbering import NumberAtCommit, number_at_commit, placeholder
+from kuzet.core.numbering import format_number, next_number
 from kuzet.core.uow import UnitOfWork
 from kuzet.incidents import service as incidents
 from kuzet.incidents.domain import Incident
@@ -34,18 +33,6 @@ class Registration:
     appeal: Appeal
     incident: Incident
     new_incident: bool
-    # Numbers are given at commit (core/numbering.py); `final()` puts them in once it is done.
-    appeal_number: NumberAtCommit | None = None
-    opened: incidents.Opened | None = None
-
-    def final(self) -> Registration:
-        appeal = (
-            self.appeal
-            if self.appeal_number is None
-            else replace(self.appeal, number=self.appeal_number.get())
-        )
-        incident = self.incident if self.opened is None else self.opened.numbered()
-        return Registration(appeal, incident, self.new_incident)
 
 
 def check_input(data: AppealInput, region: Region, at: datetime) -> CheckedAppeal:
@@ -94,7 +81,7 @@ def register(
     with uow:
         done = register_step(uow, checked, link_to=link_to, by=by, at=at)
         uow.commit()
-    return done.final()
+    return done
 
 
 def register_step(
@@ -103,9 +90,8 @@ def register_step(
     """Step: register a checked appeal inside the caller's transaction (the partner gateway uses it too)."""
     data = checked.data
     kind = incidents.category(uow, data.category_code, field="category_code")
-    opened = None
     if link_to is None:
-        opened = incidents.open_incident(
+        incident = incidents.open_incident(
             uow,
             category_code=kind.code,
             district=_district(data, by),
@@ -117,7 +103,6 @@ def register_step(
             by=by,
             at=at,
         )
-        incident = opened.incident
     else:
         try:
             incident = incidents.get_in_scope(uow, link_to, by, for_update=True)
@@ -125,11 +110,12 @@ def register_step(
             raise InvalidInput([FieldError("incident_id", N_("No such incident."), "not_found")]) from exc
         if not incident.is_open:
             raise Conflict(N_("The incident {number} is not open; reopen it first."), number=incident.number)
-    appeal, number = _add(uow, checked, incident_id=incident.id, by=by, at=at)
+    appeal = _add(uow, checked, incident_id=incident.id, by=by, at=at)
     incidents.note_appeal(
         uow,
         incident,
         appeal_id=appeal.id,
+        appeal_number=appeal.number,
         linked=True,
         by=by,
         at=at,
@@ -142,19 +128,19 @@ def register_step(
         object_type="appeal",
         object_id=appeal.id,
         at=at,
-        detail={"incident_id": incident.id, "channel": appeal.channel.value},
+        detail={"number": appeal.number, "incident_id": incident.id, "channel": appeal.channel.value},
     )
     uow.emit(AppealRegistered(appeal.id, incident.id, appeal.channel.value, incident.district))
-    return Registration(appeal, incident, new_incident=link_to is None, appeal_number=number, opened=opened)
+    return Registration(appeal, incident, new_incident=link_to is None)
 
 
-def _add(
-    uow: UnitOfWork, checked: CheckedAppeal, *, incident_id: int, by: Actor, at: datetime
-) -> tuple[Appeal, NumberAtCommit]:
-    """Store the appeal; its number (102-YYYY-NNNNNN, per channel and local year) is given at commit."""
+def _add(uow: UnitOfWork, checked: CheckedAppeal, *, incident_id: int, by: Actor, at: datetime) -> Appeal:
     data, phone = checked.data, checked.phone
-    appeal = uow.repo(AppealRepository).add(
-        number=placeholder(),
+    series = SERIES[data.channel]
+    year = to_local(data.received_at).year
+    number = format_number(series, year, next_number(uow.session, series, year))
+    return uow.repo(AppealRepository).add(
+        number=number,
         channel=data.channel.value,
         partner=data.partner,
         received_at=data.received_at,
@@ -174,21 +160,12 @@ def _add(
         created_by=by.name,
         created_at=at,
     )
-    number = number_at_commit(
-        uow,
-        series=SERIES[data.channel],
-        year=to_local(data.received_at).year,
-        table=appeals_table,
-        row_id=appeal.id,
-    )
-    return appeal, number
 
 
 def move(
     uow: UnitOfWork, *, appeal_id: int, to_incident: int | None, by: Actor, at: datetime
 ) -> Registration:
     """Join the appeal to another open incident, or (to_incident=None) split it off into a new incident."""
-    opened = None
     with uow:
         appeals = uow.repo(AppealRepository)
         source_id = appeals.get(appeal_id).incident_id
@@ -201,7 +178,7 @@ def move(
         if to_incident is None:
             if appeals.count_in(source.id) < 2:
                 raise Conflict(N_("The appeal is the only one of its incident; there is nothing to split."))
-            opened = incidents.open_incident(
+            target = incidents.open_incident(
                 uow,
                 category_code=appeal.category_code,
                 district=source.district,
@@ -213,7 +190,6 @@ def move(
                 by=by,
                 at=at,
             )
-            target = opened.incident
         else:
             target = locked[to_incident]
             if target.id == source.id or not target.is_open:
@@ -226,6 +202,7 @@ def move(
             uow,
             source,
             appeal_id=appeal.id,
+            appeal_number=appeal.number,
             linked=False,
             by=by,
             at=at,
@@ -235,6 +212,7 @@ def move(
             uow,
             target,
             appeal_id=appeal.id,
+            appeal_number=appeal.number,
             linked=True,
             by=by,
             at=at,
@@ -250,7 +228,7 @@ def move(
             detail={"from": source.id, "to": target.id},
         )
         uow.commit()
-    return Registration(moved, target, new_incident=to_incident is None, opened=opened).final()
+    return Registration(moved, target, new_incident=to_incident is None)
 
 
 def get(uow: UnitOfWork, *, appeal_id: int, by: Actor) -> Appeal:

@@ -6,20 +6,12 @@ ends: a rolled-back registration gives its number back, and two writers can neve
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table, update
+from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kuzet.core.db import metadata
-
-if TYPE_CHECKING:
-    from kuzet.core.uow import UnitOfWork
 
 counters = Table(
     "counters",
@@ -52,45 +44,3 @@ def increment(session: Session, table: Table, key: dict[str, object], counter: C
 
 def format_number(series: str, year: int, number: int) -> str:
     return f"{series}-{year}-{number:06d}"
-
-
-def placeholder() -> str:
-    """A unique stand-in stored until the real number is assigned at commit (never seen outside)."""
-    return "~" + uuid.uuid4().hex[:22]
-
-
-@dataclass
-class NumberAtCommit:
-    """The number a row gets at commit. Read `value` only after the unit of work committed."""
-
-    series: str
-    year: int
-    value: str | None = None
-
-    def get(self) -> str:
-        if self.value is None:
-            raise RuntimeError("the number is assigned at commit")
-        return self.value
-
-
-def number_at_commit(
-    uow: UnitOfWork,
-    *,
-    series: str,
-    year: int,
-    table: Table,
-    row_id: int,
-    then: Callable[[str], None] | None = None,
-) -> NumberAtCommit:
-    """Give the row its human number just before the commit: the counter row is then locked only for the last
-    moments of the transaction, and a transaction that rolls back never took a number (no gaps)."""
-    cell = NumberAtCommit(series, year)
-
-    def assign() -> None:
-        cell.value = format_number(series, year, next_number(uow.session, series, year))
-        uow.session.execute(update(table).where(table.c.id == row_id).values(number=cell.value))
-        if then is not None:
-            then(cell.value)
-
-    uow.before_commit(assign)
-    return cell

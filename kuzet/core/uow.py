@@ -42,7 +42,6 @@ class UnitOfWork:
         self._session: Session | None = None
         self._events: list[DomainEvent] = []
         self._audit: list[AuditRecord] = []
-        self._before_commit: list[Callable[[], None]] = []
         self._repos: dict[type[Any], Any] = {}
 
     @property
@@ -57,7 +56,6 @@ class UnitOfWork:
         self._session = self._session_factory()
         self._events = []
         self._audit = []
-        self._before_commit = []
         self._repos = {}
         return self
 
@@ -72,7 +70,6 @@ class UnitOfWork:
             self._session = None
             self._events = []
             self._audit = []
-            self._before_commit = []
             self._repos = {}
 
     def repo(self, factory: Callable[[Session], R]) -> R:
@@ -88,11 +85,6 @@ class UnitOfWork:
         if repo is None:
             repo = self._repos[AuditRepository] = AuditRepository(self.session, self._audit_key)
         return repo
-
-    def before_commit(self, callback: Callable[[], None]) -> None:
-        """Run this just before the commit, in registration order: for work that takes a contended lock (the
-        next human number of a series), so that the lock is held for as short a time as possible."""
-        self._before_commit.append(callback)
 
     def emit(self, event: DomainEvent) -> None:
         self._events.append(event)
@@ -142,7 +134,6 @@ class UnitOfWork:
         self.session.rollback()
         self._events = []
         self._audit = []
-        self._before_commit = []
         self.audit(
             actor,
             action,
@@ -160,14 +151,11 @@ class UnitOfWork:
         If a handler or an audit row fails, the whole change fails.
         """
         handled = 0
-        while self._before_commit or handled < len(self._events):  # each may add more of the other
-            while self._before_commit:
-                self._before_commit.pop(0)()
-            while handled < len(self._events):
-                event = self._events[handled]
-                for handler in self.bus.in_transaction_handlers(event):
-                    handler(self, event)
-                handled += 1
+        while handled < len(self._events):  # a handler may emit further events
+            event = self._events[handled]
+            for handler in self.bus.in_transaction_handlers(event):
+                handler(self, event)
+            handled += 1
         records, self._audit = self._audit, []
         if records:
             self.audit_log.append_all(records)
@@ -180,4 +168,3 @@ class UnitOfWork:
         self.session.rollback()
         self._events = []
         self._audit = []
-        self._before_commit = []

@@ -15,13 +15,12 @@ from kuzet.core.clock import to_local
 from kuzet.core.errors import Conflict, FieldError, InvalidInput, NotFound
 from kuzet.core.events import DomainEvent
 from kuzet.core.i18n import N_
-from kuzet.core.numbering import NumberAtCommit, number_at_commit, placeholder
+from kuzet.core.numbering import format_number, next_number
 from kuzet.core.uow import UnitOfWork
 from kuzet.incidents import domain
 from kuzet.incidents.catalogue import Category
 from kuzet.incidents.domain import Disposition, Incident, IncidentStatus, Stamps
 from kuzet.incidents.store import CategoryRepository, IncidentRepository
-from kuzet.incidents.store import incidents as incidents_table
 
 INCIDENT_SERIES = "INC"
 
@@ -122,13 +121,14 @@ def open_incident(
     received_at: datetime,
     by: Actor,
     at: datetime,
-) -> Opened:
-    """Step: a new incident from its first appeal. Its number, INC-YYYY-NNNNNN (local year), is given at
-    commit: `Opened.numbered()` gives the incident with it afterwards."""
+) -> Incident:
+    """Step: a new incident from its first appeal, numbered INC-YYYY-NNNNNN (local year)."""
     kind = category(uow, category_code)
+    year = to_local(received_at).year
+    number = format_number(INCIDENT_SERIES, year, next_number(uow.session, INCIDENT_SERIES, year))
     draft = Incident(
         id=0,
-        number=placeholder(),
+        number=number,
         status=IncidentStatus.NEW,
         category_code=kind.code,
         priority=kind.priority,
@@ -139,38 +139,20 @@ def open_incident(
         description=description,
         stamps=Stamps(received_at=received_at),
     )
-    incident = uow.repo(IncidentRepository).add(number=draft.number, incident=draft, at=at)
+    incident = uow.repo(IncidentRepository).add(number=number, incident=draft, at=at)
     _log(
         uow,
         incident,
         by,
         "created",
         at,
+        number=number,
         category=kind.code,
         priority=kind.priority,
         agencies=[a.value for a in kind.agencies],
     )
-    number = number_at_commit(
-        uow,
-        series=INCIDENT_SERIES,
-        year=to_local(received_at).year,
-        table=incidents_table,
-        row_id=incident.id,
-        then=lambda value: uow.emit(IncidentCreated(incident.id, value, district, incident.priority)),
-    )
-    return Opened(incident, number)
-
-
-@dataclass(frozen=True)
-class Opened:
-    """A new incident and the number it gets at commit."""
-
-    incident: Incident
-    number: NumberAtCommit
-
-    def numbered(self) -> Incident:
-        """The incident with its real number (after the commit)."""
-        return replace(self.incident, number=self.number.get())
+    uow.emit(IncidentCreated(incident.id, number, district, incident.priority))
+    return incident
 
 
 def note_appeal(
@@ -178,6 +160,7 @@ def note_appeal(
     incident: Incident,
     *,
     appeal_id: int,
+    appeal_number: str,
     linked: bool,
     by: Actor,
     at: datetime,
@@ -191,6 +174,7 @@ def note_appeal(
         "appeal_linked" if linked else "appeal_unlinked",
         at,
         appeal_id=appeal_id,
+        appeal_number=appeal_number,
         **data,
     )
     _changed(uow, incident, "appeals")

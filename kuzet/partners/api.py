@@ -82,7 +82,9 @@ async def post_appeal(
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
     s = services.settings
     now = services.clock.now()
-    request_data = service.Intake(
+    answer = await run_in_threadpool(
+        service.intake,
+        services.uow(),
         partner=partner,
         idempotency_key=key,
         body_digest=signing.body_digest(body),
@@ -92,8 +94,8 @@ async def post_appeal(
         region=Region(s.region_bbox),
         idempotency_window=timedelta(hours=s.partner_idempotency_hours),
         media_limit=s.partner_appeal_media_max_bytes,
+        at=now,
     )
-    answer = await run_in_threadpool(service.intake, services.uow(), request_data, at=now)
     return JSONResponse(answer.body, status_code=answer.status)
 
 

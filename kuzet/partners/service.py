@@ -186,83 +186,71 @@ class Answer:
     body: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Intake:
-    partner: Partner
-    idempotency_key: str
-    body_digest: str
-    data: AppealInput
-    raw_category: str | None
-    media_ids: list[str]
-    region: Region
-    idempotency_window: timedelta
-    media_limit: int
-
-
-def intake(uow: UnitOfWork, request: Intake, *, at: datetime) -> Answer:
+def intake(
+    uow: UnitOfWork,
+    *,
+    partner: Partner,
+    idempotency_key: str,
+    body_digest: str,
+    data: AppealInput,
+    raw_category: str | None,
+    media_ids: list[str],
+    region: Region,
+    idempotency_window: timedelta,
+    media_limit: int,
+    at: datetime,
+) -> Answer:
     """Register a partner appeal once per idempotency key; a retry gets the first answer back."""
+    by = partner_actor(partner)
     for _ in range(2):
         try:
-            return _intake_once(uow, request, at=at)
-        except IntegrityError:
-            continue  # another request with the same key won the race: read its answer on the next turn
-    raise Conflict(N_("The same request is being processed; retry shortly."))
-
-
-def _intake_once(uow: UnitOfWork, request: Intake, *, at: datetime) -> Answer:
-    partner = request.partner
-    with uow:
-        category = map_category(
-            partner, request.raw_category, lambda code: incidents.is_active_category(uow, code)
-        )
-        checked = appeals.check_input(
-            AppealInput(**{**vars(request.data), "category_code": category}), request.region, at
-        )
-        repo = uow.repo(PartnerRepository)
-        since = at - request.idempotency_window
-        earlier = repo.remembered(partner.code, request.idempotency_key, since=since)
-        if earlier is not None:
-            if earlier.body_digest != request.body_digest:
-                raise InvalidInput(
-                    [
-                        FieldError(
-                            "Idempotency-Key",
-                            N_("This idempotency key was used with another body."),
-                            "idempotency_mismatch",
-                            location="header",
-                        )
-                    ]
+            with uow:
+                category = map_category(
+                    partner, raw_category, lambda code: incidents.is_active_category(uow, code)
                 )
-            return Answer(earlier.status, dict(earlier.response))
-        # Taking the key first makes a concurrent retry wait here, then find the answer above.
-        repo.reserve(partner.code, request.idempotency_key, digest=request.body_digest, at=at, since=since)
-        media = _claim_media(repo, partner, request.media_ids, request.media_limit)
-        done = appeals.register_step(uow, checked, link_to=None, by=partner_actor(partner), at=at)
-        repo.attach_media([m.id for m in media], done.appeal.id)
-        answers: list[Answer] = []
-
-        def finish() -> None:
-            """At commit, once the appeal has its number: the callback and the stored answer carry it."""
-            appeal = done.final().appeal
-            notify_registered(uow, partner, appeal, at=at)
-            answers.append(
-                Answer(
+                checked = appeals.check_input(
+                    AppealInput(**{**vars(data), "category_code": category}), region, at
+                )
+                repo = uow.repo(PartnerRepository)
+                earlier = repo.remembered(partner.code, idempotency_key, since=at - idempotency_window)
+                if earlier is not None:
+                    if earlier.body_digest != body_digest:
+                        raise InvalidInput(
+                            [
+                                FieldError(
+                                    "Idempotency-Key",
+                                    N_("This idempotency key was used with another body."),
+                                    "idempotency_mismatch",
+                                    location="header",
+                                )
+                            ]
+                        )
+                    return Answer(earlier.status, dict(earlier.response))
+                # Taking the key first makes a concurrent retry wait here, then find the answer above.
+                repo.reserve(
+                    partner.code, idempotency_key, digest=body_digest, at=at, since=at - idempotency_window
+                )
+                media = _claim_media(repo, partner, media_ids, media_limit)
+                done = appeals.register_step(uow, checked, link_to=None, by=by, at=at)
+                repo.attach_media([m.id for m in media], done.appeal.id)
+                notify_registered(uow, partner, done.appeal, at=at)
+                answer = Answer(
                     201,
                     {
-                        "id": appeal.id,
-                        "number": appeal.number,
+                        "id": done.appeal.id,
+                        "number": done.appeal.number,
                         "status": "registered",
-                        "category": appeal.category_code,
-                        "received_at": appeal.received_at.isoformat(),
+                        "category": done.appeal.category_code,
+                        "received_at": done.appeal.received_at.isoformat(),
                         "media": [m.id for m in media],
                     },
                 )
-            )
-            repo.record_answer(partner.code, request.idempotency_key, status=201, response=answers[0].body)
-
-        uow.before_commit(finish)
-        uow.commit()
-    return answers[0]
+                repo.record_answer(partner.code, idempotency_key, status=answer.status, response=answer.body)
+                uow.commit()
+                return answer
+        except IntegrityError:
+            continue  # another request with the same key won the race: read its answer on the next turn
+    raise Conflict(N_("The same request is being processed; retry shortly."))
 
 
 def _claim_media(repo: PartnerRepository, partner: Partner, ids: list[str], limit: int) -> list[Any]:
