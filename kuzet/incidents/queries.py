@@ -48,30 +48,14 @@ def duplicates(
 ) -> list[rules.Suggestion]:
     """Open incidents in the actor's scope that may be the same event, best first."""
     with uow:
-        return _duplicates(
-            uow, lat=lat, lon=lon, category_code=category_code, at=at, radius_m=radius_m, window=window, by=by
+        kind = category(uow, category_code, field="category_code")
+        dlat, dlon = rules.box_around(lat, radius_m)
+        near = uow.repo(IncidentRepository).near(lat=lat, lon=lon, dlat=dlat, dlon=dlon, since=at - window)
+        kinds = {c.code: c for c in uow.repo(CategoryRepository).all()}
+        candidates = [(i, kinds[i.category_code]) for i in near if by.in_scope(i.district)]
+        return rules.suggest(
+            lat=lat, lon=lon, kind=kind, at=at, candidates=candidates, radius_m=radius_m, window=window
         )
-
-
-def _duplicates(
-    uow: UnitOfWork,
-    *,
-    lat: float,
-    lon: float,
-    category_code: str,
-    at: datetime,
-    radius_m: float,
-    window: timedelta,
-    by: Actor,
-) -> list[rules.Suggestion]:
-    kind = category(uow, category_code, field="category_code")
-    dlat, dlon = rules.box_around(lat, radius_m)
-    near = uow.repo(IncidentRepository).near(lat=lat, lon=lon, dlat=dlat, dlon=dlon, since=at - window)
-    kinds = {c.code: c for c in uow.repo(CategoryRepository).all()}
-    candidates = [(i, kinds[i.category_code]) for i in near if by.in_scope(i.district)]
-    return rules.suggest(
-        lat=lat, lon=lon, kind=kind, at=at, candidates=candidates, radius_m=radius_m, window=window
-    )
 
 
 def overdue(

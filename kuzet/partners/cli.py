@@ -34,6 +34,13 @@ def _fail(exc: KuzetError) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _print_key(issued: service.Issued) -> None:
+    key = issued.key
+    out.print(
+        f"partner={key.partner_code} key_id={key.key_id} secret={key.secret}", highlight=False, soft_wrap=True
+    )
+
+
 @partner_app.command("add")
 def add(
     code: str,
@@ -50,11 +57,7 @@ def add(
         )
     except KuzetError as exc:
         raise _fail(exc) from exc
-    out.print(
-        f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    _print_key(issued)
 
 
 @partner_app.command("rotate")
@@ -68,11 +71,7 @@ def rotate(code: str) -> None:
         )
     except KuzetError as exc:
         raise _fail(exc) from exc
-    out.print(
-        f"partner={code} key_id={issued.key.key_id} secret={issued.key.secret}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    _print_key(issued)
 
 
 @partner_app.command("disable")
