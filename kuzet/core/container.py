@@ -17,6 +17,7 @@ from kuzet.core.events import EventBus
 from kuzet.core.observability import Metrics
 from kuzet.core.outbox import Relay
 from kuzet.core.uow import UnitOfWork
+from kuzet.partners import service as partners
 from kuzet.partners.callbacks import PartnerSender
 from kuzet.wiring import wire
 
@@ -57,7 +58,13 @@ class Services:
             {"partner": PartnerSender(self.session_factory, self.auth.box, self.clock)},
             lease=timedelta(seconds=s.outbox_lease_seconds),
             backoff_base=s.outbox_backoff_seconds,
+            chores=self.housekeeping,
         )
+
+    def housekeeping(self) -> None:
+        """Periodic clean-up, run by the relay: used nonces, finished rate windows, old idempotency keys."""
+        window = timedelta(hours=self.settings.partner_idempotency_hours)
+        partners.housekeeping(self.uow(), at=self.clock.now(), idempotency_window=window)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.bus, self.clock, audit_key=self.audit_key)

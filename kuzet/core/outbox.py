@@ -141,6 +141,8 @@ class Relay:
         lease: timedelta = timedelta(seconds=30),
         backoff_base: float = 1.0,
         batch: int = 50,
+        chores: Callable[[], None] | None = None,
+        chores_every: float = 60.0,
     ) -> None:
         self._session_factory = session_factory
         self._clock = clock
@@ -149,6 +151,9 @@ class Relay:
         self._backoff_base = backoff_base
         self._batch = batch
         self._stop = threading.Event()
+        self._chores = chores
+        self._chores_every = chores_every
+        self._chores_due = 0.0
 
     def _due(self, session: Session, now: datetime) -> list[Message]:
         """The oldest undelivered message of each ordering key, if it is due."""
@@ -228,6 +233,9 @@ class Relay:
     def run_forever(self, interval: float = 0.5) -> None:
         while not self._stop.is_set():
             try:
+                if self._chores is not None and time.monotonic() >= self._chores_due:
+                    self._chores_due = time.monotonic() + self._chores_every
+                    self._chores()
                 if self.run_once() == 0:
                     self._stop.wait(interval)
             except Exception:

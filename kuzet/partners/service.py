@@ -290,3 +290,15 @@ def deliveries(uow: UnitOfWork, *, code: str, limit: int = 200) -> list[tuple[ou
         found = outbox.messages(uow.session, destination=f"partner:{code}", limit=limit)
         tries = outbox.attempts_of(uow.session, [m.id for m in found])
     return [(m, tries[m.id]) for m in found]
+
+
+def housekeeping(uow: UnitOfWork, *, at: datetime, idempotency_window: timedelta) -> None:
+    """Forget what can no longer matter: nonces outside the clock window (a replay of those is refused by the
+    window anyway), finished rate windows, and idempotency keys past their window."""
+    window = timedelta(seconds=2 * signing.CLOCK_WINDOW_SECONDS)
+    with uow:
+        repo = uow.repo(PartnerRepository)
+        repo.forget_nonces(before=at - window)
+        repo.forget_windows(before=int(at.timestamp()) // 60 - 2)
+        repo.forget_answers(before=at - idempotency_window)
+        uow.commit()

@@ -242,6 +242,9 @@ class PartnerRepository:
             )
         )
 
+    def forget_answers(self, *, before: datetime) -> None:
+        self.session.execute(delete(partner_idempotency).where(partner_idempotency.c.created_at < before))
+
     def record_answer(self, code: str, key: str, *, status: int, response: Any) -> None:
         self.session.execute(
             update(partner_idempotency)

@@ -239,3 +239,14 @@ def test_appeals_are_counted_per_channel_and_partner(kaspi: App, halyk: App, cen
         ("partner_app", "kaspi"): 2,
         ("phone_102", None): 1,
     }
+
+
+def test_housekeeping_forgets_old_nonces_windows_and_keys(kaspi: App, services: Services) -> None:
+    from kuzet.partners.store import partner_idempotency, partner_nonces, partner_rate_windows
+
+    kaspi.client.send_appeal(kaspi.appeal())
+    later = services.clock.now() + timedelta(days=2)
+    service.housekeeping(services.uow(), at=later, idempotency_window=timedelta(hours=24))
+    with services.engine.connect() as connection:
+        for table in (partner_nonces, partner_rate_windows, partner_idempotency):
+            assert connection.execute(select(func.count()).select_from(table)).scalar_one() == 0
