@@ -18,7 +18,7 @@ from kuzet.core.auth.users_api import router as users_router
 from kuzet.core.container import Services
 from kuzet.core.deps import api_routes, declared_permission
 from kuzet.core.observability import MetricsMiddleware
-from kuzet.core.problems import install_error_handlers
+from kuzet.core.problems import BodyLimitMiddleware, install_error_handlers
 from kuzet.dispatch.api import router as dispatch_router
 from kuzet.incidents.api import router as incidents_router
 from kuzet.partners.api import admin as partners_admin_router
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.partner_media_max_bytes + 1024 * 1024)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     check_permissions_declared(app)
     return app

@@ -99,3 +99,9 @@ class TooManyRequests(KuzetError):
     status, slug = 429, "too-many-requests"
     title = N_("Too many requests")
     default_detail = N_("Too many requests. Try again in {retry_after} s.")
+
+
+class PayloadTooLarge(KuzetError):
+    status, slug = 413, "payload-too-large"
+    title = N_("Request too large")
+    default_detail = N_("The request body is larger than {limit} bytes.")

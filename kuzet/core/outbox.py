@@ -112,7 +112,7 @@ def enqueue(
 
 def backoff(attempts: int, *, base: float = 1.0, cap: float = 600.0) -> float:
     """Seconds before the next try: doubling from `base` up to `cap`, with up to 10 % jitter."""
-    delay: float = min(cap, base * 2.0 ** max(attempts - 1, 0))
+    delay: float = min(cap, base * 2.0 ** min(max(attempts - 1, 0), 30))
     return delay * (1 + random.random() / 10)  # noqa: S311 - jitter, not security
 
 
@@ -218,7 +218,7 @@ class Relay:
         delivered = 0
         for message in due:
             sender = self._senders.get(message.destination.split(":", 1)[0])
-            if sender is None or not self._lease_one(message, now):
+            if sender is None or not self._lease_one(message, self._clock.now()):
                 continue
             started = time.perf_counter()
             try:

@@ -10,8 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kuzet.core.errors import FieldError, InvalidInput, KuzetError
+from kuzet.core.errors import FieldError, InvalidInput, KuzetError, PayloadTooLarge
 from kuzet.core.i18n import N_, negotiate, translate
 
 log = logging.getLogger(__name__)
@@ -193,3 +194,41 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected)
+
+
+class BodyLimitMiddleware:
+    """Refuses a request body over `limit` bytes before anything reads it whole (413 problem+json): by its
+    Content-Length at once, or, for a streamed body, as soon as the count passes the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            response = problem(
+                Request(scope),
+                status=413,
+                slug=PayloadTooLarge.slug,
+                title=PayloadTooLarge.title,
+                detail=PayloadTooLarge.default_detail,
+                params={"limit": self.limit},
+            )
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise PayloadTooLarge(limit=self.limit)
+            return message
+
+        await self.app(scope, counted, send)

@@ -86,6 +86,12 @@ def on_incident_updated(uow: UnitOfWork, event: IncidentUpdated) -> None:
         _tell(uow, partner, appeal, status, _result_texts(status, incident.disposition), at)
 
 
+def _signed_path(url: str) -> str:
+    """The path the receiver sees, with its query string, as partners sign their own requests."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 class PartnerSender:
     """Posts a callback to the partner's webhook, signed like the partner's requests, with its event id."""
 
@@ -112,7 +118,7 @@ class PartnerSender:
             key_id=key.key_id,
             secret=key.secret,
             method="POST",
-            path=urlsplit(partner.webhook_url).path or "/",
+            path=_signed_path(partner.webhook_url),
             body=body,
             timestamp=int(now.timestamp()),
             nonce=secrets.token_hex(12),

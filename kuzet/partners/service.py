@@ -17,7 +17,15 @@ from kuzet.core import outbox
 from kuzet.core.actor import Actor, ActorKind
 from kuzet.core.audit.domain import Outcome
 from kuzet.core.auth.credentials import SecretBox
-from kuzet.core.errors import Conflict, FieldError, InvalidInput, NotFound, TooManyRequests, Unauthenticated
+from kuzet.core.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+)
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
 from kuzet.incidents import service as incidents
@@ -114,17 +122,32 @@ def all_partners(uow: UnitOfWork, box: SecretBox) -> list[tuple[Partner, list[Pa
 def _refuse(
     uow: UnitOfWork, source: str | None, key_id: str | None, reason: str, path: str
 ) -> Unauthenticated:
-    actor = Actor(kind=ActorKind.ANONYMOUS, name=f"key:{key_id}" if key_id else "anonymous", source=source)
+    # What the caller sent is cut to the audit columns' size: a refusal is always recorded, never a 500.
+    name = f"key:{key_id[:60]}" if key_id else "anonymous"
+    actor = Actor(kind=ActorKind.ANONYMOUS, name=name, source=source)
     uow.audit(
         actor,
         "partner.refused",
         object_type="endpoint",
-        object_id=path,
+        object_id=path[:120],
         outcome=Outcome.DENIED,
         detail={"reason": reason},
     )
     uow.commit()
     return Unauthenticated(BAD_SIGNATURE, headers={"WWW-Authenticate": signing.SCHEME})
+
+
+def _audit_partner_refusal(
+    uow: UnitOfWork, partner: Partner, source: str | None, path: str, reason: str
+) -> None:
+    uow.audit(
+        partner_actor(partner, source),
+        "partner.refused",
+        object_type="endpoint",
+        object_id=path[:120],
+        outcome=Outcome.DENIED,
+        detail={"reason": reason},
+    )
 
 
 def authenticate(
@@ -145,7 +168,7 @@ def authenticate(
         if signed is None:
             raise _refuse(uow, source, None, signing.Refusal.MISSING_HEADERS, path)
         repo = uow.repo(PartnerRepository)
-        key = repo.key(signed.key_id, box)
+        key = repo.key(signed.key_id, box) if signing.KEY_ID_PATTERN.fullmatch(signed.key_id) else None
         partner = repo.find(key.partner_code) if key is not None else None
         if key is None or partner is None or not key.valid_at(at):
             raise _refuse(uow, source, signed.key_id, signing.Refusal.UNKNOWN_KEY, path)
@@ -159,20 +182,15 @@ def authenticate(
         if not repo.use_nonce(signed.key_id, signed.nonce, at=at):
             raise _refuse(uow, source, signed.key_id, signing.Refusal.REPLAYED_NONCE, path)
         if scope not in partner.scopes:
-            uow.audit(
-                partner_actor(partner, source),
-                "partner.refused",
-                object_type="endpoint",
-                object_id=path,
-                outcome=Outcome.DENIED,
-                detail={"reason": "scope", "scope": scope.value},
-            )
+            _audit_partner_refusal(uow, partner, source, path, "scope")
             uow.commit()
-            raise Unauthenticated(N_("Your key does not allow this."))
+            raise Forbidden(N_("Your key does not allow this."))
         window = int(at.timestamp()) // 60
         if repo.count_request(partner.code, window) > partner.rate_limit_per_minute:
+            # The nonce stays used (no replay of a refused request), and the refusal is recorded.
             retry_after = 60 - int(at.timestamp()) % 60
-            uow.rollback()
+            _audit_partner_refusal(uow, partner, source, path, "rate_limit")
+            uow.commit()
             raise TooManyRequests(retry_after=retry_after, headers={"Retry-After": str(retry_after)})
         uow.commit()
     return partner
@@ -232,7 +250,11 @@ def intake(
                 )
                 media = _claim_media(repo, partner, media_ids, media_limit)
                 done = appeals.register_step(uow, checked, link_to=None, by=by, at=at)
-                repo.attach_media([m.id for m in media], done.appeal.id)
+                if repo.attach_media(partner.code, [m.id for m in media], done.appeal.id) != len(media):
+                    # Another appeal took one of these media a moment ago.
+                    raise InvalidInput(
+                        [FieldError("media", N_("Unknown or already used media."), "unknown_media")]
+                    )
                 notify_registered(uow, partner, done.appeal, at=at)
                 answer = Answer(
                     201,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,6 +30,9 @@ SIGNATURE_HEADER: Final = "X-Kuzet-Signature"
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 CLOCK_WINDOW_SECONDS: Final = 300
 SIGNATURE_PREFIX: Final = "v1="
+KEY_ID_PATTERN: Final = re.compile(r"[a-z0-9_\-]{3,60}")
+_TIMESTAMP: Final = re.compile(r"[0-9]{1,12}")
+_SIGNATURE: Final = re.compile(r"v1=[0-9a-f]{64}")
 
 
 def body_digest(body: bytes) -> str:
@@ -89,13 +93,13 @@ def check(
     request: SignedRequest, *, secret: str, method: str, path: str, body: bytes, now: float
 ) -> Refusal | None:
     """None when the signature is right and fresh; otherwise why not (nonce reuse is checked by the store)."""
-    if not request.timestamp.isdigit():
+    if not _TIMESTAMP.fullmatch(request.timestamp):
         return Refusal.BAD_TIMESTAMP
     if abs(now - int(request.timestamp)) > CLOCK_WINDOW_SECONDS:
         return Refusal.OUTSIDE_WINDOW
     if not (8 <= len(request.nonce) <= 64 and request.nonce.isascii() and request.nonce.isprintable()):
         return Refusal.BAD_NONCE
     expected = signature(secret, method, path, request.timestamp, request.nonce, body)
-    if not hmac.compare_digest(expected, request.signature):
+    if not _SIGNATURE.fullmatch(request.signature) or not hmac.compare_digest(expected, request.signature):
         return Refusal.BAD_SIGNATURE
     return None

@@ -263,10 +263,21 @@ class PartnerRepository:
             ).all()
         )
 
-    def attach_media(self, ids: list[str], appeal_id: int) -> None:
-        self.session.execute(
-            update(partner_media).where(partner_media.c.id.in_(ids)).values(appeal_id=appeal_id)
-        )
+    def attach_media(self, code: str, ids: list[str], appeal_id: int) -> int:
+        """Attach still-free media of this partner; returns how many were attached."""
+        if not ids:
+            return 0
+        attached = self.session.execute(
+            update(partner_media)
+            .where(
+                partner_media.c.id.in_(ids),
+                partner_media.c.partner_code == code,
+                partner_media.c.appeal_id.is_(None),
+            )
+            .values(appeal_id=appeal_id)
+            .returning(partner_media.c.id)
+        ).all()
+        return len(attached)
 
     def media_of(self, appeal_ids: list[int]) -> list[Row[Any]]:
         return list(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -250,3 +251,62 @@ def test_housekeeping_forgets_old_nonces_windows_and_keys(kaspi: App, services: 
     with services.engine.connect() as connection:
         for table in (partner_nonces, partner_rate_windows, partner_idempotency):
             assert connection.execute(select(func.count()).select_from(table)).scalar_one() == 0
+
+
+def test_malformed_signature_headers_are_refused_not_crashed(
+    server: LiveServer, kaspi: App, services: Services
+) -> None:
+    body = json.dumps(kaspi.appeal()).encode()
+    good = signing.signed_headers(
+        key_id=kaspi.key_id,
+        secret=kaspi.secret,
+        method="POST",
+        path="/partner/v1/appeals",
+        body=body,
+        timestamp=int(time.time()),
+        nonce=uuid.uuid4().hex,
+    )
+    for change in (
+        {signing.SIGNATURE_HEADER: "v1=" + "é" * 64},
+        {signing.TIMESTAMP_HEADER: "²"},
+        {signing.TIMESTAMP_HEADER: "9" * 5000},
+        {signing.KEY_HEADER: "k" * 500},
+    ):
+        headers = {**good, **change, signing.NONCE_HEADER: uuid.uuid4().hex, signing.IDEMPOTENCY_HEADER: "x"}
+        response = httpx.post(
+            server.url + "/partner/v1/appeals",
+            content=body,
+            headers={k: v.encode() if not v.isascii() else v for k, v in headers.items()},
+        )
+        assert response.status_code == 401, (change, response.text)
+    assert len(refusals(services)) == 4
+
+
+def test_a_key_without_the_scope_is_forbidden(server: LiveServer, services: Services) -> None:
+    from kuzet.partners.domain import Partner, Scope
+
+    issued = service.create(
+        services.uow(),
+        services.auth.box,
+        partner=Partner("reader", "Reader", True, None, frozenset({Scope.APPEALS_READ}), 600),
+        by=Actor.system("test"),
+        at=services.clock.now(),
+    )
+    client = PartnerClient(server.url, key_id=issued.key.key_id, secret=issued.key.secret)
+    response = client.send_appeal({"citizen": {}, "text": "x", "address": "y"})
+    assert response.status_code == 403
+    assert refusals(services) == ["scope"]
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(server: LiveServer, services: Services) -> None:
+    limit = services.settings.partner_media_max_bytes + 1024 * 1024
+    response = httpx.post(server.url + "/partner/v1/media", content=b"\0" * (limit + 1), timeout=60)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+    def stream() -> Iterator[bytes]:
+        for _ in range(limit // (1024 * 1024) + 2):
+            yield b"\0" * 1024 * 1024
+
+    streamed = httpx.post(server.url + "/partner/v1/media", content=stream(), timeout=60)
+    assert streamed.status_code == 413
