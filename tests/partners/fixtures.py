@@ -129,9 +129,10 @@ def relay(services: Services) -> Iterator[Relay]:
         lease=timedelta(seconds=2),
         backoff_base=0.05,
     )
-    running.start(interval=0.05)
+    thread = running.start(interval=0.05)
     yield running
     running.stop()
+    thread.join(timeout=15)  # no pass of this relay may run into the next test
 
 
 def verify_callback(headers: dict[str, str], secret: str, path: str = "/hooks/kuzet") -> bool:
