@@ -71,6 +71,8 @@ def notify_registered(uow: UnitOfWork, partner: Partner, appeal: Appeal, *, at: 
 
 def on_incident_updated(uow: UnitOfWork, event: IncidentUpdated) -> None:
     """In the committing transaction: tell each partner whose citizen waits on this incident what changed."""
+    if event.change != "status":
+        return  # a new appeal, a merge: nothing the citizen's status shows
     waiting = appeals.partner_appeals_of(uow, event.incident_id)
     if not waiting:
         return
