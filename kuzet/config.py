@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     outbox_relay: bool = True
     outbox_lease_seconds: float = Field(default=30.0, gt=0)
     outbox_backoff_seconds: float = Field(default=1.0, gt=0)
+    # After this many failed attempts a message gives up (an administrator can retry it); delivered messages
+    # are kept this many days.
+    outbox_max_attempts: int = Field(default=100, ge=1)
+    outbox_retention_days: int = Field(default=30, ge=1)
     # Argon2 cost; lower it only for tests.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)

@@ -15,7 +15,7 @@ from kuzet.core.clock import Clock, SystemClock
 from kuzet.core.db import make_engine, make_session_factory
 from kuzet.core.events import EventBus
 from kuzet.core.observability import Metrics
-from kuzet.core.outbox import Relay
+from kuzet.core.outbox import Relay, forget_delivered
 from kuzet.core.uow import UnitOfWork
 from kuzet.partners import service as partners
 from kuzet.partners.callbacks import PartnerSender
@@ -59,12 +59,17 @@ class Services:
             lease=timedelta(seconds=s.outbox_lease_seconds),
             backoff_base=s.outbox_backoff_seconds,
             chores=self.housekeeping,
+            max_attempts=s.outbox_max_attempts,
         )
 
     def housekeeping(self) -> None:
         """Periodic clean-up, run by the relay: used nonces, finished rate windows, old idempotency keys."""
         window = timedelta(hours=self.settings.partner_idempotency_hours)
         partners.housekeeping(self.uow(), at=self.clock.now(), idempotency_window=window)
+        with self.session_factory() as session, session.begin():
+            forget_delivered(
+                session, before=self.clock.now() - timedelta(days=self.settings.outbox_retention_days)
+            )
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.bus, self.clock, audit_key=self.audit_key)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     func,
     insert,
     select,
@@ -53,6 +54,8 @@ outbox = Table(
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", UTCDateTime(), nullable=False),
     Column("delivered_at", UTCDateTime()),
+    # Set when delivery gave up after the last allowed attempt; such a message no longer holds up later ones.
+    Column("dead_at", UTCDateTime()),
     Column("last_status", Integer),
     Column("last_error", Text),
     Index("ix_outbox_pending", "delivered_at", "ordering_key", "id"),
@@ -82,6 +85,7 @@ class Message:
     attempts: int
     next_attempt_at: datetime
     delivered_at: datetime | None
+    dead_at: datetime | None
     last_status: int | None
     last_error: str | None
 
@@ -143,6 +147,7 @@ class Relay:
         batch: int = 50,
         chores: Callable[[], None] | None = None,
         chores_every: float = 60.0,
+        max_attempts: int = 100,
     ) -> None:
         self._session_factory = session_factory
         self._clock = clock
@@ -154,12 +159,13 @@ class Relay:
         self._chores = chores
         self._chores_every = chores_every
         self._chores_due = 0.0
+        self._max_attempts = max_attempts
 
     def _due(self, session: Session, now: datetime) -> list[Message]:
         """The oldest undelivered message of each ordering key, if it is due."""
         heads = (
             select(func.min(outbox.c.id).label("id"))
-            .where(outbox.c.delivered_at.is_(None))
+            .where(outbox.c.delivered_at.is_(None), outbox.c.dead_at.is_(None))
             .group_by(outbox.c.ordering_key)
             .subquery()
         )
@@ -179,6 +185,7 @@ class Relay:
                 .where(
                     outbox.c.id == message.id,
                     outbox.c.delivered_at.is_(None),
+                    outbox.c.dead_at.is_(None),
                     outbox.c.next_attempt_at == message.next_attempt_at,
                 )
                 .values(next_attempt_at=now + self._lease)
@@ -196,6 +203,9 @@ class Relay:
         }
         if result.ok:
             values["delivered_at"] = now
+        elif attempts >= self._max_attempts:
+            values["dead_at"] = now
+            log.warning("outbox message gave up", extra={"message_id": message.id, "attempts": attempts})
         else:
             values["next_attempt_at"] = now + timedelta(seconds=backoff(attempts, base=self._backoff_base))
         with self._session_factory() as session, session.begin():
@@ -270,3 +280,23 @@ def attempts_of(session: Session, message_ids: list[int]) -> dict[int, list[dict
             {"at": r.at, "status": r.status, "error": r.error, "duration_ms": r.duration_ms}
         )
     return found
+
+
+def revive(session: Session, message_id: int, destination: str, *, at: datetime) -> bool:
+    """Put a message back in line now (an administrator's retry); False if there is no such message."""
+    revived = session.execute(
+        update(outbox)
+        .where(
+            outbox.c.id == message_id, outbox.c.destination == destination, outbox.c.delivered_at.is_(None)
+        )
+        .values(dead_at=None, next_attempt_at=at)
+        .returning(outbox.c.id)
+    ).first()
+    return revived is not None
+
+
+def forget_delivered(session: Session, *, before: datetime) -> None:
+    """Drop messages delivered before the given moment, with their attempts (after the retention period)."""
+    old = select(outbox.c.id).where(outbox.c.delivered_at < before)
+    session.execute(delete(outbox_attempts).where(outbox_attempts.c.message_id.in_(old)))
+    session.execute(delete(outbox).where(outbox.c.delivered_at < before))

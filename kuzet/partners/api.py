@@ -180,3 +180,8 @@ def enable(code: str, actor: Admin, uow: UowDep, at: NowDep) -> PartnerOut:
 )
 def deliveries(code: str, actor: Admin, uow: UowDep) -> list[DeliveryOut]:
     return [DeliveryOut(**vars(m), tries=tries) for m, tries in service.deliveries(uow, code=code)]
+
+
+@admin.post("/{code}/deliveries/{message_id}/retry", status_code=204, summary="Send a callback again now")
+def retry_delivery(code: str, message_id: int, actor: Admin, uow: UowDep, at: NowDep) -> None:
+    service.retry_delivery(uow, code=code, message_id=message_id, by=actor, at=at)

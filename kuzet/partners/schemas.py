@@ -148,6 +148,7 @@ class DeliveryOut(BaseModel):
     attempts: int
     next_attempt_at: datetime
     delivered_at: datetime | None
+    dead_at: datetime | None
     last_status: int | None
     last_error: str | None
     tries: list[dict[str, Any]]

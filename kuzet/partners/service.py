@@ -324,3 +324,19 @@ def housekeeping(uow: UnitOfWork, *, at: datetime, idempotency_window: timedelta
         repo.forget_windows(before=int(at.timestamp()) // 60 - 2)
         repo.forget_answers(before=at - idempotency_window)
         uow.commit()
+
+
+def retry_delivery(uow: UnitOfWork, *, code: str, message_id: int, by: Actor, at: datetime) -> None:
+    """Send a callback that gave up (or is waiting for its next try) again now."""
+    with uow:
+        if not outbox.revive(uow.session, message_id, f"partner:{code}", at=at):
+            raise NotFound()
+        uow.audit(
+            by,
+            "partner.delivery_retry",
+            object_type="outbox",
+            object_id=message_id,
+            at=at,
+            detail={"partner": code},
+        )
+        uow.commit()

@@ -6,12 +6,14 @@ import os
 import signal
 import subprocess
 import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from kuzet.core.container import Services
-from kuzet.core.outbox import outbox
+from kuzet.core.outbox import Relay, forget_delivered, outbox
+from kuzet.partners.callbacks import PartnerSender
 from tests.conftest import KUZET_COMMAND
 from tests.ops import Centre
 from tests.partners.fixtures import App, Receiver, verify_callback
@@ -167,3 +169,55 @@ def test_administrators_see_every_delivery_attempt(
     assert (
         tries[0]["status"] == 500 and tries[-1]["status"] == 200 and len(tries) == deliveries[0]["attempts"]
     )
+
+
+def test_a_callback_that_keeps_failing_gives_up_without_blocking_and_can_be_retried(
+    centre: Centre, kaspi: App, receiver: Receiver, services: Services
+) -> None:
+    receiver.status = 500
+    answer = kaspi.client.send_appeal(kaspi.appeal()).json()
+    stubborn = Relay(
+        services.session_factory,
+        services.clock,
+        {"partner": PartnerSender(services.session_factory, services.auth.box, services.clock)},
+        backoff_base=0.01,
+        max_attempts=3,
+    )
+    deadline = time.monotonic() + 10
+    while receiver.tries < 3 and time.monotonic() < deadline:
+        stubborn.run_once()
+        time.sleep(0.03)
+    deliveries = centre.admin.ok(centre.admin.get("/api/v1/partners/kaspi/deliveries"))
+    assert deliveries[0]["dead_at"] is not None and deliveries[0]["attempts"] == 3
+    # A later status of the same appeal is not held up by the message that gave up.
+    receiver.status = 200
+    d = centre.dispatcher
+    incident_id = d.ok(d.get(f"/api/v1/appeals/{answer['id']}"))["incident_id"]
+    d.ok(
+        d.post(
+            f"/api/v1/incidents/{incident_id}/status", {"status": "cancelled", "disposition": "false_call"}
+        )
+    )
+    stubborn.run_once()
+    assert statuses(receiver.accepted(), answer["id"]) == ["closed"]
+    # The administrator sends the first one again.
+    retried = centre.admin.post(f"/api/v1/partners/kaspi/deliveries/{deliveries[0]['id']}/retry")
+    assert retried.status_code == 204
+    stubborn.run_once()
+    assert statuses(receiver.accepted(), answer["id"]) == ["closed", "registered"]
+    assert wait_until_delivered(services) == []
+
+
+def test_delivered_callbacks_are_forgotten_after_the_retention_period(
+    kaspi: App, receiver: Receiver, relay: object, services: Services
+) -> None:
+    kaspi.client.send_appeal(kaspi.appeal())
+    assert wait_until_delivered(services) == []
+    with services.session_factory() as session, session.begin():
+        forget_delivered(session, before=services.clock.now() - timedelta(days=1))
+    with services.engine.connect() as connection:
+        assert len(connection.execute(select(outbox)).all()) == 1  # still within the retention period
+    with services.session_factory() as session, session.begin():
+        forget_delivered(session, before=services.clock.now() + timedelta(seconds=1))
+    with services.engine.connect() as connection:
+        assert connection.execute(select(outbox)).all() == []

@@ -77,6 +77,7 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("POST", "/api/v1/partners/{code}/disable"): ADMIN,
     ("POST", "/api/v1/partners/{code}/enable"): ADMIN,
     ("GET", "/api/v1/partners/{code}/deliveries"): ADMIN,
+    ("POST", "/api/v1/partners/{code}/deliveries/{message_id}/retry"): ADMIN,
     ("POST", "/partner/v1/appeals"): PARTNER_KEY,
     ("GET", "/partner/v1/appeals/{appeal_id}"): PARTNER_KEY,
     ("POST", "/partner/v1/media"): PARTNER_KEY,
