@@ -1,4 +1,4 @@
-"""Routes of incidents: queue, card, status, reopen, merge; overdue timers; the category catalogue."""
+"""Routes of incidents: queue, card, status, place, reopen, merge; overdue timers; the catalogue."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 
 from kuzet.appeals import service as appeals
+from kuzet.appeals.domain import Region
 from kuzet.appeals.schemas import AppealOut
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
@@ -20,6 +21,7 @@ from kuzet.incidents.schemas import (
     CategoryIn,
     CategoryOut,
     IncidentOut,
+    LocationIn,
     MergeIn,
     OverdueOut,
     ReasonIn,
@@ -91,6 +93,25 @@ def change_status(
         disposition=body.disposition,
         note=body.note,
         active_units=dispatch.active_in,
+        by=actor,
+        at=at,
+    )
+    return IncidentOut.from_domain(incident)
+
+
+@router.post(
+    "/incidents/{incident_id}/location", response_model=IncidentOut, summary="Confirm or correct the place"
+)
+def verify_location(
+    incident_id: int, body: LocationIn, actor: Manager, services: ServicesDep, uow: UowDep, at: NowDep
+) -> IncidentOut:
+    incident = service.verify_location(
+        uow,
+        incident_id=incident_id,
+        lat=body.lat,
+        lon=body.lon,
+        address=body.address,
+        region=Region(services.settings.region_bbox).contains,
         by=actor,
         at=at,
     )

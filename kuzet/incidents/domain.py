@@ -103,6 +103,9 @@ class Incident:
     merged_into_id: int | None = None
     reopen_count: int = 0
     reopened_at: datetime | None = None
+    # Set when an operator confirmed the place (by phone, on the map, or from a unit on scene). The place of
+    # a later appeal, such as the location a partner app sends, is then kept on that appeal only.
+    location_verified_by: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -148,6 +151,19 @@ def transition(
         status=to,
         stamps=_stamp(incident.stamps, to, at),
         disposition=disposition or incident.disposition,
+    )
+
+
+def verify_location(
+    incident: Incident, *, lat: float | None, lon: float | None, address: str | None, by: str
+) -> Incident:
+    """An operator states where the incident is; the first appeal's place is kept on that appeal."""
+    return replace(
+        incident,
+        lat=lat if lat is not None else incident.lat,
+        lon=lon if lon is not None else incident.lon,
+        address=address if address is not None else incident.address,
+        location_verified_by=by,
     )
 
 

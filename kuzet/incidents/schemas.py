@@ -52,6 +52,7 @@ class IncidentOut(BaseModel):
     merged_into_id: int | None
     reopen_count: int
     reopened_at: datetime | None
+    location_verified_by: str | None
 
     @classmethod
     def from_domain(cls, incident: Incident) -> IncidentOut:
@@ -76,6 +77,7 @@ class IncidentOut(BaseModel):
             merged_into_id=incident.merged_into_id,
             reopen_count=incident.reopen_count,
             reopened_at=incident.reopened_at,
+            location_verified_by=incident.location_verified_by,
         )
 
 
@@ -185,3 +187,10 @@ class CategoryOut(BaseModel):
             name=dict(category.names),
             active=category.active,
         )
+
+
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    address: str | None = Field(default=None, max_length=500)

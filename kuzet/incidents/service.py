@@ -278,6 +278,56 @@ def change_status(
     return after
 
 
+def verify_location(
+    uow: UnitOfWork,
+    *,
+    incident_id: int,
+    lat: float | None,
+    lon: float | None,
+    address: str | None,
+    region: Callable[[float, float], bool],
+    by: Actor,
+    at: datetime,
+) -> Incident:
+    """An operator confirms or corrects where the incident is. Appeals keep the places they reported."""
+    if (lat is None) != (lon is None):
+        raise InvalidInput(
+            [
+                FieldError(
+                    "lat" if lat is None else "lon",
+                    N_("Give both latitude and longitude."),
+                    "partial_coordinates",
+                )
+            ]
+        )
+    if lat is not None and lon is not None and not region(lat, lon):
+        raise InvalidInput(
+            [FieldError("lat", N_("The point is outside the region served."), "outside_region")]
+        )
+    if lat is None and not (address or "").strip():
+        raise InvalidInput(
+            [FieldError("address", N_("Give coordinates or an address."), "location_required")]
+        )
+    with uow:
+        before = get_in_scope(uow, incident_id, by, for_update=True)
+        after = domain.verify_location(before, lat=lat, lon=lon, address=address, by=by.name)
+        uow.repo(IncidentRepository).save(after, at=at)
+        _log(
+            uow,
+            after,
+            by,
+            "location_verified",
+            at,
+            lat=after.lat,
+            lon=after.lon,
+            address=after.address,
+            previous={"lat": before.lat, "lon": before.lon, "address": before.address},
+        )
+        _changed(uow, after, "location")
+        uow.commit()
+    return after
+
+
 def reopen(uow: UnitOfWork, *, incident_id: int, reason: str, by: Actor, at: datetime) -> Incident:
     with uow:
         before = get_in_scope(uow, incident_id, by, for_update=True)

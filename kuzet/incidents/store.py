@@ -67,6 +67,7 @@ incidents = Table(
     Column("merged_into_id", ForeignKey("incidents.id")),
     Column("reopen_count", Integer, nullable=False),
     Column("reopened_at", UTCDateTime()),
+    Column("location_verified_by", String(120)),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_incidents_status_received", "status", "received_at"),
@@ -112,6 +113,7 @@ def _to_incident(row: Row[Any]) -> Incident:
         merged_into_id=row.merged_into_id,
         reopen_count=row.reopen_count,
         reopened_at=row.reopened_at,
+        location_verified_by=row.location_verified_by,
     )
 
 
@@ -125,6 +127,10 @@ def _incident_values(incident: Incident) -> dict[str, Any]:
         "merged_into_id": incident.merged_into_id,
         "reopen_count": incident.reopen_count,
         "reopened_at": incident.reopened_at,
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "address": incident.address,
+        "location_verified_by": incident.location_verified_by,
     }
     values.update({name: getattr(incident.stamps, name) for name in _STAMP_COLUMNS})
     return values

@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
         sa.Column("reopen_count", sa.Integer(), nullable=False),
         sa.Column("reopened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("location_verified_by", sa.String(length=120), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

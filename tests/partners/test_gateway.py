@@ -310,3 +310,24 @@ def test_an_oversized_body_is_refused_before_it_is_read(server: LiveServer, serv
 
     streamed = httpx.post(server.url + "/partner/v1/media", content=stream(), timeout=60)
     assert streamed.status_code == 413
+
+
+def test_the_apps_location_never_overwrites_a_verified_one(kaspi: App, centre: Centre) -> None:
+    first = kaspi.client.send_appeal(kaspi.appeal()).json()
+    d = centre.dispatcher
+    incident_id = d.ok(d.get(f"/api/v1/appeals/{first['id']}"))["incident_id"]
+    verified = d.ok(
+        d.post(
+            f"/api/v1/incidents/{incident_id}/location",
+            {"lat": 42.5071, "lon": 1.5230, "address": "Avinguda Meritxell, 30"},
+        )
+    )
+    assert verified["location_verified_by"] == "disp1"
+    second = kaspi.client.send_appeal(kaspi.appeal(location={"lat": 42.5100, "lon": 1.5300})).json()
+    d.ok(d.post(f"/api/v1/appeals/{second['id']}/move", {"incident_id": incident_id}))
+    card = d.ok(d.get(f"/api/v1/incidents/{incident_id}"))
+    assert (card["incident"]["lat"], card["incident"]["lon"]) == (42.5071, 1.5230)
+    assert [(a["lat"], a["lon"]) for a in card["appeals"]] == [(42.5063, 1.5218), (42.51, 1.53)]
+    assert [e["kind"] for e in card["timeline"]].count("location_verified") == 1
+    outside = d.post(f"/api/v1/incidents/{incident_id}/location", {"lat": 51.17, "lon": 71.45})
+    assert outside.status_code == 422

@@ -58,6 +58,7 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("GET", "/api/v1/incidents/{incident_id}"): OPERATIONS,
     ("POST", "/api/v1/incidents/{incident_id}/status"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/reopen"): DISPATCHING,
+    ("POST", "/api/v1/incidents/{incident_id}/location"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/merge"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/unmerge"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/assignments"): DISPATCHING,
