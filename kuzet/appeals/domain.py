@@ -12,6 +12,7 @@ from kuzet.appeals.phones import CallerPhone, InvalidPhone, PhoneKind, parse_pho
 from kuzet.core.clock import to_local
 from kuzet.core.errors import FieldError
 from kuzet.core.i18n import N_
+from kuzet.incidents.rules import place_problems
 
 MAX_TEXT: Final = 10_000
 # A client's clock may run a little ahead of ours; more than this is a mistake, not drift.
@@ -127,18 +128,7 @@ def check(data: AppealInput, *, region: Region, now: datetime) -> CheckedAppeal 
                 params={"max_length": MAX_TEXT},
             )
         )
-    if (data.lat is None) != (data.lon is None):
-        errors.append(
-            FieldError(
-                "lat" if data.lat is None else "lon",
-                N_("Give both latitude and longitude."),
-                "partial_coordinates",
-            )
-        )
-    elif data.lat is not None and data.lon is not None and not region.contains(data.lat, data.lon):
-        errors.append(FieldError("lat", N_("The point is outside the region served."), "outside_region"))
-    if data.lat is None and not (data.address or "").strip():
-        errors.append(FieldError("address", N_("Give coordinates or an address."), "location_required"))
+    errors.extend(place_problems(data.lat, data.lon, data.address, region.contains))
     if data.received_at.tzinfo is None:
         errors.append(FieldError("received_at", N_("Must include a time zone."), "timezone_aware"))
     elif data.received_at > now + FUTURE_TOLERANCE:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from kuzet.core.errors import FieldError
+from kuzet.core.i18n import N_
 from kuzet.incidents.catalogue import Category, compatible
 from kuzet.incidents.domain import Incident, IncidentStatus
 
@@ -65,6 +67,20 @@ def suggest(
         score = (distance / radius_m + apart / window) * (0.5 if same else 1.0)
         found.append(Suggestion(incident, distance, apart.total_seconds() / 60, same, score))
     return sorted(found, key=lambda s: (s.score, s.incident.id))
+
+
+def place_problems(
+    lat: float | None, lon: float | None, address: str | None, inside: Callable[[float, float], bool]
+) -> list[FieldError]:
+    """What is wrong with a place: coordinates given by halves, outside the region, or no place at all."""
+    if (lat is None) != (lon is None):
+        field = "lat" if lat is None else "lon"
+        return [FieldError(field, N_("Give both latitude and longitude."), "partial_coordinates")]
+    if lat is not None and lon is not None and not inside(lat, lon):
+        return [FieldError("lat", N_("The point is outside the region served."), "outside_region")]
+    if lat is None and not (address or "").strip():
+        return [FieldError("address", N_("Give coordinates or an address."), "location_required")]
+    return []
 
 
 class Breach(StrEnum):

@@ -20,6 +20,7 @@ from kuzet.core.uow import UnitOfWork
 from kuzet.incidents import domain
 from kuzet.incidents.catalogue import Category
 from kuzet.incidents.domain import Disposition, Incident, IncidentStatus, Stamps
+from kuzet.incidents.rules import place_problems
 from kuzet.incidents.store import CategoryRepository, IncidentRepository
 
 INCIDENT_SERIES = "INC"
@@ -290,24 +291,9 @@ def verify_location(
     at: datetime,
 ) -> Incident:
     """An operator confirms or corrects where the incident is. Appeals keep the places they reported."""
-    if (lat is None) != (lon is None):
-        raise InvalidInput(
-            [
-                FieldError(
-                    "lat" if lat is None else "lon",
-                    N_("Give both latitude and longitude."),
-                    "partial_coordinates",
-                )
-            ]
-        )
-    if lat is not None and lon is not None and not region(lat, lon):
-        raise InvalidInput(
-            [FieldError("lat", N_("The point is outside the region served."), "outside_region")]
-        )
-    if lat is None and not (address or "").strip():
-        raise InvalidInput(
-            [FieldError("address", N_("Give coordinates or an address."), "location_required")]
-        )
+    problems = place_problems(lat, lon, address, region)
+    if problems:
+        raise InvalidInput(problems)
     with uow:
         before = get_in_scope(uow, incident_id, by, for_update=True)
         after = domain.verify_location(before, lat=lat, lon=lon, address=address, by=by.name)
