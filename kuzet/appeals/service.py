@@ -64,6 +64,24 @@ def _differences(appeal: Appeal, incident: Incident) -> dict[str, Any]:
     return differs
 
 
+def _open_incident_for(
+    uow: UnitOfWork, report: AppealInput | Appeal, *, district: str | None, by: Actor, at: datetime
+) -> Incident:
+    """Step: a new incident from what one appeal reports (its category, place, text and time)."""
+    return incidents.open_incident(
+        uow,
+        category_code=report.category_code,
+        district=district,
+        lat=report.lat,
+        lon=report.lon,
+        address=report.address,
+        description=report.text,
+        received_at=report.received_at,
+        by=by,
+        at=at,
+    )
+
+
 def register(
     uow: UnitOfWork,
     *,
@@ -89,20 +107,9 @@ def register_step(
 ) -> Registration:
     """Step: register a checked appeal inside the caller's transaction (the partner gateway uses it too)."""
     data = checked.data
-    kind = incidents.category(uow, data.category_code, field="category_code")
+    incidents.category(uow, data.category_code, field="category_code")  # a 422 naming the field if unknown
     if link_to is None:
-        incident = incidents.open_incident(
-            uow,
-            category_code=kind.code,
-            district=_district(data, by),
-            lat=data.lat,
-            lon=data.lon,
-            address=data.address,
-            description=data.text,
-            received_at=data.received_at,
-            by=by,
-            at=at,
-        )
+        incident = _open_incident_for(uow, data, district=_district(data, by), by=by, at=at)
     else:
         try:
             incident = incidents.get_in_scope(uow, link_to, by, for_update=True)
@@ -178,18 +185,7 @@ def move(
         if to_incident is None:
             if appeals.count_in(source.id) < 2:
                 raise Conflict(N_("The appeal is the only one of its incident; there is nothing to split."))
-            target = incidents.open_incident(
-                uow,
-                category_code=appeal.category_code,
-                district=source.district,
-                lat=appeal.lat,
-                lon=appeal.lon,
-                address=appeal.address,
-                description=appeal.text,
-                received_at=appeal.received_at,
-                by=by,
-                at=at,
-            )
+            target = _open_incident_for(uow, appeal, district=source.district, by=by, at=at)
         else:
             target = locked[to_incident]
             if target.id == source.id or not target.is_open:
