@@ -78,12 +78,16 @@ def _to_appeal(row: Row[Any]) -> Appeal:
     )
 
 
+# Built once: a statement given its values as parameters skips SQLAlchemy's per-call construction.
+_INSERT = insert(appeals).returning(*appeals.c)
+
+
 class AppealRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def add(self, **values: Any) -> Appeal:
-        return _to_appeal(self.session.execute(insert(appeals).values(**values).returning(*appeals.c)).one())
+        return _to_appeal(self.session.execute(_INSERT, values).one())
 
     def get(self, appeal_id: int, *, for_update: bool = False) -> Appeal:
         query = select(appeals).where(appeals.c.id == appeal_id)

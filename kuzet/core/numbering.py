@@ -6,6 +6,9 @@ ends: a rolled-back registration gives its number back, and two writers can neve
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
 from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -31,15 +34,18 @@ def next_number(session: Session, series: str, year: int) -> int:
 def increment(session: Session, table: Table, key: dict[str, object], counter: Column[int]) -> int:
     """Add one to the counter of the row with this key (creating it at 1) in one statement; the row stays
     locked until the transaction ends."""
-    dialect = session.get_bind().dialect.name
+    statement = _upsert(session.get_bind().dialect.name, table, tuple(key), counter)
+    return int(session.execute(statement, {**key, counter.name: 1}).scalar_one())
+
+
+@cache
+def _upsert(dialect: str, table: Table, key: tuple[str, ...], counter: Column[int]) -> Any:
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
+    return (
         make_insert(table)
-        .values(**key, **{counter.name: 1})
         .on_conflict_do_update(index_elements=list(key), set_={counter.name: counter + 1})
         .returning(counter)
     )
-    return int(session.execute(statement).scalar_one())
 
 
 def format_number(series: str, year: int, number: int) -> str:

@@ -94,22 +94,26 @@ def _to_message(row: Row[Any]) -> Message:
     return Message(**{c.name: getattr(row, c.name) for c in outbox.columns})
 
 
+_ENQUEUE = insert(outbox)  # built once; the values come as parameters
+
+
 def enqueue(
     session: Session, *, destination: str, kind: str, ordering_key: str, payload: dict[str, Any], at: datetime
 ) -> str:
     """Write a message in the caller's transaction; returns its event id."""
     event_id = str(uuid.uuid4())
     session.execute(
-        insert(outbox).values(
-            event_id=event_id,
-            destination=destination,
-            kind=kind,
-            ordering_key=ordering_key,
-            payload={**payload, "event_id": event_id},
-            created_at=at,
-            attempts=0,
-            next_attempt_at=at,
-        )
+        _ENQUEUE,
+        {
+            "event_id": event_id,
+            "destination": destination,
+            "kind": kind,
+            "ordering_key": ordering_key,
+            "payload": {**payload, "event_id": event_id},
+            "created_at": at,
+            "attempts": 0,
+            "next_attempt_at": at,
+        },
     )
     return event_id
 

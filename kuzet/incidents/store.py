@@ -147,6 +147,11 @@ class TimelineEvent:
     data: dict[str, Any]
 
 
+# Built once: a statement given its values as parameters skips SQLAlchemy's per-call construction.
+_INSERT_INCIDENT = insert(incidents).returning(*incidents.c)
+_INSERT_EVENT = insert(incident_events)
+
+
 class IncidentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -162,7 +167,7 @@ class IncidentRepository:
             created_at=at,
             updated_at=at,
         )
-        row = self.session.execute(insert(incidents).values(**values).returning(*incidents.c)).one()
+        row = self.session.execute(_INSERT_INCIDENT, values).one()
         return _to_incident(row)
 
     def get(self, incident_id: int, *, for_update: bool = False) -> Incident:
@@ -216,9 +221,8 @@ class IncidentRepository:
         self, incident_id: int, *, at: datetime, actor: str, role: str | None, kind: str, data: dict[str, Any]
     ) -> None:
         self.session.execute(
-            insert(incident_events).values(
-                incident_id=incident_id, at=at, actor=actor, role=role, kind=kind, data=data
-            )
+            _INSERT_EVENT,
+            {"incident_id": incident_id, "at": at, "actor": actor, "role": role, "kind": kind, "data": data},
         )
 
     def events(self, incident_ids: Iterable[int]) -> list[TimelineEvent]:
@@ -258,8 +262,11 @@ def category_values(category: Category) -> dict[str, Any]:
 
 
 class CategoryRepository:
+    """The catalogue as one transaction sees it; a category read once is not read again in it."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._seen: dict[str, Category | None] = {}
 
     def all(self, *, include_inactive: bool = True) -> list[Category]:
         query = select(categories).order_by(categories.c.code)
@@ -268,11 +275,14 @@ class CategoryRepository:
         return [_to_category(row) for row in self.session.execute(query).all()]
 
     def find(self, code: str) -> Category | None:
-        row = self.session.execute(select(categories).where(categories.c.code == code)).one_or_none()
-        return None if row is None else _to_category(row)
+        if code not in self._seen:
+            row = self.session.execute(select(categories).where(categories.c.code == code)).one_or_none()
+            self._seen[code] = None if row is None else _to_category(row)
+        return self._seen[code]
 
     def put(self, category: Category) -> Category:
         values = category_values(category)
+        self._seen.pop(category.code, None)
         if self.find(category.code) is None:
             self.session.execute(insert(categories).values(**values))
         else:

@@ -168,8 +168,8 @@ def authenticate(
         if signed is None:
             raise _refuse(uow, source, None, signing.Refusal.MISSING_HEADERS, path)
         repo = uow.repo(PartnerRepository)
-        key = repo.key(signed.key_id, box) if signing.KEY_ID_PATTERN.fullmatch(signed.key_id) else None
-        partner = repo.find(key.partner_code) if key is not None else None
+        found = repo.key(signed.key_id, box) if signing.KEY_ID_PATTERN.fullmatch(signed.key_id) else None
+        key, partner = found if found is not None else (None, None)
         if key is None or partner is None or not key.valid_at(at):
             raise _refuse(uow, source, signed.key_id, signing.Refusal.UNKNOWN_KEY, path)
         if not partner.enabled:
@@ -230,7 +230,10 @@ def intake(
                     AppealInput(**{**vars(data), "category_code": category}), region, at
                 )
                 repo = uow.repo(PartnerRepository)
-                earlier = repo.remembered(partner.code, idempotency_key, since=at - idempotency_window)
+                stored = repo.remembered(partner.code, idempotency_key)
+                earlier = (
+                    stored if stored is not None and stored.created_at >= at - idempotency_window else None
+                )
                 if earlier is not None:
                     if earlier.body_digest != body_digest:
                         raise InvalidInput(
@@ -246,7 +249,7 @@ def intake(
                     return Answer(earlier.status, dict(earlier.response))
                 # Taking the key first makes a concurrent retry wait here, then find the answer above.
                 repo.reserve(
-                    partner.code, idempotency_key, digest=body_digest, at=at, since=at - idempotency_window
+                    partner.code, idempotency_key, digest=body_digest, at=at, replace=stored is not None
                 )
                 media = _claim_media(repo, partner, media_ids, media_limit)
                 done = appeals.register_step(uow, checked, link_to=None, by=by, at=at)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
     select,
@@ -162,13 +165,15 @@ class PartnerRepository:
             )
         )
 
-    def key(self, key_id: str, box: SecretBox) -> PartnerKey | None:
-        row = self.session.execute(select(partner_keys).where(partner_keys.c.key_id == key_id)).one_or_none()
+    def key(self, key_id: str, box: SecretBox) -> tuple[PartnerKey, Partner] | None:
+        """The key and its partner, read together."""
+        row = self.session.execute(_KEY_AND_PARTNER, {"key_id": key_id}).one_or_none()
         if row is None:
             return None
-        return PartnerKey(
-            row.key_id, row.partner_code, box.open(row.sealed_secret), row.created_at, row.expires_at
+        key = PartnerKey(
+            row.key_id, row.partner_code, box.open(row.sealed_secret), row.key_created_at, row.expires_at
         )
+        return key, _to_partner(row)
 
     def keys_of(self, code: str, box: SecretBox) -> list[PartnerKey]:
         rows = self.session.execute(
@@ -195,14 +200,8 @@ class PartnerRepository:
     # nonces
     def use_nonce(self, key_id: str, nonce: str, *, at: datetime) -> bool:
         """Record the nonce; False if it was used before (a replay)."""
-        dialect = self.session.get_bind().dialect.name
-        make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stored = self.session.execute(
-            make_insert(partner_nonces)
-            .values(key_id=key_id, nonce=nonce, seen_at=at)
-            .on_conflict_do_nothing()
-            .returning(partner_nonces.c.nonce)
-        ).first()
+        statement = _dialect_statements(self.session.get_bind().dialect.name).use_nonce
+        stored = self.session.execute(statement, {"key_id": key_id, "nonce": nonce, "seen_at": at}).first()
         return stored is not None
 
     def forget_nonces(self, *, before: datetime) -> None:
@@ -217,29 +216,29 @@ class PartnerRepository:
         self.session.execute(delete(partner_rate_windows).where(partner_rate_windows.c.window_start < before))
 
     # idempotency
-    def remembered(self, code: str, key: str, *, since: datetime) -> Row[Any] | None:
-        return self.session.execute(
-            select(partner_idempotency).where(
-                partner_idempotency.c.partner_code == code,
-                partner_idempotency.c.key == key,
-                partner_idempotency.c.created_at >= since,
-            )
-        ).one_or_none()
+    def remembered(self, code: str, key: str) -> Row[Any] | None:
+        """The stored answer for the key, however old (the caller checks the window)."""
+        return self.session.execute(_REMEMBERED, {"partner_code": code, "key": key}).one_or_none()
 
-    def reserve(self, code: str, key: str, *, digest: str, at: datetime, since: datetime) -> None:
-        """Take the key for this request (an expired record of it is dropped first). A concurrent request with
-        the same key fails here with an IntegrityError once this transaction commits."""
-        self.session.execute(
-            delete(partner_idempotency).where(
-                partner_idempotency.c.partner_code == code,
-                partner_idempotency.c.key == key,
-                partner_idempotency.c.created_at < since,
+    def reserve(self, code: str, key: str, *, digest: str, at: datetime, replace: bool) -> None:
+        """Take the key for this request (an expired record of it is dropped first, if the caller found one).
+        A concurrent request with the same key fails here with an IntegrityError once this one commits."""
+        if replace:
+            self.session.execute(
+                delete(partner_idempotency).where(
+                    partner_idempotency.c.partner_code == code, partner_idempotency.c.key == key
+                )
             )
-        )
         self.session.execute(
-            insert(partner_idempotency).values(
-                partner_code=code, key=key, body_digest=digest, status=0, response={}, created_at=at
-            )
+            _RESERVE,
+            {
+                "partner_code": code,
+                "key": key,
+                "body_digest": digest,
+                "status": 0,
+                "response": {},
+                "created_at": at,
+            },
         )
 
     def forget_answers(self, *, before: datetime) -> None:
@@ -247,9 +246,7 @@ class PartnerRepository:
 
     def record_answer(self, code: str, key: str, *, status: int, response: Any) -> None:
         self.session.execute(
-            update(partner_idempotency)
-            .where(partner_idempotency.c.partner_code == code, partner_idempotency.c.key == key)
-            .values(status=status, response=response)
+            _RECORD_ANSWER, {"code": code, "idem_key": key, "status": status, "response": response}
         )
 
     # media
@@ -293,15 +290,57 @@ class PartnerRepository:
     def set_citizen_status(
         self, appeal_id: int, code: str, status: str, result: str | None, at: datetime
     ) -> None:
-        updated = self.session.execute(
-            update(partner_appeal_status)
-            .where(partner_appeal_status.c.appeal_id == appeal_id)
-            .values(status=status, result=result, updated_at=at)
-            .returning(partner_appeal_status.c.appeal_id)
-        ).first()
-        if updated is None:
-            self.session.execute(
-                insert(partner_appeal_status).values(
-                    appeal_id=appeal_id, partner_code=code, status=status, result=result, updated_at=at
-                )
-            )
+        self.session.execute(
+            _dialect_statements(self.session.get_bind().dialect.name).set_citizen_status,
+            {
+                "appeal_id": appeal_id,
+                "partner_code": code,
+                "status": status,
+                "result": result,
+                "updated_at": at,
+            },
+        )
+
+
+# Statements of the intake path, built once: values passed as parameters skip per-call construction.
+_KEY_AND_PARTNER = (
+    select(partner_keys, partners, partner_keys.c.created_at.label("key_created_at"))
+    .join(partners, partners.c.code == partner_keys.c.partner_code)
+    .where(partner_keys.c.key_id == bindparam("key_id"))
+)
+_REMEMBERED = select(partner_idempotency).where(
+    partner_idempotency.c.partner_code == bindparam("partner_code"),
+    partner_idempotency.c.key == bindparam("key"),
+)
+_RESERVE = insert(partner_idempotency)
+_RECORD_ANSWER = (
+    update(partner_idempotency)
+    .where(
+        partner_idempotency.c.partner_code == bindparam("code"),
+        partner_idempotency.c.key == bindparam("idem_key"),
+    )
+    .values(status=bindparam("status"), response=bindparam("response"))
+)
+
+
+@dataclass(frozen=True)
+class _DialectStatements:
+    use_nonce: Any
+    set_citizen_status: Any
+
+
+@cache
+def _dialect_statements(dialect: str) -> _DialectStatements:
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    citizen = make_insert(partner_appeal_status)
+    return _DialectStatements(
+        use_nonce=make_insert(partner_nonces).on_conflict_do_nothing().returning(partner_nonces.c.nonce),
+        set_citizen_status=citizen.on_conflict_do_update(
+            index_elements=[partner_appeal_status.c.appeal_id],
+            set_={
+                "status": citizen.excluded.status,
+                "result": citizen.excluded.result,
+                "updated_at": citizen.excluded.updated_at,
+            },
+        ),
+    )
