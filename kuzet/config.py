@@ -75,6 +75,26 @@ class Settings(BaseSettings):
     # are kept this many days.
     outbox_max_attempts: int = Field(default=100, ge=1)
     outbox_retention_days: int = Field(default=30, ge=1)
+    # Roads (`kuzet import-osm`): the road graph and the gazetteer; by default in the data folder.
+    graph_path: Path | None = None
+    gazetteer_path: Path | None = None
+    # Travel-time multipliers by local hour range ("07-10": 1.3 makes every road 30 % slower then); applied
+    # at query time, without rebuilding the graph.
+    travel_time_factors: dict[str, float] = Field(default_factory=dict)
+    # Unit positions (AVL): a fix older than this is stale; fixes faster than this, or further in the future
+    # than the tolerance, or older than the maximum age, are refused; a fix further than the snap distance
+    # from every road is kept but not placed on the road graph.
+    position_stale_seconds: float = Field(default=120.0, gt=0)
+    position_max_speed_kmh: float = Field(default=250.0, gt=0)
+    position_future_tolerance_seconds: float = Field(default=30.0, ge=0)
+    position_max_age_hours: float = Field(default=24.0, gt=0)
+    snap_max_distance_m: float = Field(default=250.0, gt=0)
+    position_batch_max: int = Field(default=5000, ge=1)
+    # Foot patrols are ranked by the road distance at this walking speed.
+    foot_speed_kmh: float = Field(default=5.0, gt=0)
+    # MQTT telemetry: the broker (mqtt://host:port) and topic filter; empty turns the subscriber off.
+    mqtt_url: str = ""
+    mqtt_topic: str = "kuzet/units/+/position"
     # Argon2 cost; lower it only for tests.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
@@ -83,6 +103,14 @@ class Settings(BaseSettings):
     def is_relaxed(self) -> bool:
         """Demo, dev and test modes may run with built-in secrets; production may not."""
         return self.mode in {Mode.DEMO, Mode.DEV, Mode.TEST}
+
+    @property
+    def roads_file(self) -> Path:
+        return self.graph_path or self.data_dir / "roads.npz"
+
+    @property
+    def gazetteer_file(self) -> Path:
+        return self.gazetteer_path or self.data_dir / "gazetteer.npz"
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,8 +7,10 @@ from kuzet.core.audit import store as _audit_store
 from kuzet.core.auth import store as _auth_store
 from kuzet.core.db import metadata
 from kuzet.dispatch import store as _dispatch_store
+from kuzet.geo import store as _geo_store
 from kuzet.incidents import store as _incidents_store
 from kuzet.partners import store as _partners_store
+from kuzet.units import positions_store as _positions_store
 from kuzet.units import store as _units_store
 
 __all__ = ["metadata"]
@@ -22,4 +24,6 @@ _TABLE_MODULES = (
     _appeals_store,
     _units_store,
     _dispatch_store,
+    _positions_store,
+    _geo_store,
 )

@@ -1,0 +1,127 @@
+"""Use cases of unit positions (AVL): take a batch of GPS fixes, and read where units are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from kuzet.core.actor import Actor
+from kuzet.core.errors import FieldError, InvalidInput
+from kuzet.core.events import DomainEvent
+from kuzet.core.i18n import N_
+from kuzet.core.uow import UnitOfWork
+from kuzet.units.positions import Fix, FixRules, RoadPoint, check, jump_too_fast
+from kuzet.units.positions_store import Position, PositionRepository
+from kuzet.units.store import units
+
+# Places points on the road graph: one answer per point, None when it is off every road.
+Snap = Callable[[Sequence[float], Sequence[float]], list[RoadPoint | None]]
+
+
+@dataclass(frozen=True)
+class UnitsMoved(DomainEvent):
+    """Units reported new positions (one event per batch, for the live map)."""
+
+    name = "units.moved"
+    positions: tuple[tuple[int, str, float, float, str], ...]  # unit id, call sign, lat, lon, at (ISO)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    stored: int
+    on_road: int
+
+
+def _where(index: int | None) -> str:
+    return "" if index is None else f"fixes[{index}]."
+
+
+def ingest(
+    uow: UnitOfWork,
+    fixes: Sequence[Fix],
+    *,
+    rules: FixRules,
+    snap: Snap | None,
+    source: str,
+    by: Actor,
+    at: datetime,
+    single: bool = False,
+) -> Ingested:
+    """Check every fix, then store them all, or none: a refused batch names each bad fix's field.
+
+    A fix for a unit outside the actor's district is refused as an unknown unit."""
+    with uow:
+        errors: list[FieldError] = []
+        signs = sorted({f.call_sign for f in fixes})
+        rows = uow.session.execute(
+            select(units.c.id, units.c.call_sign, units.c.district).where(units.c.call_sign.in_(signs))
+        ).all()
+        unit_of = {r.call_sign: r.id for r in rows if by.in_scope(r.district)}
+        known = uow.repo(PositionRepository).latest(list(unit_of.values()))
+        last = {p.unit_id: (p.at, p.lat, p.lon) for p in known.values()}
+        # Jumps are judged in time order per unit, each fix against the one before it.
+        order = sorted(range(len(fixes)), key=lambda i: fixes[i].at)
+        for i in order:
+            fix = fixes[i]
+            where = _where(None if single else i)
+            problems = check(fix, where, rules, at)
+            unit_id = unit_of.get(fix.call_sign)
+            if unit_id is None:
+                problems.append(FieldError(f"{where}call_sign", N_("Unknown unit."), "unknown_unit"))
+            elif not problems:
+                before = last.get(unit_id)
+                if before is not None and jump_too_fast(before, fix, rules):
+                    problems.append(
+                        FieldError(
+                            f"{where}lat",
+                            N_("The unit could not have moved this far this fast."),
+                            "implausible_jump",
+                        )
+                    )
+                else:
+                    last[unit_id] = (fix.at, fix.lat, fix.lon)
+            errors.extend(problems)
+        if errors:
+            raise InvalidInput(errors)
+        placed = snap([f.lat for f in fixes], [f.lon for f in fixes]) if snap else [None] * len(fixes)
+        stored = [_row(unit_of[f.call_sign], f, p, source, at) for f, p in zip(fixes, placed, strict=True)]
+        uow.repo(PositionRepository).add(stored)
+        uow.emit(
+            UnitsMoved(
+                tuple((unit_of[f.call_sign], f.call_sign, f.lat, f.lon, f.at.isoformat()) for f in fixes)
+            )
+        )
+        uow.commit()
+    return Ingested(len(stored), sum(p is not None for p in placed))
+
+
+def _row(unit_id: int, fix: Fix, road: RoadPoint | None, source: str, at: datetime) -> dict[str, Any]:
+    return {
+        "unit_id": unit_id,
+        "at": fix.at,
+        "lat": fix.lat,
+        "lon": fix.lon,
+        "speed_kmh": fix.speed_kmh,
+        "heading": fix.heading,
+        "accuracy_m": fix.accuracy_m,
+        "road_lat": road.lat if road else None,
+        "road_lon": road.lon if road else None,
+        "road_edge": road.edge if road else None,
+        "road_fraction": road.fraction if road else None,
+        "road_distance_m": road.distance_m if road else None,
+        "source": source,
+        "received_at": at,
+    }
+
+
+def latest(uow: UnitOfWork, *, by: Actor) -> list[tuple[str, str, Position]]:
+    """The last known position of every unit the actor may see: (call sign, district, position)."""
+    with uow:
+        rows = uow.session.execute(select(units.c.id, units.c.call_sign, units.c.district)).all()
+        visible = {r.id: (r.call_sign, r.district) for r in rows if by.in_scope(r.district)}
+        found = uow.repo(PositionRepository).latest(list(visible))
+    return [(visible[u][0], visible[u][1], p) for u, p in sorted(found.items())]

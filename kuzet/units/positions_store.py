@@ -1,0 +1,126 @@
+"""Tables of unit positions (AVL): the last known fix of each unit, and the track of every fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Row
+from sqlalchemy.orm import Session
+
+from kuzet.core.db import UTCDateTime, metadata
+
+_FIX_COLUMNS: tuple[Column[Any], ...] = (
+    Column("at", UTCDateTime(), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("speed_kmh", Float),
+    Column("heading", Float),
+    Column("accuracy_m", Float),
+    # Where the fix lies on the road graph (empty if it is off every road or no graph is loaded).
+    Column("road_lat", Float),
+    Column("road_lon", Float),
+    Column("road_edge", Integer),
+    Column("road_fraction", Float),
+    Column("road_distance_m", Float),
+    Column("source", String(10), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+)
+
+unit_positions = Table(
+    "unit_positions",
+    metadata,
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    *[c.copy() for c in _FIX_COLUMNS],
+)
+
+unit_tracks = Table(
+    "unit_tracks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    *[c.copy() for c in _FIX_COLUMNS],
+    Index("ix_unit_tracks_unit_at", "unit_id", "at"),
+)
+
+FIELDS = tuple(c.name for c in _FIX_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A unit's fix as stored: where it was, when, and where that is on the road graph."""
+
+    unit_id: int
+    at: datetime
+    lat: float
+    lon: float
+    speed_kmh: float | None
+    heading: float | None
+    accuracy_m: float | None
+    road_lat: float | None
+    road_lon: float | None
+    road_edge: int | None
+    road_fraction: float | None
+    road_distance_m: float | None
+    source: str
+    received_at: datetime
+
+    def age_seconds(self, now: datetime) -> float:
+        return max(0.0, (now - self.at).total_seconds())
+
+
+def _to_position(row: Row[Any]) -> Position:
+    return Position(row.unit_id, *(getattr(row, name) for name in FIELDS))
+
+
+@cache
+def _upsert_latest(dialect: str) -> Any:
+    """Replace the last known fix, but only with a newer one: a late fix goes to the track only."""
+    make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = make_insert(unit_positions)
+    return statement.on_conflict_do_update(
+        index_elements=[unit_positions.c.unit_id],
+        set_={name: statement.excluded[name] for name in FIELDS},
+        where=unit_positions.c.at < statement.excluded.at,
+    )
+
+
+_INSERT_TRACK = insert(unit_tracks)
+
+
+class PositionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """Store fixes (dicts with unit_id and FIELDS) in the track, and the newest of each unit as latest."""
+        if not rows:
+            return
+        self.session.execute(_INSERT_TRACK, rows)
+        newest: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            kept = newest.get(row["unit_id"])
+            if kept is None or row["at"] > kept["at"]:
+                newest[row["unit_id"]] = row
+        statement = _upsert_latest(self.session.get_bind().dialect.name)
+        self.session.execute(statement, sorted(newest.values(), key=lambda r: r["unit_id"]))
+
+    def latest(self, unit_ids: list[int] | None = None) -> dict[int, Position]:
+        query = select(unit_positions)
+        if unit_ids is not None:
+            query = query.where(unit_positions.c.unit_id.in_(unit_ids))
+        return {row.unit_id: _to_position(row) for row in self.session.execute(query).all()}
+
+    def track(self, unit_id: int, *, since: datetime, until: datetime, limit: int = 5000) -> list[Position]:
+        query = (
+            select(unit_tracks)
+            .where(unit_tracks.c.unit_id == unit_id, unit_tracks.c.at >= since, unit_tracks.c.at < until)
+            .order_by(unit_tracks.c.at, unit_tracks.c.id)
+            .limit(limit)
+        )
+        return [_to_position(row) for row in self.session.execute(query).all()]
