@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
@@ -20,10 +21,13 @@ from kuzet.core.deps import api_routes, declared_permission
 from kuzet.core.observability import MetricsMiddleware
 from kuzet.core.problems import BodyLimitMiddleware, install_error_handlers
 from kuzet.dispatch.api import router as dispatch_router
+from kuzet.dispatch.recommendations_api import router as recommendations_router
+from kuzet.geo.api import router as geo_router
 from kuzet.incidents.api import router as incidents_router
 from kuzet.partners.api import admin as partners_admin_router
 from kuzet.partners.api import gateway as partner_gateway
 from kuzet.units.api import router as units_router
+from kuzet.units.positions_api import router as positions_router
 
 # Routes anyone may call. Every other route must declare a permission, or the app refuses to start.
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
@@ -37,8 +41,11 @@ ROUTERS = (
     audit_router,
     appeals_router,
     incidents_router,
+    positions_router,  # before the roster's /units/{unit_id}
     units_router,
     dispatch_router,
+    recommendations_router,
+    geo_router,
     partners_admin_router,
     partner_gateway,
 )
@@ -65,7 +72,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         relay = services.relay() if settings.outbox_relay else None
         if relay is not None:
             relay.start()
+        subscriber = services.mqtt_subscriber()
+        telemetry = asyncio.create_task(subscriber.run()) if subscriber is not None else None
         yield
+        if telemetry is not None:
+            telemetry.cancel()
+            with suppress(asyncio.CancelledError):
+                await telemetry
         if relay is not None:
             relay.stop()
         services.close()

@@ -23,6 +23,7 @@ from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
 from kuzet.demo import seed_demo_partners, seed_demo_units, seed_demo_users
+from kuzet.geo.cli import import_districts_command, import_osm_command
 from kuzet.partners.cli import partner_app
 
 app = typer.Typer(help="Kuzet: police Operations Control Center.", no_args_is_help=True)
@@ -33,6 +34,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(partner_app, name="partner")
+app.command("import-osm")(import_osm_command)
+app.command("import-districts")(import_districts_command)
 
 out = Console()
 err = Console(stderr=True)

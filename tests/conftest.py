@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
@@ -137,10 +138,14 @@ class LiveServer:
 
 
 @contextmanager
-def running_server(app: FastAPI) -> Iterator[str]:
-    """Serve the app with uvicorn on a free loopback port in a background thread; yield its base URL."""
+def running_server(app: FastAPI, *, lifespan: Literal["on", "off"] = "off") -> Iterator[str]:
+    """Serve the app with uvicorn on a free loopback port in a background thread; yield its base URL.
+
+    With lifespan "on", the app's background tasks (relay, MQTT subscriber) run as in `kuzet serve`."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan=lifespan)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -242,4 +247,4 @@ def run_cli(
 
 
 # Fixtures of a working operations centre (staff desks, calls, units).
-pytest_plugins = ["tests.ops", "tests.partners.fixtures"]
+pytest_plugins = ["tests.ops", "tests.partners.fixtures", "tests.roads"]

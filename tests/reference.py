@@ -1,6 +1,6 @@
-"""Where the shared reference data (real OSM extracts, CAP, EIDO, UCRI) lives: it is read in place, never copied.
+"""Where the shared reference data (real OSM extracts, CAP, EIDO, UCRI) lives: read in place, never copied.
 
-KUZET_REFERENCE_DATA names the folder; otherwise it is looked for as ../shared/reference-data beside the clone.
+KUZET_REFERENCE_DATA names the folder; else it is looked for as ../shared/reference-data beside the clone.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.config import Settings
+from kuzet.core.actor import Actor
 from kuzet.core.audit.domain import chain_key
 from kuzet.core.auth.service import AuthConfig
 from kuzet.core.clock import Clock, SystemClock
@@ -17,8 +18,12 @@ from kuzet.core.events import EventBus
 from kuzet.core.observability import Metrics
 from kuzet.core.outbox import Relay, forget_delivered
 from kuzet.core.uow import UnitOfWork
+from kuzet.geo.runtime import Geo
 from kuzet.partners import service as partners
 from kuzet.partners.callbacks import PartnerSender
+from kuzet.units import positions_service as positions
+from kuzet.units.mqtt import Subscriber
+from kuzet.units.positions import Fix
 from kuzet.wiring import wire
 
 
@@ -32,21 +37,30 @@ class Services:
     auth: AuthConfig
     metrics: Metrics
     audit_key: bytes
+    geo: Geo
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
         engine = make_engine(settings.database_url)
         bus = EventBus()
         wire(bus)
+        session_factory = make_session_factory(engine)
         return cls(
             settings=settings,
             engine=engine,
-            session_factory=make_session_factory(engine),
+            session_factory=session_factory,
             bus=bus,
             clock=clock or SystemClock(),
             auth=AuthConfig.from_settings(settings),
             metrics=Metrics(),
             audit_key=chain_key(settings.secret_key),
+            geo=Geo(
+                roads_file=settings.roads_file,
+                gazetteer_file=settings.gazetteer_file,
+                session_factory=session_factory,
+                snap_max_distance_m=settings.snap_max_distance_m,
+                travel_time_factors=settings.travel_time_factors,
+            ),
         )
 
     def relay(self) -> Relay:
@@ -70,6 +84,24 @@ class Services:
             forget_delivered(
                 session, before=self.clock.now() - timedelta(days=self.settings.outbox_retention_days)
             )
+
+    def mqtt_subscriber(self) -> Subscriber | None:
+        """The MQTT telemetry subscriber, if a broker is configured."""
+        s = self.settings
+        if not s.mqtt_url:
+            return None
+        rules = positions.fix_rules(s)
+
+        def store(fixes: list[Fix]) -> object:
+            by = Actor.system("mqtt")
+            return positions.ingest(
+                self.uow(), fixes, rules=rules, snap=self.geo.snap, source="mqtt", by=by, at=self.clock.now()
+            )
+
+        return Subscriber(s.mqtt_url, s.mqtt_topic, store, lambda outcome, n: self._count_fixes(outcome, n))
+
+    def _count_fixes(self, outcome: str, n: int) -> None:
+        self.metrics.fixes.labels("mqtt", outcome).inc(n)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.bus, self.clock, audit_key=self.audit_key)

@@ -105,3 +105,11 @@ class PayloadTooLarge(KuzetError):
     status, slug = 413, "payload-too-large"
     title = N_("Request too large")
     default_detail = N_("The request body is larger than {limit} bytes.")
+
+
+class Unavailable(KuzetError):
+    """Something the request needs is not set up on this server (a road map, say); the detail says what."""
+
+    status, slug = 503, "unavailable"
+    title = N_("Not available")
+    default_detail = N_("This service is not available now.")

@@ -33,6 +33,12 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.fixes = Counter(
+            "kuzet_unit_fixes_total",
+            "GPS fixes of units by source (http, mqtt) and outcome (stored, refused).",
+            ["source", "outcome"],
+            registry=self.registry,
+        )
 
 
 class MetricsMiddleware:

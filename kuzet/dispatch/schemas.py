@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,3 +56,40 @@ class AssignmentOut(BaseModel):
     @classmethod
     def from_domain(cls, assignment: Assignment) -> AssignmentOut:
         return cls(active=assignment.active, **vars(assignment))
+
+
+class RecommendedOut(BaseModel):
+    unit_id: int
+    call_sign: str
+    type: str
+    status: str
+    district: str = Field(description="The unit's home district")
+    district_now: str | None = Field(description="The district its last position lies in")
+    eta_s: float = Field(description="Road travel time to the incident, in seconds")
+    road_m: float
+    straight_m: float
+    position_at: datetime
+    position_age_s: float
+    stale: bool
+    preemptable: bool = Field(description="Busy on a lower-priority incident; the dispatcher may divert it")
+    current_incident_id: int | None
+    explanation: str
+
+
+class RecommendationOut(BaseModel):
+    incident_id: int
+    computed_at: datetime
+    travel_time_factor: float
+    incident_road_distance_m: float = Field(description="How far the incident's point is from the road")
+    map: str
+    eligible: int = Field(description="Eligible units with a known position")
+    skipped: dict[str, int]
+    units: list[RecommendedOut]
+
+
+class RouteOut(BaseModel):
+    """A GeoJSON Feature: the road route of an assigned unit from its last position to the incident."""
+
+    type: str = "Feature"
+    geometry: dict[str, Any]
+    properties: dict[str, Any]

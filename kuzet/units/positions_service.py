@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from kuzet.config import Settings
 from kuzet.core.actor import Actor
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.events import DomainEvent
@@ -34,6 +35,14 @@ class UnitsMoved(DomainEvent):
 class Ingested:
     stored: int
     on_road: int
+
+
+def fix_rules(s: Settings) -> FixRules:
+    return FixRules(
+        max_speed_kmh=s.position_max_speed_kmh,
+        future_tolerance=timedelta(seconds=s.position_future_tolerance_seconds),
+        max_age=timedelta(hours=s.position_max_age_hours),
+    )
 
 
 def _where(index: int | None) -> str:

@@ -15,28 +15,32 @@ from sqlalchemy.orm import Session
 
 from kuzet.core.db import UTCDateTime, metadata
 
-_FIX_COLUMNS: tuple[Column[Any], ...] = (
-    Column("at", UTCDateTime(), nullable=False),
-    Column("lat", Float, nullable=False),
-    Column("lon", Float, nullable=False),
-    Column("speed_kmh", Float),
-    Column("heading", Float),
-    Column("accuracy_m", Float),
-    # Where the fix lies on the road graph (empty if it is off every road or no graph is loaded).
-    Column("road_lat", Float),
-    Column("road_lon", Float),
-    Column("road_edge", Integer),
-    Column("road_fraction", Float),
-    Column("road_distance_m", Float),
-    Column("source", String(10), nullable=False),
-    Column("received_at", UTCDateTime(), nullable=False),
-)
+
+def _fix_columns() -> list[Column[Any]]:
+    """The columns of one fix (a column belongs to one table, so each table gets its own)."""
+    return [
+        Column("at", UTCDateTime(), nullable=False),
+        Column("lat", Float, nullable=False),
+        Column("lon", Float, nullable=False),
+        Column("speed_kmh", Float),
+        Column("heading", Float),
+        Column("accuracy_m", Float),
+        # Where the fix lies on the road graph (empty if it is off every road or no graph is loaded).
+        Column("road_lat", Float),
+        Column("road_lon", Float),
+        Column("road_edge", Integer),
+        Column("road_fraction", Float),
+        Column("road_distance_m", Float),
+        Column("source", String(10), nullable=False),
+        Column("received_at", UTCDateTime(), nullable=False),
+    ]
+
 
 unit_positions = Table(
     "unit_positions",
     metadata,
     Column("unit_id", ForeignKey("units.id"), primary_key=True),
-    *[c.copy() for c in _FIX_COLUMNS],
+    *_fix_columns(),
 )
 
 unit_tracks = Table(
@@ -44,11 +48,11 @@ unit_tracks = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("unit_id", ForeignKey("units.id"), nullable=False),
-    *[c.copy() for c in _FIX_COLUMNS],
+    *_fix_columns(),
     Index("ix_unit_tracks_unit_at", "unit_id", "at"),
 )
 
-FIELDS = tuple(c.name for c in _FIX_COLUMNS)
+FIELDS = tuple(c.name for c in _fix_columns())
 
 
 @dataclass(frozen=True)

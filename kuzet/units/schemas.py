@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kuzet.units.domain import CrewMember, Unit, UnitStatus, UnitType
+from kuzet.units.positions import Fix
+from kuzet.units.positions_store import Position
 from kuzet.units.store import StatusChange
 
 
@@ -87,3 +89,70 @@ class UnitCardOut(BaseModel):
     @classmethod
     def from_domain(cls, unit: Unit, history: list[StatusChange]) -> UnitCardOut:
         return cls(unit=UnitOut.from_domain(unit), history=[StatusChangeOut(**vars(h)) for h in history])
+
+
+class FixIn(BaseModel):
+    """One GPS fix. `at` must carry its UTC offset."""
+
+    model_config = ConfigDict(extra="forbid")
+    call_sign: str = Field(min_length=1, max_length=40, examples=["Беркут-12"])
+    at: AwareDatetime
+    lat: float
+    lon: float
+    speed_kmh: float | None = None
+    heading: float | None = None
+    accuracy_m: float | None = None
+
+    def to_domain(self) -> Fix:
+        return Fix(self.call_sign, self.at, self.lat, self.lon, self.speed_kmh, self.heading, self.accuracy_m)
+
+
+class FixesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fixes: list[FixIn] = Field(min_length=1)
+
+
+class IngestedOut(BaseModel):
+    stored: int
+    on_road: int = Field(description="How many fixes lie close enough to a road to be placed on the graph")
+
+
+class PositionOut(BaseModel):
+    unit_id: int
+    call_sign: str
+    district: str
+    at: datetime
+    age_s: float
+    stale: bool = Field(description="Older than KUZET_POSITION_STALE_SECONDS")
+    lat: float
+    lon: float
+    speed_kmh: float | None
+    heading: float | None
+    accuracy_m: float | None
+    road_lat: float | None
+    road_lon: float | None
+    road_distance_m: float | None
+    source: str
+
+    @classmethod
+    def from_domain(
+        cls, call_sign: str, district: str, p: Position, *, now: datetime, stale_after: float
+    ) -> PositionOut:
+        age = p.age_seconds(now)
+        return cls(
+            unit_id=p.unit_id,
+            call_sign=call_sign,
+            district=district,
+            at=p.at,
+            age_s=round(age, 1),
+            stale=age > stale_after,
+            lat=p.lat,
+            lon=p.lon,
+            speed_kmh=p.speed_kmh,
+            heading=p.heading,
+            accuracy_m=p.accuracy_m,
+            road_lat=p.road_lat,
+            road_lon=p.road_lon,
+            road_distance_m=p.road_distance_m,
+            source=p.source,
+        )

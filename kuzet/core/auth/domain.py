@@ -37,6 +37,7 @@ class Permission(StrEnum):
     UNITS_READ = "units.read"
     UNITS_STATUS = "units.status"
     UNITS_MANAGE = "units.manage"
+    UNITS_POSITION = "units.position"  # report where units are (the AVL gateway, or a dispatcher by hand)
     PARTNERS_MANAGE = "partners.manage"
     STATS_READ = "stats.read"
 
@@ -44,7 +45,7 @@ class Permission(StrEnum):
 P = Permission
 _OPERATIONS_FLOOR: Final = frozenset({P.SESSION, P.CATALOGUE_READ, P.INCIDENTS_READ, P.UNITS_READ})
 _DISPATCHING: Final = frozenset(
-    {P.APPEALS_CREATE, P.INCIDENTS_MANAGE, P.OVERDUE_READ, P.DISPATCH, P.UNITS_STATUS}
+    {P.APPEALS_CREATE, P.INCIDENTS_MANAGE, P.OVERDUE_READ, P.DISPATCH, P.UNITS_STATUS, P.UNITS_POSITION}
 )
 
 ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
             P.CATALOGUE_READ,
             P.CATALOGUE_MANAGE,
             P.UNITS_MANAGE,
+            P.UNITS_POSITION,
             P.PARTNERS_MANAGE,
             P.STATS_READ,
         }

@@ -25,6 +25,7 @@ CALL_TAKING = frozenset({Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR})
 DISPATCHING = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
 ROSTER = frozenset({Role.SUPERVISOR, Role.ADMIN})
 STATS = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
+POSITION_REPORTERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 PARTNER_KEY: frozenset[Role] = frozenset()  # signed by a partner's key: no staff token opens these
 PUBLIC = None
 
@@ -72,6 +73,15 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("POST", "/api/v1/units/{unit_id}/shift"): DISPATCHING,
     ("POST", "/api/v1/units/{unit_id}/status"): DISPATCHING,
     ("GET", "/api/v1/appeals/stats/channels"): STATS,
+    ("POST", "/api/v1/units/positions"): POSITION_REPORTERS,
+    ("GET", "/api/v1/units/positions"): OPERATIONS,
+    ("GET", "/api/v1/incidents/{incident_id}/recommendations"): DISPATCHING,
+    ("GET", "/api/v1/assignments/{assignment_id}/route"): OPERATIONS,
+    ("GET", "/api/v1/geo/search"): OPERATIONS,
+    ("GET", "/api/v1/geo/reverse"): OPERATIONS,
+    ("GET", "/api/v1/geo/districts"): ALL,
+    ("PUT", "/api/v1/geo/districts"): ADMIN,
+    ("GET", "/api/v1/geo/roads"): ALL,
     ("GET", "/api/v1/partners"): ADMIN,
     ("POST", "/api/v1/partners"): ADMIN,
     ("POST", "/api/v1/partners/{code}/rotate"): ADMIN,

@@ -1,0 +1,91 @@
+"""Routes of the region's geography: address search, reverse geocoding, districts and the road map's state."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+
+from kuzet.core.actor import Actor
+from kuzet.core.auth.domain import Permission
+from kuzet.core.deps import NowDep, UowDep, get_services, require
+from kuzet.core.errors import NotFound, Unavailable
+from kuzet.core.i18n import N_
+from kuzet.geo import service
+from kuzet.geo.gazetteer import Candidate
+from kuzet.geo.schemas import AddressOut, RoadsOut
+
+router = APIRouter(prefix="/api/v1/geo", tags=["geography"])
+Operator = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]
+Reader = Annotated[Actor, Depends(require(Permission.CATALOGUE_READ))]
+Manager = Annotated[Actor, Depends(require(Permission.CATALOGUE_MANAGE))]
+NO_GAZETTEER = N_("No address gazetteer is loaded: import a map with `kuzet import-osm`.")
+
+
+def _out(c: Candidate) -> AddressOut:
+    return AddressOut(
+        label=c.label, lat=c.lat, lon=c.lon, kind=c.kind, score=c.score, distance_m=c.distance_m
+    )
+
+
+@router.get("/search", response_model=list[AddressOut], summary="Find an address or street by free text")
+def search(
+    actor: Operator,
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="What the caller said")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[AddressOut]:
+    gazetteer = get_services(request).geo.gazetteer
+    if gazetteer is None:
+        raise Unavailable(NO_GAZETTEER)
+    return [_out(c) for c in gazetteer.search(q, limit=limit)]
+
+
+@router.get("/reverse", response_model=AddressOut, summary="The nearest address to a point")
+def reverse(
+    actor: Operator,
+    request: Request,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+) -> AddressOut:
+    gazetteer = get_services(request).geo.gazetteer
+    if gazetteer is None:
+        raise Unavailable(NO_GAZETTEER)
+    found = gazetteer.reverse(lat, lon)
+    if found is None:
+        raise NotFound(N_("No address near this point."))
+    return _out(found)
+
+
+@router.get("/districts", summary="The district map (GeoJSON FeatureCollection)")
+def districts(actor: Reader, uow: UowDep) -> dict[str, Any]:
+    return service.district_map(uow)
+
+
+@router.put("/districts", summary="Replace the district map with a GeoJSON FeatureCollection")
+def replace_districts(
+    actor: Manager, request: Request, uow: UowDep, at: NowDep, body: Annotated[Any, Body()]
+) -> dict[str, Any]:
+    service.replace_districts(uow, body, by=actor, at=at)
+    get_services(request).geo.reload()
+    return service.district_map(get_services(request).uow())
+
+
+@router.get("/roads", response_model=RoadsOut, summary="The road map in use")
+def roads(actor: Reader, request: Request) -> RoadsOut:
+    geo = get_services(request).geo
+    loaded = geo.roads
+    gazetteer = geo.gazetteer
+    if loaded is None:
+        return RoadsOut(loaded=False, gazetteer_loaded=gazetteer is not None)
+    meta = dict(loaded.graph.meta)
+    return RoadsOut(
+        loaded=True,
+        file=loaded.source.name,
+        source=str(meta.get("source", "")) or None,
+        imported_at=str(meta.get("imported_at", "")) or None,
+        nodes=loaded.graph.node_count,
+        edges=loaded.graph.edge_count,
+        gazetteer_loaded=gazetteer is not None,
+        attribution="© OpenStreetMap contributors, ODbL",
+    )

@@ -1,0 +1,398 @@
+"""Address search and reverse geocoding over an OSM extract (the gazetteer). Pure library code.
+
+Kept: addressed places (nodes and building outlines with addr:street or addr:place plus addr:housenumber),
+named highway ways and named place=* nodes; not addresses drawn as relations nor addr:interpolation lines.
+Names are compared as keys with case, diacritics, punctuation, particles and street type words («ул.»,
+«көшесі», «пр-т», «Av.», «Str.») folded away and Russian genitive endings cut back: «ул. Абая» → «абай».
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final, Literal
+from unicodedata import combining, normalize
+
+import numpy as np
+import numpy.typing as npt
+import osmium
+from rapidfuzz import process
+from rapidfuzz.fuzz import WRatio
+from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+
+Kind = Literal["address", "street", "place"]
+Progress = Callable[[str, int], None]
+BBox = tuple[float, float, float, float]
+F64 = npt.NDArray[np.float64]
+
+EARTH_RADIUS_M: Final = 6_371_008.8
+FORMAT: Final = "kuzet-gazetteer/1"
+_SPELLINGS: Final = ("name:ru", "name:kk", "name:en")
+_SETTLEMENTS: Final = frozenset({"city", "town", "village", "hamlet", "suburb"})
+_LOCALITY_RADIUS_M: Final = 10_000.0
+_DENSIFY_M: Final = 25.0  # street vertices for reverse geocoding are at most this far apart
+_PROGRESS_EVERY: Final = 10_000
+_ARRAYS: Final = ("address_points", "name_points", "vertices", "vertex_street")
+
+# Street type words per class, as people write them (ru, kk, en, ca, es, de); folded like the text itself.
+_TYPE_WORDS: Final = {
+    "street": "ул улица көш көше көшесі st street str straße c carrer carrere calle",
+    "avenue": "пр пр-т просп проспект даңғ даңғылы ave av avda avenue avinguda avenida allee",
+    "lane": "пер переулок тупик тұйық тұйығы lane ln camí passatge ptge weg gasse",
+    "boulevard": "б-р бул бульвар бульвары blvd boulevard passeig pg",
+    "district": "мкр мкрн мкр-н микрорайон шағын аудан ауданы district",
+    "square": "пл площадь алаң алаңы sq square pl plaça plaza platz",
+    "road": "ш шоссе rd road ctra carretera",
+}
+# Particles that carry no meaning for matching: Romance and German articles, «им.», «д.» before a number.
+_STOP_WORDS: Final = "de del dels d l la les el els i y of the der die das an им имени и д дом үй no num"
+_CHAR_MAP: Final = str.maketrans({"ß": "ss", "·": ""} | dict(zip("әғқңөұүһіё", "агкноуухие", strict=True)))
+_TOKEN: Final = re.compile(r"\d+ ?[a-zа-я](?!\w)|\w+(?:[-/]\w+)*")  # «10 А» is one house number
+_HOUSE: Final = re.compile(r"\d+ ?[a-zа-я]?(?:[-/]\d+[a-zа-я]?)?")
+_VOWELS: Final = frozenset("аеиоуыэюяй")
+_HOUSE_LETTERS: Final = str.maketrans("абвгдеж", "abvgdez")
+
+
+def _fold(text: str) -> str:
+    """Lower case, Kazakh letters as their Russian neighbours, no diacritics (the breve of «й» stays)."""
+    parts = normalize("NFKD", text.lower().translate(_CHAR_MAP))
+    return normalize("NFC", "".join(c for c in parts if c == "\u0306" or not combining(c)))
+
+
+_TYPE_OF: Final = {_fold(word): kind for kind, words in _TYPE_WORDS.items() for word in words.split()}
+_STOP: Final = frozenset(_fold(_STOP_WORDS).split())
+
+
+def _stem(token: str) -> str:
+    """Cut a German «-straße» suffix and a Russian genitive ending, so both grammatical forms meet."""
+    if token.isascii():
+        if token.endswith("strasse") and len(token) > 9:
+            return token[:-7]
+        return token[:-3] if token.endswith("str") and len(token) > 6 else token
+    if len(token) < 4 or not token.isalpha():  # Latin ones are ASCII by now: this word is Cyrillic
+        return token
+    if token.endswith(("овой", "евой", "иной", "ыной")):  # Мамановой → маманов
+        return token[:-2]
+    if token[-1] == "я":  # Абая → абай, Гоголя → гоголь
+        return token[:-1] + ("й" if token[-2] in _VOWELS else "ь")
+    if token[-1] == "а" and token[-2] not in _VOWELS and token[-2] not in "ьъ":  # Назарбаева → назарбаев
+        return token[:-1]
+    return token
+
+
+def _analyse(text: str) -> tuple[list[str], str | None]:
+    """The key tokens of a text and the street type its type word names (None without one)."""
+    pending = _TOKEN.findall(_fold(text))
+    kept: list[str] = []
+    dropped: list[str] = []
+    kind: str | None = None
+    while pending:
+        token = pending.pop(0)
+        if token in _TYPE_OF or token in _STOP:
+            kind = kind or _TYPE_OF.get(token)
+            dropped.append(token)
+        elif _HOUSE.fullmatch(token):
+            kept.append(token)
+        elif "-" in token or "/" in token:  # «Самал-2», «C/Major»: the parts are words of their own
+            pending[:0] = re.split(r"[-/]", token)
+        else:
+            kept.append(_stem(token))
+    return (kept or [_stem(token) for token in dropped]), kind
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str) -> str:
+    """The search key of a street, place or address text: «пр-т Назарбаева 10» → «назарбаев 10»."""
+    return " ".join(_analyse(text)[0])
+
+
+def _house_key(number: str) -> str:
+    return re.sub(r"\s+", "", _fold(number)).translate(_HOUSE_LETTERS)
+
+
+def _house_match(query: str, number: str) -> float:
+    """How well a typed house number fits a tagged one: exact, one of a list or range, or the same digits."""
+    if query == number:
+        return 1.0
+    for part in re.split(r"[;,]", number):
+        bounds = re.fullmatch(r"(\d+)-(\d+)", part)
+        if part == query or (bounds and query.isdigit() and int(bounds[1]) <= int(query) <= int(bounds[2])):
+            return 0.97
+    digits = re.sub(r"\D.*", "", query)
+    return 0.9 if digits and digits == re.sub(r"\D.*", "", number) else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One answer for the call-taker: a label, a point and how good the match is (0..100)."""
+
+    label: str
+    lat: float
+    lon: float
+    kind: Kind
+    score: float
+    distance_m: float | None = None  # set by reverse(): metres from the point asked about
+
+
+class GazetteerError(Exception):
+    """A missing or unreadable extract or gazetteer file."""
+
+
+def _project(points: F64, origin_lat: float) -> F64:
+    """[lat, lon] rows as metres on a local equirectangular plane: enough to find the nearest neighbours."""
+    radians = np.radians(points.reshape(-1, 2))
+    return np.column_stack((radians[:, 1] * np.cos(np.radians(origin_lat)), radians[:, 0])) * EARTH_RADIUS_M
+
+
+def _metres(a: F64, b: F64) -> F64:
+    """Great-circle distances between [lat, lon] rows (or one row against many)."""
+    (lat1, lon1), (lat2, lon2) = np.radians(a).T, np.radians(b).T
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(h)), dtype=np.float64)
+
+
+def _table(rows: list[Any]) -> F64:
+    return np.array(rows, dtype=np.float64).reshape(-1, 2)
+
+
+def _root(parent: dict[str, str], key: str) -> str:
+    """Union-find over keys: the representative of `key`'s set (a new set on first sight)."""
+    while parent.setdefault(key, key) != key:
+        parent[key] = parent[parent[key]]
+        key = parent[key]
+    return key
+
+
+@dataclass(eq=False)
+class Gazetteer:
+    """The named points of one extract, with a search index over their normalised names."""
+
+    addresses: list[tuple[str, str, str]]  # street (or addr:place), house number, locality
+    names: list[tuple[str, list[str], str, Kind]]  # streets and places: name, other spellings, locality, kind
+    address_points: F64  # one [lat, lon] row per address and per name (a street's representative point)
+    name_points: F64
+    vertices: F64  # street vertices, densified, for reverse geocoding
+    vertex_street: npt.NDArray[np.int32]  # the street (an index into names) each vertex belongs to
+
+    def __post_init__(self) -> None:
+        every = np.concatenate((self.address_points, self.name_points))
+        self._origin = float(every[:, 0].mean()) if len(every) else 0.0
+        self._trees: list[tuple[Kind, Any, F64]] = [
+            ("address", cKDTree(_project(self.address_points, self._origin)), self.address_points),
+            ("street", cKDTree(_project(self.vertices, self._origin)), self.vertices),
+        ]
+        # All spellings of one street or place (and the addresses naming any of them) share one group.
+        parent: dict[str, str] = {}
+        named: list[tuple[Kind, int, str, str | None]] = [
+            ("address", i, normalise(street), _analyse(street)[1])
+            for i, (street, *_) in enumerate(self.addresses)
+        ]
+        for i, (name, other, _, kind) in enumerate(self.names):
+            named.append((kind, i, normalise(name), _analyse(name)[1] if kind == "street" else "place"))
+            for key in map(normalise, other):
+                parent[_root(parent, key)] = _root(parent, normalise(name))
+        groups: dict[str, list[tuple[Kind, int, str | None]]] = defaultdict(list)
+        for kind, i, key, its in named:
+            groups[_root(parent, key)].append((kind, i, its))
+        self._keys = list(parent)
+        self._key_group = [groups[_root(parent, key)] for key in self._keys]
+        self._house_of = [_house_key(number) for _, number, _ in self.addresses]
+
+    def search(self, text: str, limit: int = 10) -> list[Candidate]:
+        """The best matches for a call-taker's text, best first; an exact address ranks above its street."""
+        tokens, asked = _analyse(text)
+        readings: list[tuple[list[str], str | None]] = [(tokens, None)] if tokens and self._keys else []
+        for at in (-1, 0) if readings and len(tokens) > 1 else ():
+            if _HOUSE.fullmatch(tokens[at]):
+                readings.append((tokens[:-1] if at else tokens[1:], _house_key(tokens[at])))
+        # With a house number in the text, a street or place alone is a weaker answer than the address.
+        alone = 0.9 if len(readings) > 1 else 1.0
+        scores: dict[tuple[Kind, int], float] = {}
+        for words, house in readings:
+            query = " ".join(words)
+            for _, sim, i in process.extract(query, self._keys, scorer=WRatio, limit=25, score_cutoff=60):
+                for kind, j, its in self._key_group[i]:
+                    house_fit = _house_match(house, self._house_of[j]) if house and kind == "address" else 0.0
+                    fit = alone if kind != "address" else house_fit
+                    penalty = 0.0 if asked is None or its == asked else 2.0 if its is None else 5.0
+                    if fit > 0:
+                        scores[kind, j] = max(scores.get((kind, j), 0.0), sim * fit - penalty)
+        order = ("address", "place", "street") if asked is None else ("address", "street", "place")
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], order.index(item[0][0]), item[0][1]))
+        return [self._candidate(kind, j, max(score, 0.0)) for (kind, j), score in ranked[:limit]]
+
+    def reverse(self, lat: float, lon: float, max_distance_m: float = 150.0) -> Candidate | None:
+        """The nearest address within `max_distance_m`, else the nearest street point, else None."""
+        here = np.array([lat, lon], dtype=np.float64)
+        for kind, tree, points in self._trees:
+            if len(points) == 0:
+                continue
+            near = np.atleast_1d(tree.query(_project(here, self._origin)[0], k=min(8, len(points)))[1])
+            metres = _metres(here, points[near])
+            if metres.min() > max_distance_m:
+                continue
+            best, distance = int(near[np.argmin(metres)]), float(metres.min())
+            found = self._candidate(kind, best if kind == "address" else int(self.vertex_street[best]), 0.0)
+            closeness = round(100.0 * (1.0 - distance / max(max_distance_m, 1e-9)), 1)
+            hit_lat, hit_lon = float(points[best, 0]), float(points[best, 1])
+            return replace(found, lat=hit_lat, lon=hit_lon, score=closeness, distance_m=round(distance, 1))
+        return None
+
+    def _candidate(self, kind: Kind, index: int, score: float) -> Candidate:
+        if kind == "address":
+            street, number, locality = self.addresses[index]
+            label, point = f"{street} {number}", self.address_points[index]
+        else:
+            label, _, locality, _ = self.names[index]
+            point = self.name_points[index]
+        label = f"{label}, {locality}" if locality and locality != label else label
+        return Candidate(label, float(point[0]), float(point[1]), kind, round(min(score, 100.0), 1))
+
+    def save(self, path: Path | str) -> None:
+        """Write one .npz: coordinates as arrays, labels as JSON (no pickle); replaced atomically."""
+        path = Path(path)
+        blob = json.dumps(
+            {"format": FORMAT, "addresses": self.addresses, "names": self.names}, ensure_ascii=False
+        )
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                arrays = {name: getattr(self, name) for name in _ARRAYS}
+                np.savez_compressed(out, meta=np.frombuffer(blob.encode(), dtype=np.uint8), **arrays)
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path | str) -> Gazetteer:
+        """Read a file written by save(); raises GazetteerError for a missing, foreign or damaged one."""
+        try:
+            with np.load(Path(path), allow_pickle=False) as data:
+                meta: dict[str, Any] = json.loads(data["meta"].tobytes().decode())
+                arrays: dict[str, Any] = {name: np.asarray(data[name]) for name in _ARRAYS}
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise GazetteerError(f"gazetteer {path}: cannot be read ({exc})") from exc
+        if meta.get("format") != FORMAT:
+            raise GazetteerError(f"gazetteer {path}: not a gazetteer file ({meta.get('format')!r})")
+        rows: dict[str, Any] = {key: [tuple(row) for row in meta[key]] for key in ("addresses", "names")}
+        return cls(**rows, **arrays)
+
+
+def _densify(line: F64) -> F64:
+    """A polyline's vertices with points added so that neighbours are at most _DENSIFY_M apart."""
+    if len(line) < 2:
+        return line
+    steps = np.maximum(1, np.ceil(_metres(line[:-1], line[1:]) / _DENSIFY_M)).astype(np.int64)
+    segment = np.repeat(np.arange(len(steps)), steps)
+    share = (np.arange(steps.sum()) - np.repeat(np.cumsum(steps) - steps, steps)) / steps[segment]
+    return np.concatenate((line[segment] + (line[segment + 1] - line[segment]) * share[:, None], line[-1:]))
+
+
+def _inside(points: F64, bbox: BBox | None) -> npt.NDArray[np.bool_]:
+    lat, lon = points.reshape(-1, 2).T
+    west, south, east, north = bbox or (-180.0, -90.0, 180.0, 90.0)
+    return np.asarray((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north))
+
+
+def _spellings(tags: osmium.osm.TagList) -> list[str]:
+    """The name:ru, name:kk and name:en of an object where they differ from its name."""
+    name = tags["name"]
+    return list(dict.fromkeys(tags[key] for key in _SPELLINGS if tags.get(key, name) != name))
+
+
+def build_gazetteer(
+    path: Path | str, *, bbox: BBox | None = None, progress: Progress | None = None
+) -> Gazetteer:
+    """Read an OSM extract (.osm.pbf, .osm, .osm.bz2) into a gazetteer in one streaming pass.
+
+    `bbox` is (min_lon, min_lat, max_lon, max_lat): only points inside it are kept. `progress`, if given, is
+    called with a stage name and a running count. Raises GazetteerError for a missing or unreadable file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise GazetteerError(f"OSM extract {path}: no such file")
+    found: list[tuple[str, str, F64, str, bool]] = []  # street, number, [lat, lon], addr:city, is a building
+    ways: list[tuple[str, list[str], F64, bool]] = []  # name, other names, vertices, drawn as a way
+    places: list[tuple[str, list[str], str, F64]] = []
+    wanted = osmium.filter.KeyFilter("addr:housenumber", "highway", "place")
+    try:
+        for count, obj in enumerate(osmium.FileProcessor(str(path)).with_locations().with_filter(wanted), 1):
+            if progress is not None and count % _PROGRESS_EVERY == 0:
+                progress("reading", count)
+            tags, is_way = obj.tags, isinstance(obj, osmium.osm.Way)
+            if isinstance(obj, osmium.osm.Way):
+                line = _table([(node.lat, node.lon) for node in obj.nodes if node.location.valid()])
+                if len(line) == 0:
+                    continue
+                spot = (line[:-1] if len(line) > 2 and obj.is_closed() else line).mean(axis=0)
+                if "highway" in tags and "name" in tags and _inside(line, bbox).any():
+                    ways.append((tags["name"], _spellings(tags), _densify(line[_inside(line, bbox)]), True))
+            elif isinstance(obj, osmium.osm.Node) and obj.location.valid():
+                spot = np.array([obj.location.lat, obj.location.lon], dtype=np.float64)
+                if "place" in tags and "name" in tags and _inside(spot, bbox).all():
+                    places.append((tags["name"], _spellings(tags), tags["place"], spot))
+            else:
+                continue
+            street = (tags.get("addr:street") or tags.get("addr:place") or "").strip()
+            number = (tags.get("addr:housenumber") or "").strip()
+            if street and number and _inside(spot, bbox).all():
+                found.append((street, number, spot, tags.get("addr:city") or "", is_way))
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise GazetteerError(f"OSM extract {path}: cannot be read ({exc})") from exc
+    if progress is not None:
+        progress("indexing", len(found) + len(ways) + len(places))
+
+    # Each address and street is labelled with the settlement nearest to it.
+    towns = [(name, spot) for name, _, kind, spot in places if kind in _SETTLEMENTS]
+    origin = float(np.mean([spot[0] for _, spot in towns])) if towns else 0.0
+    town_tree = cKDTree(_project(_table([spot for _, spot in towns]), origin))
+
+    def locality(points: F64) -> list[str]:
+        if not towns or not len(points):
+            return [""] * len(points)
+        _, nearest = town_tree.query(_project(points, origin), distance_upper_bound=_LOCALITY_RADIUS_M)
+        return [towns[i][0] if i < len(towns) else "" for i in nearest]
+
+    # One address per street, number and settlement: a building outline rather than a shop node inside it.
+    found.sort(key=lambda row: not row[4])
+    unique: dict[tuple[str, str, str], tuple[str, str, F64, str]] = {}
+    address_towns = locality(_table([row[2] for row in found]))
+    for (street, number, spot, city, _), town in zip(found, address_towns, strict=True):
+        unique.setdefault((normalise(street), _house_key(number), town), (street, number, spot, town or city))
+    kept = list(unique.values())
+
+    # An address on a street with no way in the extract lends its own position, so the street can be found.
+    known = {normalise(text) for name, other, *_ in (*ways, *places) for text in (name, *other)}
+    ways += [(street, [], spot[None], False) for street, _, spot, _ in kept if normalise(street) not in known]
+    middles = _table([vertices[len(vertices) // 2] for _, _, vertices, _ in ways])
+    clusters: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, town in enumerate(locality(middles)):
+        clusters[normalise(ways[i][0]), town].append(i)
+    names: list[tuple[str, list[str], str, Kind]] = []
+    points, vertices, owners = [], [], []
+    for n, ((_, town), members) in enumerate(clusters.items()):
+        name = Counter(ways[i][0] for i in members).most_common(1)[0][0]
+        other = dict.fromkeys(text for i in members for text in (ways[i][0], *ways[i][1]) if text != name)
+        names.append((name, list(other), town, "street"))
+        spread = ((middles[members] - middles[members].mean(axis=0)) ** 2).sum(axis=1)
+        points.append(middles[members][np.argmin(spread)])  # the way middle nearest their centre
+        vertices += [ways[i][2] for i in members if ways[i][3]]
+        owners += [np.full(len(ways[i][2]), n, dtype=np.int32) for i in members if ways[i][3]]
+    names += [(name, other, "", "place") for name, other, _, _ in places]
+    return Gazetteer(
+        addresses=[(street, number, town) for street, number, _, town in kept],
+        names=names,
+        address_points=_table([spot for _, _, spot, _ in kept]),
+        name_points=_table(points + [spot for *_, spot in places]),
+        vertices=np.concatenate(vertices) if vertices else np.empty((0, 2)),
+        vertex_street=np.concatenate(owners) if owners else np.empty(0, dtype=np.int32),
+    )
