@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # A priority left out is never overdue (4: no dispatch needed).
     overdue_dispatch_minutes: dict[int, float] = Field(default_factory=lambda: {1: 1.0, 2: 3.0, 3: 10.0})
     overdue_arrival_minutes: dict[int, float] = Field(default_factory=lambda: {1: 7.0, 2: 10.0, 3: 20.0})
-    # Appeals from partner apps carry no district until geo districts exist; they go to this one.
+    # A partner appeal whose place lies in no district of the district map goes to this one.
     default_district: str = "central"
     # Partner gateway («Закон и порядок»).
     partner_key_grace_hours: float = Field(default=24.0, ge=0)

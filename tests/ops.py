@@ -58,14 +58,16 @@ class Desk:
         }
         return self.ok(self.post("/api/v1/appeals", body), 201)
 
-    def unit(self, call_sign: str, *, district: str = "central", on_duty: bool = True) -> Any:
+    def unit(
+        self, call_sign: str, *, district: str = "central", on_duty: bool = True, type: str = "patrol_car"
+    ) -> Any:
         """A unit on the roster (created by a supervisor's desk), on shift unless said otherwise."""
         unit = self.ok(
             self.post(
                 "/api/v1/units",
                 {
                     "call_sign": call_sign,
-                    "type": "patrol_car",
+                    "type": type,
                     "district": district,
                     "crew": [{"name": "Ерлан Сейтов", "badge": "0412"}],
                 },

@@ -23,7 +23,7 @@ def reference_data() -> Path:
 
 
 def osm_extract(name: str) -> Path:
-    """A real OSM extract by file name (e.g. andorra.osm.pbf); a missing one fails the test, never skips it."""
+    """A real OSM extract by file name (andorra.osm.pbf, say); a missing one fails the test, never skips."""
     path = reference_data() / "osm" / name
     if not path.is_file():
         pytest.fail(f"reference extract {path} is missing")

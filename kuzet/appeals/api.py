@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Annotated
 
@@ -33,6 +34,9 @@ def register(
     body: AppealIn, actor: CallTaker, services: ServicesDep, uow: UowDep, at: NowDep
 ) -> RegistrationOut:
     data = body.to_domain(at)
+    located = services.geo.district_of(data.lat, data.lon)
+    if data.district is None and located is not None and actor.in_scope(located):
+        data = replace(data, district=located)  # the district map decides where the place lies
     done = service.register(
         uow,
         data=data,

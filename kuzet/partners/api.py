@@ -82,13 +82,16 @@ async def post_appeal(
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
     s = services.settings
     now = services.clock.now()
+    where = payload.location
+    located = services.geo.district_of(where.lat, where.lon) if where is not None else None
+    district = located or s.default_district
     answer = await run_in_threadpool(
         service.intake,
         services.uow(),
         partner=partner,
         idempotency_key=key,
         body_digest=signing.body_digest(body),
-        data=payload.to_domain(partner=partner.code, district=s.default_district, now=now),
+        data=payload.to_domain(partner=partner.code, district=district, now=now),
         raw_category=payload.category,
         media_ids=payload.media,
         region=Region(s.region_bbox),

@@ -1,0 +1,75 @@
+"""The region's geography over HTTP: address search and reverse geocoding for the call-taker, the district
+map that places every incident, and what road map the server uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kuzet.core.container import Services
+from kuzet.geo.districts import grid_districts
+from kuzet.geo.runtime import Roads
+from tests.ops import FAR_AWAY, PLAZA, Centre
+from tests.partners.fixtures import App
+
+REGION = (1.40, 42.42, 1.80, 42.66)
+
+
+def district_map() -> dict[str, Any]:
+    return grid_districts(REGION, 2, 2, ["North West", "North East", "South West", "South East"])
+
+
+def test_a_call_taker_finds_a_real_address_by_what_the_caller_says(
+    centre: Centre, services: Services, andorra_gazetteer: None
+) -> None:
+    gazetteer = services.geo.gazetteer
+    assert gazetteer is not None
+    street, number, _ = next(a for a in gazetteer.addresses if a[1].isdigit() and len(a[0]) > 8)
+    typed = f"{street.lower()} {number}"
+    found = centre.call_taker.ok(centre.call_taker.get("/api/v1/geo/search", q=typed, limit=5))
+    assert found and found[0]["kind"] == "address"
+    assert street in found[0]["label"] and number in found[0]["label"]
+    back = centre.call_taker.ok(
+        centre.call_taker.get("/api/v1/geo/reverse", lat=found[0]["lat"], lon=found[0]["lon"])
+    )
+    assert back["label"] == found[0]["label"] and back["distance_m"] < 1
+
+
+def test_reverse_geocoding_far_from_any_address_is_a_404(centre: Centre, andorra_gazetteer: None) -> None:
+    response = centre.call_taker.get("/api/v1/geo/reverse", lat=43.5, lon=1.0)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_admin_loads_districts_and_incidents_take_the_district_of_their_place(
+    centre: Centre, services: Services, kaspi: App
+) -> None:
+    loaded = centre.admin.ok(centre.admin.put("/api/v1/geo/districts", district_map()))
+    codes = sorted(f["properties"]["code"] for f in loaded["features"])
+    assert codes == ["north-east", "north-west", "south-east", "south-west"]
+    assert centre.analyst.ok(centre.analyst.get("/api/v1/geo/districts")) == loaded
+    plaza = centre.supervisor.call()["incident"]
+    far = centre.supervisor.call(at=FAR_AWAY)["incident"]
+    expected = services.geo.districts
+    assert expected is not None
+    assert plaza["district"] == expected.locate(*PLAZA)
+    assert far["district"] == expected.locate(*FAR_AWAY)
+    answer = kaspi.client.send_appeal(kaspi.appeal(), idempotency_key="geo-district-1").json()
+    appeal = centre.supervisor.ok(centre.supervisor.get(f"/api/v1/appeals/{answer['id']}"))
+    incident = centre.supervisor.ok(centre.supervisor.get(f"/api/v1/incidents/{appeal['incident_id']}"))
+    assert incident["incident"]["district"] == expected.locate(*PLAZA)
+
+
+def test_a_bad_district_map_is_refused_naming_the_field_and_the_old_one_stays(centre: Centre) -> None:
+    centre.admin.ok(centre.admin.put("/api/v1/geo/districts", district_map()))
+    broken = district_map()
+    del broken["features"][2]["properties"]["code"]
+    response = centre.admin.put("/api/v1/geo/districts", broken)
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/features/2/properties/code"]
+    assert len(centre.admin.ok(centre.admin.get("/api/v1/geo/districts"))["features"]) == 4
+
+
+def test_the_road_map_in_use_is_reported_with_its_attribution(centre: Centre, andorra_roads: Roads) -> None:
+    roads = centre.dispatcher.ok(centre.dispatcher.get("/api/v1/geo/roads"))
+    assert roads["loaded"] is True and roads["nodes"] == andorra_roads.graph.node_count
+    assert roads["source"] == "andorra.osm.pbf" and "OpenStreetMap" in roads["attribution"]
