@@ -72,14 +72,16 @@ class RoadGraph:
     rev_indptr: I64
     rev_edge: I32
     meta: Mapping[str, Any] = field(default_factory=dict)
-    tail: I32 = field(init=False)
-    twin: I32 = field(init=False)
+    # Derived from the arrays above when not given (empty); stored in the file so loading skips the sort.
+    tail: I32 = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    twin: I32 = field(default_factory=lambda: np.empty(0, dtype=np.int32))
 
     def __post_init__(self) -> None:
-        counts = np.diff(self.indptr)
-        tail = np.repeat(np.arange(self.node_count, dtype=np.int32), counts)
-        object.__setattr__(self, "tail", tail)
-        object.__setattr__(self, "twin", _twins(self.node_count, tail, self.head))
+        if len(self.tail) != self.edge_count:
+            counts = np.diff(self.indptr)
+            object.__setattr__(self, "tail", np.repeat(np.arange(self.node_count, dtype=np.int32), counts))
+        if len(self.twin) != self.edge_count:
+            object.__setattr__(self, "twin", _twins(self.node_count, self.tail, self.head))
 
     @property
     def node_count(self) -> int:
@@ -111,6 +113,8 @@ class RoadGraph:
                 road_class=self.road_class,
                 rev_indptr=self.rev_indptr,
                 rev_edge=self.rev_edge,
+                tail=self.tail,
+                twin=self.twin,
                 meta=np.array(json.dumps(meta)),
             )
 
@@ -143,6 +147,8 @@ class RoadGraph:
                 road_class=arrays["road_class"].astype(np.uint8, copy=False),
                 rev_indptr=arrays["rev_indptr"].astype(np.int64, copy=False),
                 rev_edge=arrays["rev_edge"].astype(np.int32, copy=False),
+                tail=arrays["tail"].astype(np.int32, copy=False),
+                twin=arrays["twin"].astype(np.int32, copy=False),
                 meta=meta,
             )
         except KeyError as exc:
@@ -162,6 +168,8 @@ class RoadGraph:
             problems.append("edge arrays disagree in length")
         if m and (self.head.min() < 0 or self.head.max() >= n):
             problems.append("an edge points outside the nodes")
+        if len(self.tail) != m or len(self.twin) != m:
+            problems.append("derived edge arrays disagree in length")
         if m and not (self.speed_kmh > 0).all():
             problems.append("a speed is not positive")
         if problems:

@@ -20,9 +20,9 @@ from typing import Any, Final
 import numpy as np
 import osmium
 import osmium.filter
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
+from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
 from kuzet.geo.graph import EARTH_RADIUS_M, F64, GraphError, RoadGraph, build_graph
 from kuzet.geo.speeds import BACKWARD, FORWARD, RoadClass, SpeedRules, oneway_direction, road_class
@@ -89,12 +89,12 @@ def _read(path: Path, progress: Progress | None) -> _Ways:
         .with_filter(osmium.filter.KeyFilter("highway", "place"))
     )
     for obj in processor:
-        if obj.is_node():
+        if isinstance(obj, osmium.osm.Node):
             kind = obj.tags.get("place")
             if kind in place_kinds and obj.location.valid():
                 ways.places.append((obj.location.lat, obj.location.lon, kind))
             continue
-        if not obj.is_way():
+        if not isinstance(obj, osmium.osm.Way):
             continue
         tags = {key: value for key in _TAG_KEYS if (value := obj.tags.get(key)) is not None}
         cls = road_class(tags)
@@ -151,7 +151,8 @@ def _spatial_order(lat: F64, lon: F64) -> np.ndarray[Any, Any]:
 
     def quantise(values: F64) -> np.ndarray[Any, Any]:
         span = max(float(values.max() - values.min()), 1e-12)
-        return ((values - values.min()) / span * scale).astype(np.uint64)
+        cells: np.ndarray[Any, Any] = ((values - values.min()) / span * scale).astype(np.uint64)
+        return cells
 
     x, y = quantise(lon), quantise(lat)
     code = np.zeros(len(lat), dtype=np.uint64)
@@ -159,7 +160,8 @@ def _spatial_order(lat: F64, lon: F64) -> np.ndarray[Any, Any]:
         one = np.uint64(1)
         code |= ((x >> np.uint64(bit)) & one) << np.uint64(2 * bit)
         code |= ((y >> np.uint64(bit)) & one) << np.uint64(2 * bit + 1)
-    return np.argsort(code, kind="stable")
+    order: np.ndarray[Any, Any] = np.argsort(code, kind="stable")
+    return order
 
 
 def import_osm(

@@ -1,0 +1,220 @@
+"""Benchmark: ETA of the 5 best units to an incident, ours against scipy's and networkx's Dijkstra.
+
+Two graphs are measured: the real Andorra extract, imported from OSM, and a synthetic city of about a million
+nodes (a 1000 × 1000 street grid with jittered corners, arterial, collector and residential streets, about
+10 % of the residential streets one-way and a few segments removed, cut to its largest strong component).
+
+On each graph, 200 units and 1,000 incidents are snapped from random points. Per call, in-process, with a
+warm engine, the benchmark times:
+
+- ours: `EtaEngine.etas(incident, units, k=5)`, the bounded backward Dijkstra (numba);
+- (a) scipy: `dijkstra` on the reversed CSR from the incident's node with `limit=900` (15 minutes), then the
+  best five units picked from the distances with their partial-edge offsets (a subset of the incidents);
+- (b) networkx: `single_source_dijkstra_path_length` on the reversed graph with `cutoff=900` and the same
+  pick (fewer calls: it is slow).
+
+It prints p50 and p99 per call, the median ratio of (a) to ours, the time to load the graph from `.npz`, and
+the throughput of `Snapper.snap_many` on 100,000 random points.
+
+    .venv/bin/python -m benchmarks.eta [--scipy-calls N] [--networkx-calls N] [--no-synthetic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, dijkstra
+
+from kuzet.geo.eta import EtaEngine
+from kuzet.geo.graph import F64, RoadGraph, build_graph
+from kuzet.geo.osm import import_osm
+from kuzet.geo.snap import SnapBatch, Snapper
+from kuzet.geo.speeds import RoadClass
+from tests.reference import reference_data
+
+UNITS = 200
+INCIDENTS = 1000
+LIMIT_S = 900.0
+K = 5
+
+
+def synthetic_city(side: int = 1000, spacing_m: float = 70.0, seed: int = 42) -> RoadGraph:
+    """A jittered street grid of side × side nodes near Almaty, with mixed classes and one-way streets."""
+    rng = np.random.default_rng(seed)
+    lat0, lon0 = 43.0, 76.5
+    dlat = spacing_m / 110_540.0
+    dlon = spacing_m / (111_320.0 * np.cos(np.radians(lat0)))
+    rows, cols = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    lat = (lat0 + rows * dlat + rng.uniform(-0.25, 0.25, rows.shape) * dlat).ravel()
+    lon = (lon0 + cols * dlon + rng.uniform(-0.25, 0.25, rows.shape) * dlon).ravel()
+    node = np.arange(side * side).reshape(side, side)
+
+    def street_class(index: np.ndarray) -> np.ndarray:
+        cls = np.full(index.shape, RoadClass.RESIDENTIAL, dtype=np.uint8)
+        cls[index % 5 == 0] = RoadClass.SECONDARY
+        cls[index % 20 == 0] = RoadClass.PRIMARY
+        return cls
+
+    speeds = {RoadClass.PRIMARY: 60.0, RoadClass.SECONDARY: 50.0, RoadClass.RESIDENTIAL: 40.0}
+    one_way_line = rng.random(side) < 0.10  # residential streets (whole rows or columns) that are one-way
+    tails, heads, classes = [], [], []
+    for horizontal in (True, False):
+        a = node[:, :-1] if horizontal else node[:-1, :]
+        b = node[:, 1:] if horizontal else node[1:, :]
+        line = rows[:, :-1] if horizontal else cols[:-1, :]
+        cls = street_class(line)
+        removed = (cls == RoadClass.RESIDENTIAL) & (rng.random(a.shape) < 0.03)
+        one_way = (cls == RoadClass.RESIDENTIAL) & one_way_line[line]
+        flip = one_way & (line % 2 == 1)  # alternate the direction of neighbouring one-way streets
+        keep = ~removed
+        tails += [np.where(flip, b, a)[keep], b[keep & ~one_way]]
+        heads += [np.where(flip, a, b)[keep], a[keep & ~one_way]]
+        classes += [cls[keep], cls[keep & ~one_way]]
+    tail, head, road_class = np.concatenate(tails), np.concatenate(heads), np.concatenate(classes)
+    n = side * side
+    adjacency = csr_matrix((np.ones(len(tail), dtype=np.int8), (tail, head)), shape=(n, n))
+    _, labels = connected_components(adjacency, directed=True, connection="strong")
+    kept = labels == np.argmax(np.bincount(labels))
+    renumber = np.cumsum(kept) - 1
+    edge_kept = kept[tail] & kept[head]
+    speed_by_class = np.zeros(len(RoadClass))
+    for cls, kmh in speeds.items():
+        speed_by_class[cls] = kmh
+    return build_graph(
+        lat[kept],
+        lon[kept],
+        renumber[tail[edge_kept]],
+        renumber[head[edge_kept]],
+        speed_by_class[road_class[edge_kept]],
+        road_class[edge_kept],
+        {"source": "synthetic grid", "bbox": None},
+    )
+
+
+def random_snaps(graph: RoadGraph, snapper: Snapper, rng: np.random.Generator, count: int) -> SnapBatch:
+    nodes = rng.integers(0, graph.node_count, count)
+    return snapper.snap_many(
+        graph.lat[nodes] + rng.normal(0, 0.0003, count), graph.lon[nodes] + rng.normal(0, 0.0003, count)
+    )
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ms = np.array(samples) * 1000
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
+
+
+def timed(calls: int, one: Callable[[int], object]) -> list[float]:
+    out = []
+    for i in range(calls):
+        started = time.perf_counter()
+        one(i)
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def best_units(dist: F64, graph: RoadGraph, seconds: F64, units: SnapBatch) -> F64:
+    """The K smallest unit ETAs given the incident-to-node labels (the baselines' pick step)."""
+    e = units.edge
+    via_head = dist[graph.head[e]] + (1 - units.fraction) * seconds[e]
+    twin = graph.twin[e]
+    via_tail = np.where(
+        twin >= 0, dist[graph.tail[e]] + units.fraction * seconds[np.maximum(twin, 0)], np.inf
+    )
+    return np.sort(np.minimum(via_head, via_tail))[:K]
+
+
+def measure(label: str, graph: RoadGraph, args: argparse.Namespace) -> None:
+    print(f"\n== {label}: {graph.node_count:,} nodes, {graph.edge_count:,} edges")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "graph.npz"
+        graph.save(path)
+        loads = timed(5, lambda _: RoadGraph.load(path))
+    print(f"graph load (.npz, {path.name}): median {statistics.median(loads) * 1000:.1f} ms")
+
+    started = time.perf_counter()
+    snapper = Snapper(graph)
+    print(f"snapper built in {time.perf_counter() - started:.2f} s")
+    rng = np.random.default_rng(7)
+    lats = rng.uniform(graph.lat.min(), graph.lat.max(), 100_000)
+    lons = rng.uniform(graph.lon.min(), graph.lon.max(), 100_000)
+    snap_times = timed(3, lambda _: snapper.snap_many(lats, lons))
+    print(f"snap_many, 100,000 points: median {100_000 / statistics.median(snap_times):,.0f} fixes/s")
+
+    started = time.perf_counter()
+    engine = EtaEngine(graph)
+    print(f"engine built (and warmed up) in {time.perf_counter() - started:.2f} s")
+    units = random_snaps(graph, snapper, rng, UNITS)
+    incidents = random_snaps(graph, snapper, rng, INCIDENTS).snaps()
+    settled: list[int] = []
+
+    def ours(i: int) -> None:
+        engine.etas_arrays(incidents[i], units.edge, units.fraction, k=K)
+        settled.append(engine.settled_last)
+
+    ours_t = timed(INCIDENTS, ours)
+    seconds = graph.travel_seconds()
+    reverse = csr_matrix((seconds, graph.head, graph.indptr), shape=(graph.node_count,) * 2).T.tocsr()
+    scipy_t = timed(
+        args.scipy_calls,
+        lambda i: best_units(
+            dijkstra(reverse, indices=int(graph.tail[incidents[i].edge]), limit=LIMIT_S),
+            graph,
+            seconds,
+            units,
+        ),
+    )
+    rows = [("ours etas(k=5)", ours_t), ("(a) scipy dijkstra, limit=900", scipy_t)]
+    if args.networkx_calls:
+        started = time.perf_counter()
+        reversed_nx = nx.DiGraph()
+        reversed_nx.add_weighted_edges_from(
+            zip(graph.head.tolist(), graph.tail.tolist(), seconds.tolist(), strict=True)
+        )
+        print(f"networkx graph built in {time.perf_counter() - started:.1f} s")
+
+        def with_networkx(i: int) -> None:
+            labels = nx.single_source_dijkstra_path_length(
+                reversed_nx, int(graph.tail[incidents[i].edge]), cutoff=LIMIT_S
+            )
+            dist = np.full(graph.node_count, np.inf)
+            dist[list(labels)] = list(labels.values())
+            best_units(dist, graph, seconds, units)
+
+        rows.append(("(b) networkx dijkstra, cutoff=900", timed(args.networkx_calls, with_networkx)))
+    for name, samples in rows:
+        p50, p99 = percentiles(samples)
+        print(f"{name:<36} calls {len(samples):>5}   p50 {p50:8.3f} ms   p99 {p99:8.3f} ms")
+    print(f"nodes settled by ours: median {statistics.median(settled):,.0f}, max {max(settled):,}")
+    ratio = statistics.median(scipy_t) / statistics.median(ours_t)
+    ours_ms, scipy_ms = statistics.median(ours_t) * 1000, statistics.median(scipy_t) * 1000
+    print(f"MEDIAN: ours {ours_ms:.3f} ms, scipy {scipy_ms:.3f} ms")
+    print(f"ratio (a) scipy / ours, medians: {ratio:.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scipy-calls", type=int, default=200)
+    parser.add_argument("--networkx-calls", type=int, default=50)
+    parser.add_argument("--no-synthetic", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    andorra = import_osm(reference_data() / "osm" / "andorra.osm.pbf")
+    print(f"andorra imported in {time.perf_counter() - started:.2f} s: {andorra.report}")
+    measure("andorra (real OSM)", andorra.graph, args)
+    if not args.no_synthetic:
+        started = time.perf_counter()
+        city = synthetic_city()
+        print(f"\nsynthetic city generated in {time.perf_counter() - started:.1f} s")
+        measure("synthetic 1000x1000 city grid", city, args)
+
+
+if __name__ == "__main__":
+    main()
