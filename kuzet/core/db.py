@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -70,11 +70,13 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
     """
     if url.startswith("sqlite"):
         database = make_url(url).database
-        if database and database != ":memory:":
+        if database == ":memory:":
+            database = None
+        if database:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, poolclass=NullPool, connect_args={"check_same_thread": False}, hide_parameters=True
-        )
+        # A pool of open connections: opening one (with its pragmas) costs more than a small transaction.
+        pooled = {"poolclass": QueuePool, "pool_size": 5, "max_overflow": 15} if database else {}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True, **pooled)
         _prepare_sqlite(engine, foreign_keys=foreign_keys)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)

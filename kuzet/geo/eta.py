@@ -8,8 +8,18 @@ may also drive straight to it. All these offsets are non-negative, so once the s
 heap exceeds the k-th best unit found so far, no unsettled node can improve the top k: the search stops there
 and the answer is exact, not an approximation.
 
-The loop is compiled with numba (a hand-written binary heap on preallocated arrays). Work arrays are reused
-between queries and told apart by a query stamp, so a query touches only the part of the graph it settles.
+The search is an A* toward the units: a node's heap key adds a lower bound on the time from the nearest
+candidate unit to it (straight-line metres on the sphere times the smallest seconds per metre of any edge).
+The bound is consistent, so nodes still leave the heap with their exact labels, and the stopping rule holds
+with the key in place of the label. Only units whose own straight-line bound from the incident is within a
+reach are candidates; the reach starts from the k-th smallest bound times a factor learnt from recent
+queries, and if the k-th best ETA found exceeds it the search runs again with the reach widened to that ETA,
+so no unit left out could have made the top k. With too many candidates the key is the plain label.
+Metres are not carried in the search: they are summed afterwards along the parent edges of the units found.
+
+The loop is compiled with numba (a hand-written 4-ary heap with lazy deletion on preallocated arrays). The
+node labels persist between queries: each query records the nodes it labels and resets only those, so its
+cost depends on the part of the graph it explores, not on the size of the graph.
 Travel times include per-class factors (e.g. rush hour) applied when the engine is built or `set_factors` is
 called, without rebuilding the graph.
 """
@@ -22,10 +32,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
-from kuzet.geo.graph import F64, I32, I64, RoadGraph
+from kuzet.geo.graph import EARTH_RADIUS_M, F64, I32, I64, RoadGraph
 from kuzet.geo.snap import Snap
+
+SLACK_M = 0.001  # taken off every straight-line distance, against rounding in the coordinates
+GOAL_REACH = 1.8  # first guess of (k-th best ETA) / (k-th smallest straight-line bound); then learnt
+MAX_GOALS = 32  # with more candidate units than this, the straight-line bound costs more than it saves
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +59,12 @@ class Route:
     points: list[tuple[float, float]]
 
 
-@njit(cache=True)  # type: ignore[misc]
+@njit(cache=True, inline="always")
 def _heap_push(keys: F64, nodes: I32, size: int, key: float, node: int) -> int:
+    """Insert into a 4-ary min-heap (shallower than a binary one: fewer levels to sift through)."""
     i = size
     while i > 0:
-        parent = (i - 1) >> 1
+        parent = (i - 1) >> 2
         if keys[parent] <= key:
             break
         keys[i] = keys[parent]
@@ -59,21 +75,23 @@ def _heap_push(keys: F64, nodes: I32, size: int, key: float, node: int) -> int:
     return size + 1
 
 
-@njit(cache=True)  # type: ignore[misc]
+@njit(cache=True, inline="always")
 def _heap_pop(keys: F64, nodes: I32, size: int) -> int:
-    """Remove the root (read it before calling); returns the new size."""
+    """Remove the root of the 4-ary heap (read it before calling); returns the new size."""
     size -= 1
     key, node = keys[size], nodes[size]
     i = 0
     while True:
-        child = 2 * i + 1
-        if child >= size:
+        first = 4 * i + 1
+        if first >= size:
             break
-        if child + 1 < size and keys[child + 1] < keys[child]:
-            child += 1
-        if keys[child] >= key:
+        child, smallest = first, keys[first]
+        for c in range(first + 1, min(first + 4, size)):
+            if keys[c] < smallest:
+                child, smallest = c, keys[c]
+        if smallest >= key:
             break
-        keys[i] = keys[child]
+        keys[i] = smallest
         nodes[i] = nodes[child]
         i = child
     if size > 0:
@@ -82,23 +100,78 @@ def _heap_pop(keys: F64, nodes: I32, size: int) -> int:
     return size
 
 
-@njit(cache=True)  # type: ignore[misc]
+@njit(cache=True, inline="always")
 def _kth(best: F64, k: int) -> float:
+    """The k-th smallest value of `best` (+inf if there are fewer than k), without sorting or allocating."""
     if k > len(best):
         return np.inf
-    return float(np.sort(best)[k - 1])
+    # Smallest values so far in `low[0:k]`, ascending (k is small: a few units).
+    low = np.full(k, np.inf)
+    for v in best:
+        if v < low[k - 1]:
+            i = k - 1
+            while i > 0 and low[i - 1] > v:
+                low[i] = low[i - 1]
+                i -= 1
+            low[i] = v
+    return float(low[k - 1])
 
 
-@njit(cache=True)  # type: ignore[misc]
+def _xyz(lat: F64, lon: F64) -> F64:
+    """Cartesian coordinates in metres on a sphere of the Earth's radius, flattened (x0, y0, z0, x1, ...)."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    xyz = np.empty((len(lat), 3), dtype=np.float64)
+    xyz[:, 0] = EARTH_RADIUS_M * np.cos(phi) * np.cos(lam)
+    xyz[:, 1] = EARTH_RADIUS_M * np.cos(phi) * np.sin(lam)
+    xyz[:, 2] = EARTH_RADIUS_M * np.sin(phi)
+    return xyz.ravel()
+
+
+def _seconds_per_metre(time: F64, length: F64) -> float:
+    """The smallest time per metre of any edge, slightly reduced to absorb rounding."""
+    moving = length > 0
+    if not moving.any():
+        return 0.0
+    return float((time[moving] / length[moving]).min()) * (1.0 - 1e-6)
+
+
+@njit(cache=True, inline="always")
+def _potential(xyz: F64, node: int, goal: F64, rate: float) -> float:
+    """A lower bound on the time from the nearest goal point to `node`: straight-line metres times `rate`.
+
+    `goal` holds the x coordinates of the goal points, then their y, then their z (0 points: no bound).
+    """
+    n_goal = len(goal) // 3
+    if n_goal == 0:
+        return 0.0
+    px, py, pz = xyz[3 * node], xyz[3 * node + 1], xyz[3 * node + 2]
+    nearest = np.inf
+    for g in range(n_goal):
+        dx = goal[g] - px
+        dy = goal[n_goal + g] - py
+        dz = goal[2 * n_goal + g] - pz
+        sq = dx * dx + dy * dy + dz * dz
+        if sq < nearest:
+            nearest = sq
+    return float(rate * max(np.sqrt(nearest) - SLACK_M, 0.0))
+
+
+@njit(cache=True, boundscheck=False)
 def _search(
-    rev_indptr: I64, rev_tail: I32, rev_edge: I32, rev_time: F64, rev_len: F64,
+    rev_indptr: I64, rev_tail: I32, rev_edge: I32, rev_time: F64,
     time: F64, length: F64, tail: I32, head: I32, twin: I32,
     t_edge: int, t_frac: float, s_edge: I32, s_frac: F64, k: int, limit: float,
-    dist: F64, meters: F64, parent: I32, stamp: I32, done: I32, qid: int,
+    dist: F64, parent: I32, touched: I32,
     heap_keys: F64, heap_nodes: I32, src_first: I32, entry_next: I32,
     best_time: F64, best_len: F64, best_via: I32,
+    xyz: F64, pot: F64, rate: float, goal: F64, wanted: npt.NDArray[np.bool_],
 ) -> int:  # fmt: skip
-    """Fill best_time/best_len/best_via for each source; returns the number of settled nodes."""
+    """Fill best_time/best_len/best_via for each source; returns the number of settled nodes.
+
+    `dist` must be +inf everywhere on entry and is left so. `parent[x]` is the reverse-CSR position of the
+    edge x was reached through (-1 at the seeds); it is valid after the call for the nodes the search settled.
+    Metres are not carried in the search: they are summed afterwards along the parents of the units found.
+    """
     n_src = len(s_edge)
     a, b, t_twin = tail[t_edge], head[t_edge], twin[t_edge]
     # Units on the incident's own segment may drive straight to it (best_via = -1).
@@ -122,6 +195,8 @@ def _search(
             best_via[i] = -1
     # Entry nodes of each unit: entry 2i is the head of its edge, 2i+1 the tail (via the twin edge).
     for i in range(n_src):
+        if not wanted[i]:
+            continue
         e = s_edge[i]
         for j in range(2 * i, 2 * i + 2):
             node = head[e] if j == 2 * i else tail[e]
@@ -131,43 +206,42 @@ def _search(
             entry_next[j] = src_first[node]
             src_first[node] = j
     size = 0
+    n_touched = 0
     for side in range(2):
         if side == 0:
-            node, d, m = a, t_frac * time[t_edge], t_frac * length[t_edge]
+            node, d = a, t_frac * time[t_edge]
         elif t_twin >= 0:
-            node, d, m = b, (1.0 - t_frac) * time[t_twin], (1.0 - t_frac) * length[t_twin]
+            node, d = b, (1.0 - t_frac) * time[t_twin]
         else:
             break
-        if stamp[node] != qid or d < dist[node]:
-            stamp[node] = qid
+        if d < dist[node]:
+            if dist[node] == np.inf:
+                touched[n_touched] = node
+                n_touched += 1
+                pot[node] = _potential(xyz, node, goal, rate)
             dist[node] = d
-            meters[node] = m
             parent[node] = -1
-            size = _heap_push(heap_keys, heap_nodes, size, d, node)
+            size = _heap_push(heap_keys, heap_nodes, size, d + pot[node], node)
     bound = min(_kth(best_time, k), limit)
     settled = 0
     while size > 0:
-        d = heap_keys[0]
+        key = heap_keys[0]
         x = heap_nodes[0]
         size = _heap_pop(heap_keys, heap_nodes, size)
-        if done[x] == qid:
-            continue
-        if d > bound:
+        d = dist[x]
+        if key > d + pot[x]:
+            continue  # a stale heap entry: x was settled with a smaller label
+        if key > bound:
             break
-        done[x] = qid
         settled += 1
         j = src_first[x]
         while j >= 0:
             i = j >> 1
             e = s_edge[i]
-            if j & 1 == 0:
-                off_t, off_m = (1.0 - s_frac[i]) * time[e], (1.0 - s_frac[i]) * length[e]
-            else:
-                off_t, off_m = s_frac[i] * time[twin[e]], s_frac[i] * length[twin[e]]
+            off_t = (1.0 - s_frac[i]) * time[e] if j & 1 == 0 else s_frac[i] * time[twin[e]]
             if d + off_t < best_time[i]:
                 improves_bound = d + off_t < bound
                 best_time[i] = d + off_t
-                best_len[i] = meters[x] + off_m
                 best_via[i] = j
                 if improves_bound:
                     bound = min(_kth(best_time, k), limit)
@@ -175,13 +249,36 @@ def _search(
         for r in range(rev_indptr[x], rev_indptr[x + 1]):
             y = rev_tail[r]
             nd = d + rev_time[r]
-            if stamp[y] != qid or nd < dist[y]:
-                stamp[y] = qid
+            dy = dist[y]
+            if nd < dy:
+                if dy == np.inf:
+                    touched[n_touched] = y
+                    n_touched += 1
+                    pot[y] = _potential(xyz, y, goal, rate)
                 dist[y] = nd
-                meters[y] = meters[x] + rev_len[r]
-                parent[y] = rev_edge[r]
-                size = _heap_push(heap_keys, heap_nodes, size, nd, y)
-    # Leave the per-node source lists empty for the next query.
+                parent[y] = r
+                size = _heap_push(heap_keys, heap_nodes, size, nd + pot[y], y)
+    # Metres of the units reached through the graph: their offset plus the edges back to the seed.
+    for i in range(n_src):
+        j = best_via[i]
+        if j < 0:
+            continue
+        e = s_edge[i]
+        if j & 1 == 0:
+            x, m = head[e], (1.0 - s_frac[i]) * length[e]
+        else:
+            x, m = tail[e], s_frac[i] * length[twin[e]]
+        r = parent[x]
+        while r >= 0:
+            edge = rev_edge[r]
+            m += length[edge]
+            x = head[edge]
+            r = parent[x]
+        m += t_frac * length[t_edge] if x == a else (1.0 - t_frac) * length[t_twin]
+        best_len[i] = m
+    # Leave the labels and the per-node source lists empty for the next query.
+    for j in range(n_touched):
+        dist[touched[j]] = np.inf
     for i in range(n_src):
         e = s_edge[i]
         src_first[head[e]] = -1
@@ -196,16 +293,16 @@ class EtaEngine:
         self.graph = graph
         n, m = graph.node_count, graph.edge_count
         self._rev_tail = np.ascontiguousarray(graph.tail[graph.rev_edge])
-        self._rev_len = np.ascontiguousarray(graph.length_m[graph.rev_edge])
-        self._dist = np.zeros(n, dtype=np.float64)
-        self._meters = np.zeros(n, dtype=np.float64)
+        self._xyz = _xyz(graph.lat, graph.lon)
+        # Work arrays are written once here so that no query pays for first-touch page faults.
+        self._dist = np.full(n, np.inf, dtype=np.float64)
         self._parent = np.full(n, -1, dtype=np.int32)
-        self._stamp = np.zeros(n, dtype=np.int32)
-        self._done = np.zeros(n, dtype=np.int32)
+        self._touched = np.full(n, -1, dtype=np.int32)
+        self._pot = np.zeros(n, dtype=np.float64)
+        self._reach = GOAL_REACH
         self._src_first = np.full(n, -1, dtype=np.int32)
         self._heap_keys = np.empty(m + 2, dtype=np.float64)
         self._heap_nodes = np.empty(m + 2, dtype=np.int32)
-        self._qid = 0
         self._lock = threading.Lock()
         self.set_factors(factors)
         self.settled_last = 0
@@ -218,6 +315,7 @@ class EtaEngine:
         with self._lock:
             self._time = time
             self._rev_time = np.ascontiguousarray(time[self.graph.rev_edge])
+            self._rate = _seconds_per_metre(time, self.graph.length_m)
 
     def _run(self, target: Snap, edges: I32, fractions: F64, k: int, limit: float) -> tuple[F64, F64, I32]:
         """Run one search; the caller holds the lock."""
@@ -226,23 +324,44 @@ class EtaEngine:
         if not 0 <= target.edge < m or (len(edges) and (edges.min() < 0 or edges.max() >= m)):
             raise ValueError("a snap refers to an edge outside the graph")
         n_src = len(edges)
+        t_frac = min(max(float(target.fraction), 0.0), 1.0)
         best_time = np.empty(n_src, dtype=np.float64)
         best_len = np.empty(n_src, dtype=np.float64)
         best_via = np.empty(n_src, dtype=np.int32)
         entry_next = np.empty(2 * n_src, dtype=np.int32)
-        self._qid += 1
-        if self._qid == np.iinfo(np.int32).max:
-            self._stamp[:] = 0
-            self._done[:] = 0
-            self._qid = 1
-        self.settled_last = _search(
-            g.rev_indptr, self._rev_tail, g.rev_edge, self._rev_time, self._rev_len,
-            self._time, g.length_m, g.tail, g.head, g.twin,
-            target.edge, min(max(float(target.fraction), 0.0), 1.0), edges, fractions, k, limit,
-            self._dist, self._meters, self._parent, self._stamp, self._done, self._qid,
-            self._heap_keys, self._heap_nodes, self._src_first, entry_next,
-            best_time, best_len, best_via,
-        )  # fmt: skip
+        xyz = self._xyz.reshape(-1, 3)
+        points = xyz[g.tail[edges]] * (1.0 - fractions)[:, None] + xyz[g.head[edges]] * fractions[:, None]
+        here = xyz[g.tail[target.edge]] * (1.0 - t_frac) + xyz[g.head[target.edge]] * t_frac
+        # No unit can arrive sooner than its straight-line distance at the top speed of the map.
+        lower = self._rate * np.maximum(np.sqrt(((points - here) ** 2).sum(axis=1)) - SLACK_M, 0.0)
+        lower_k = float(np.partition(lower, k - 1)[k - 1]) if k < n_src else np.inf
+        reach = self._reach * lower_k
+        settled = 0
+        while True:
+            wanted = lower <= reach
+            if np.count_nonzero(wanted) > MAX_GOALS:
+                wanted[:] = True
+                reach = np.inf
+                goal = np.empty(0, dtype=np.float64)
+            else:
+                goal = np.ascontiguousarray(points[wanted].T).ravel()
+            settled += _search(
+                g.rev_indptr, self._rev_tail, g.rev_edge, self._rev_time,
+                self._time, g.length_m, g.tail, g.head, g.twin,
+                target.edge, t_frac, edges, fractions, k, limit,
+                self._dist, self._parent, self._touched,
+                self._heap_keys, self._heap_nodes, self._src_first, entry_next,
+                best_time, best_len, best_via,
+                self._xyz, self._pot, self._rate, goal, wanted,
+            )  # fmt: skip
+            kth = min(float(np.partition(best_time, k - 1)[k - 1]), limit)
+            if kth <= reach:
+                break
+            reach = kth
+        if np.isfinite(kth) and 0 < lower_k < np.inf:
+            # Learn how loose the straight-line bound is on this map, so that reruns stay rare.
+            self._reach = min(max(0.98 * self._reach, 1.1 * kth / lower_k), 1e6)
+        self.settled_last = settled
         return best_time, best_len, best_via
 
     def etas(
@@ -293,8 +412,8 @@ class EtaEngine:
         """Nodes from `start` to the seed node next to the target, following the search's parent edges."""
         g = self.graph
         path = [int(start)]
-        edge = int(self._parent[start])
-        while edge >= 0:
-            path.append(int(g.head[edge]))
-            edge = int(self._parent[path[-1]])
+        r = int(self._parent[start])
+        while r >= 0:
+            path.append(int(g.head[g.rev_edge[r]]))
+            r = int(self._parent[path[-1]])
         return path

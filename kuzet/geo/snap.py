@@ -57,7 +57,8 @@ class SnapBatch:
         )
 
     def snaps(self) -> list[Snap]:
-        return [self.at(i) for i in range(len(self))]
+        columns = (self.edge, self.fraction, self.distance_m, self.lat, self.lon)
+        return [Snap(*values) for values in zip(*(c.tolist() for c in columns), strict=True)]
 
 
 def _xyz(lat: F64, lon: F64) -> F64:

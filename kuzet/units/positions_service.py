@@ -70,8 +70,7 @@ def ingest(
             select(units.c.id, units.c.call_sign, units.c.district).where(units.c.call_sign.in_(signs))
         ).all()
         unit_of = {r.call_sign: r.id for r in rows if by.in_scope(r.district)}
-        known = uow.repo(PositionRepository).latest(list(unit_of.values()))
-        last = {p.unit_id: (p.at, p.lat, p.lon) for p in known.values()}
+        last = uow.repo(PositionRepository).last_fixes(list(unit_of.values()))
         # Jumps are judged in time order per unit, each fix against the one before it.
         order = sorted(range(len(fixes)), key=lambda i: fixes[i].at)
         for i in order:

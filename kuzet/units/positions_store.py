@@ -78,8 +78,13 @@ class Position:
         return max(0.0, (now - self.at).total_seconds())
 
 
+def _columns(table: Table) -> list[Any]:
+    """unit_id and the fix, in Position's order (rows are then read by position, which is fast)."""
+    return [table.c.unit_id, *(table.c[name] for name in FIELDS)]
+
+
 def _to_position(row: Row[Any]) -> Position:
-    return Position(row.unit_id, *(getattr(row, name) for name in FIELDS))
+    return Position(**row._mapping)
 
 
 @cache
@@ -114,15 +119,21 @@ class PositionRepository:
         statement = _upsert_latest(self.session.get_bind().dialect.name)
         self.session.execute(statement, sorted(newest.values(), key=lambda r: r["unit_id"]))
 
+    def last_fixes(self, unit_ids: list[int]) -> dict[int, tuple[datetime, float, float]]:
+        """(time, lat, lon) of each unit's last known fix: what a new fix is checked against."""
+        p = unit_positions.c
+        query = select(p.unit_id, p.at, p.lat, p.lon).where(p.unit_id.in_(unit_ids))
+        return {row[0]: (row[1], row[2], row[3]) for row in self.session.execute(query).all()}
+
     def latest(self, unit_ids: list[int] | None = None) -> dict[int, Position]:
-        query = select(unit_positions)
+        query = select(*_columns(unit_positions))
         if unit_ids is not None:
             query = query.where(unit_positions.c.unit_id.in_(unit_ids))
         return {row.unit_id: _to_position(row) for row in self.session.execute(query).all()}
 
     def track(self, unit_id: int, *, since: datetime, until: datetime, limit: int = 5000) -> list[Position]:
         query = (
-            select(unit_tracks)
+            select(*_columns(unit_tracks))
             .where(unit_tracks.c.unit_id == unit_id, unit_tracks.c.at >= since, unit_tracks.c.at < until)
             .order_by(unit_tracks.c.at, unit_tracks.c.id)
             .limit(limit)
