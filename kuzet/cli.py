@@ -22,7 +22,13 @@ from kuzet.core.auth.store import UserRepository
 from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
-from kuzet.demo import seed_demo_partners, seed_demo_units, seed_demo_users
+from kuzet.demo import (
+    seed_demo_map,
+    seed_demo_partners,
+    seed_demo_positions,
+    seed_demo_units,
+    seed_demo_users,
+)
 from kuzet.geo.cli import import_districts_command, import_osm_command
 from kuzet.partners.cli import partner_app
 
@@ -91,6 +97,11 @@ def demo(
     services = Services.build(settings)
     rows = seed_demo_users(services)
     seed_demo_units(services)
+    if seed_demo_map(services):
+        out.print(
+            "Demo map: Andorra (OpenStreetMap, © OpenStreetMap contributors, ODbL) stands in for the region."
+        )
+    seed_demo_positions(services)
     partner_keys = seed_demo_partners(services)
     services.close()
     out.print(f"Kuzet demo users ({settings.database_url}):", soft_wrap=True)

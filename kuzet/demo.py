@@ -1,8 +1,9 @@
-"""The demo ЦОУ: one account per role, a few units on shift in the demo region, and the four partner apps."""
+"""The demo ЦОУ: one account per role, units on shift at posts on the demo map, and the four partner apps."""
 
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from kuzet.core.actor import Actor
 from kuzet.core.auth import accounts
@@ -10,11 +11,15 @@ from kuzet.core.auth.credentials import new_totp_secret
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import UserRepository
 from kuzet.core.container import Services
+from kuzet.geo.gazetteer import build_gazetteer
+from kuzet.geo.osm import import_osm
 from kuzet.partners import service as partners
 from kuzet.partners.domain import ALL_SCOPES, KNOWN_PARTNERS, Partner
 from kuzet.partners.store import PartnerRepository
+from kuzet.units import positions_service as positions
 from kuzet.units import service as units
 from kuzet.units.domain import CrewMember, UnitType
+from kuzet.units.positions import Fix
 from kuzet.units.store import UnitRepository
 
 DEMO_ACTOR = Actor.system("demo")
@@ -108,6 +113,46 @@ def seed_demo_units(services: Services, district: str = "central") -> None:
             at=at,
         )
         units.shift(services.uow(), unit_id=unit.id, on_duty=True, crew=None, by=DEMO_ACTOR, at=at)
+
+
+# Where the demo units stand when the demo starts: streets of Andorra la Vella and Escaldes-Engordany.
+DEMO_POSTS: dict[str, tuple[float, float]] = {
+    "Беркут-1": (42.5078, 1.5236),
+    "Беркут-2": (42.5102, 1.5372),
+    "Беркут-3": (42.4960, 1.5130),
+    "Сункар-1": (42.5090, 1.5300),
+    "ДПС-1": (42.5030, 1.5160),
+    "УУП-1": (42.5060, 1.5200),
+    "Пеший-1": (42.5070, 1.5215),
+}
+DEMO_MAP = Path(__file__).with_name("demo_map") / "andorra.osm.pbf"
+
+
+def seed_demo_map(services: Services) -> bool:
+    """Import the shipped Andorra extract as the demo map, unless a map is there. True if it imported it."""
+    settings = services.settings
+    if settings.roads_file.exists() and settings.gazetteer_file.exists():
+        return False
+    settings.roads_file.parent.mkdir(parents=True, exist_ok=True)
+    import_osm(DEMO_MAP).graph.save(settings.roads_file)
+    build_gazetteer(DEMO_MAP).save(settings.gazetteer_file)
+    services.geo.reload()
+    return True
+
+
+def seed_demo_positions(services: Services) -> None:
+    """Report each demo unit at its post now, so recommendations work from the first minute."""
+    now = services.clock.now()
+    fixes = [Fix(sign, now, lat, lon, 0.0) for sign, (lat, lon) in DEMO_POSTS.items()]
+    positions.ingest(
+        services.uow(),
+        fixes,
+        rules=positions.fix_rules(services.settings),
+        snap=services.geo.snap,
+        source="demo",
+        by=DEMO_ACTOR,
+        at=now,
+    )
 
 
 def seed_demo_partners(services: Services) -> list[tuple[str, str, str]]:

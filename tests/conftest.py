@@ -233,6 +233,7 @@ def run_cli(
     env = {
         **os.environ,
         "KUZET_DATABASE_URL": s.database_url,
+        "KUZET_DATA_DIR": str(s.data_dir),
         "KUZET_MODE": "test",
         "KUZET_SECRET_KEY": s.secret_key,
         "KUZET_ARGON2_TIME_COST": str(s.argon2_time_cost),

@@ -7,6 +7,7 @@ import re
 from kuzet.core.actor import Actor
 from kuzet.core.auth import service
 from kuzet.core.container import Services
+from kuzet.units import positions_service as positions
 from kuzet.units import service as units
 from tests.conftest import run_cli
 
@@ -35,3 +36,7 @@ def test_demo_prints_working_passwords_and_puts_units_on_shift(services: Service
     assert len(board) == 7 and {u.status.value for u in board} == {"available"}
     assert set(re.findall(r"partner=(\w+)", first)) == {"police102", "egov", "kaspi", "halyk"}
     assert "partner=" not in result.stdout  # secrets are shown once, on the first run
+    # The demo region's map is loaded and every demo unit stands at its post on it.
+    assert services.settings.roads_file.exists() and services.settings.gazetteer_file.exists()
+    placed = positions.latest(services.uow(), by=Actor.system("test"))
+    assert len(placed) == 7 and all(p.road_distance_m is not None for _, _, p in placed)
