@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import AwareDatetime
 
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
@@ -57,4 +58,23 @@ def positions(actor: Reader, request: Request) -> list[PositionOut]:
     return [
         PositionOut.from_domain(sign, district, p, now=now, stale_after=stale)
         for sign, district, p in service.latest(services.uow(), by=actor)
+    ]
+
+
+@router.get(
+    "/{unit_id}/track", response_model=list[PositionOut], summary="A unit's fixes between two moments"
+)
+def track(
+    unit_id: int,
+    actor: Reader,
+    request: Request,
+    since: Annotated[AwareDatetime, Query(description="From (inclusive), with its UTC offset")],
+    until: Annotated[AwareDatetime | None, Query(description="To (exclusive); default now")] = None,
+) -> list[PositionOut]:
+    services = get_services(request)
+    now = services.clock.now()
+    unit, fixes = service.track(services.uow(), unit_id=unit_id, since=since, until=until or now, by=actor)
+    stale = services.settings.position_stale_seconds
+    return [
+        PositionOut.from_domain(unit.call_sign, unit.district, p, now=now, stale_after=stale) for p in fixes
     ]

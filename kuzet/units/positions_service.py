@@ -15,6 +15,8 @@ from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.events import DomainEvent
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
+from kuzet.units import service as units_service
+from kuzet.units.domain import Unit
 from kuzet.units.positions import Fix, FixRules, RoadPoint, check, jump_too_fast
 from kuzet.units.positions_store import Position, PositionRepository
 from kuzet.units.store import units
@@ -25,7 +27,7 @@ Snap = Callable[[Sequence[float], Sequence[float]], list[RoadPoint | None]]
 
 @dataclass(frozen=True)
 class UnitsMoved(DomainEvent):
-    """Units reported new positions (one event per batch, for the live map)."""
+    """Units reported new positions (one event per batch with each unit's newest fix, for the live map)."""
 
     name = "units.moved"
     positions: tuple[tuple[int, str, float, float, str], ...]  # unit id, call sign, lat, lon, at (ISO)
@@ -98,32 +100,31 @@ def ingest(
         placed = snap([f.lat for f in fixes], [f.lon for f in fixes]) if snap else [None] * len(fixes)
         stored = [_row(unit_of[f.call_sign], f, p, source, at) for f, p in zip(fixes, placed, strict=True)]
         uow.repo(PositionRepository).add(stored)
+        newest = {f.call_sign: f for f in sorted(fixes, key=lambda f: f.at)}
         uow.emit(
             UnitsMoved(
-                tuple((unit_of[f.call_sign], f.call_sign, f.lat, f.lon, f.at.isoformat()) for f in fixes)
+                tuple((unit_of[s], s, f.lat, f.lon, f.at.isoformat()) for s, f in sorted(newest.items()))
             )
         )
         uow.commit()
     return Ingested(len(stored), sum(p is not None for p in placed))
 
 
-def _row(unit_id: int, fix: Fix, road: RoadPoint | None, source: str, at: datetime) -> dict[str, Any]:
-    return {
-        "unit_id": unit_id,
-        "at": fix.at,
-        "lat": fix.lat,
-        "lon": fix.lon,
-        "speed_kmh": fix.speed_kmh,
-        "heading": fix.heading,
-        "accuracy_m": fix.accuracy_m,
-        "road_lat": road.lat if road else None,
-        "road_lon": road.lon if road else None,
-        "road_edge": road.edge if road else None,
-        "road_fraction": road.fraction if road else None,
-        "road_distance_m": road.distance_m if road else None,
-        "source": source,
-        "received_at": at,
-    }
+def _row(unit_id: int, fix: Fix, road: RoadPoint | None, source: str, at: datetime) -> tuple[Any, ...]:
+    """A track row in the order of positions_store.FIELDS, after the unit id."""
+    on_road = (None,) * 5 if road is None else (road.lat, road.lon, road.edge, road.fraction, road.distance_m)
+    return (
+        unit_id,
+        fix.at,
+        fix.lat,
+        fix.lon,
+        fix.speed_kmh,
+        fix.heading,
+        fix.accuracy_m,
+        *on_road,
+        source,
+        at,
+    )
 
 
 def latest(uow: UnitOfWork, *, by: Actor) -> list[tuple[str, str, Position]]:
@@ -133,3 +134,12 @@ def latest(uow: UnitOfWork, *, by: Actor) -> list[tuple[str, str, Position]]:
         visible = {r.id: (r.call_sign, r.district) for r in rows if by.in_scope(r.district)}
         found = uow.repo(PositionRepository).latest(list(visible))
     return [(visible[u][0], visible[u][1], p) for u, p in sorted(found.items())]
+
+
+def track(
+    uow: UnitOfWork, *, unit_id: int, since: datetime, until: datetime, by: Actor
+) -> tuple[Unit, list[Position]]:
+    """Where a unit went between two moments: the unit, and its fixes in time order."""
+    with uow:
+        unit = units_service.get_in_scope(uow, unit_id, by)
+        return unit, uow.repo(PositionRepository).track(unit_id, since=since, until=until)

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table, insert, select
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -99,25 +99,52 @@ def _upsert_latest(dialect: str) -> Any:
     )
 
 
-_INSERT_TRACK = insert(unit_tracks)
+# A row of the track as the driver takes it: unit_id, then FIELDS in order.
+Row_ = tuple[Any, ...]
+_MOMENTS = tuple(i for i, name in enumerate(("unit_id", *FIELDS)) if name in {"at", "received_at"})
+_MARK = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}", "named": ":c{n}"}
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+@cache
+def _track_insert(paramstyle: str) -> str:
+    names = ("unit_id", *FIELDS)
+    marks = ", ".join(_MARK[paramstyle].format(n=i + 1) for i in range(len(names)))
+    # Only our own table and column names are joined here; the values travel as parameters.
+    return f"INSERT INTO {unit_tracks.name} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
 
 
 class PositionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        """Store fixes (dicts with unit_id and FIELDS) in the track, and the newest of each unit as latest."""
+    def add(self, rows: list[Row_]) -> None:
+        """Store fixes (tuples of unit_id and FIELDS) in the track, and the newest of each unit as latest.
+
+        The track takes thousands of rows a second, so they go to the driver's executemany directly; the two
+        moments still pass through their column type's own conversion, as SQLAlchemy would store them."""
         if not rows:
             return
-        self.session.execute(_INSERT_TRACK, rows)
-        newest: dict[int, dict[str, Any]] = {}
+        connection = self.session.connection()
+        dialect = connection.dialect
+        to_db = unit_tracks.c.at.type.bind_processor(dialect) or _unchanged
+        converted = []
         for row in rows:
-            kept = newest.get(row["unit_id"])
-            if kept is None or row["at"] > kept["at"]:
-                newest[row["unit_id"]] = row
-        statement = _upsert_latest(self.session.get_bind().dialect.name)
-        self.session.execute(statement, sorted(newest.values(), key=lambda r: r["unit_id"]))
+            values = list(row)
+            for i in _MOMENTS:
+                values[i] = to_db(values[i])
+            converted.append(tuple(values))
+        connection.exec_driver_sql(_track_insert(dialect.paramstyle), converted)
+        newest: dict[int, Row_] = {}
+        for row in rows:
+            kept = newest.get(row[0])
+            if kept is None or row[1] > kept[1]:
+                newest[row[0]] = row
+        latest = [dict(zip(("unit_id", *FIELDS), newest[unit], strict=True)) for unit in sorted(newest)]
+        self.session.execute(_upsert_latest(dialect.name), latest)
 
     def last_fixes(self, unit_ids: list[int]) -> dict[int, tuple[datetime, float, float]]:
         """(time, lat, lon) of each unit's last known fix: what a new fix is checked against."""

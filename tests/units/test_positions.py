@@ -54,6 +54,17 @@ def test_a_batch_of_fixes_becomes_each_units_position_on_the_road(
     assert first["road_distance_m"] is not None and first["road_distance_m"] < 100
     assert first["source"] == "http"
     assert tracked(services) == 3
+    since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    path = f"/api/v1/units/{first['unit_id']}/track"
+    track = centre.analyst.ok(centre.analyst.get(path, since=since))
+    sent = [f for f in body["fixes"] if f["call_sign"] == "Беркут-1"]
+    assert [datetime.fromisoformat(t["at"].replace("Z", "+00:00")) for t in track] == [
+        datetime.fromisoformat(f["at"]) for f in sent
+    ]
+    assert [(t["lat"], t["lon"], t["speed_kmh"]) for t in track] == [
+        (f["lat"], f["lon"], f["speed_kmh"]) for f in sent
+    ]
+    assert track[0]["heading"] == 90 and track[0]["road_distance_m"] is not None
 
 
 def test_a_position_older_than_two_minutes_is_marked_stale(centre: Centre, andorra_roads: Roads) -> None:

@@ -75,6 +75,7 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("GET", "/api/v1/appeals/stats/channels"): STATS,
     ("POST", "/api/v1/units/positions"): POSITION_REPORTERS,
     ("GET", "/api/v1/units/positions"): OPERATIONS,
+    ("GET", "/api/v1/units/{unit_id}/track"): OPERATIONS,
     ("GET", "/api/v1/incidents/{incident_id}/recommendations"): DISPATCHING,
     ("GET", "/api/v1/assignments/{assignment_id}/route"): OPERATIONS,
     ("GET", "/api/v1/geo/search"): OPERATIONS,
