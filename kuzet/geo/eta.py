@@ -35,7 +35,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from kuzet.geo.graph import EARTH_RADIUS_M, F64, I32, I64, RoadGraph
+from kuzet.geo.graph import EARTH_RADIUS_M, F32, F64, I32, I64, RoadGraph, class_factors
+from kuzet.geo.landmarks import Landmarks, compute_landmarks, point_constants
 from kuzet.geo.snap import Snap
 
 SLACK_M = 0.001  # taken off every straight-line distance, against rounding in the coordinates
@@ -156,6 +157,43 @@ def _potential(xyz: F64, node: int, goal: F64, rate: float) -> float:
     return float(rate * max(np.sqrt(nearest) - SLACK_M, 0.0))
 
 
+@njit(cache=True, inline="always")
+def _alt_potential(source: F32, sink: F32, node: int, g_from: F64, g_to: F64, scale: float) -> float:
+    """An ALT lower bound on the free-flow time from the nearest goal to `node`, times `scale`.
+
+    Goal g is a unit: `g_from[g, i]` ≥ d(L_i, g) and `g_to[g, i]` ≤ d(g, L_i). NaN terms (inf − inf, an
+    unreachable pair) fail every comparison and are skipped.
+    """
+    n_goal, n_lm = g_from.shape
+    nearest = np.inf
+    for g in range(n_goal):
+        bound = 0.0
+        for i in range(n_lm):
+            t = source[node, i] - g_from[g, i]
+            if t > bound:
+                bound = t
+            t = g_to[g, i] - sink[node, i]
+            if t > bound:
+                bound = t
+            if bound >= nearest:
+                break  # this goal cannot be the nearest
+        if bound < nearest:
+            nearest = bound
+            if nearest <= 0.0:
+                break
+    return float(scale * nearest)
+
+
+@njit(cache=True, inline="always")
+def _node_potential(
+    xyz: F64, node: int, goal: F64, rate: float,
+    alt: bool, source: F32, sink: F32, g_from: F64, g_to: F64, scale: float,
+) -> float:  # fmt: skip
+    if alt:
+        return _alt_potential(source, sink, node, g_from, g_to, scale)
+    return _potential(xyz, node, goal, rate)
+
+
 @njit(cache=True, boundscheck=False)
 def _search(
     rev_indptr: I64, rev_tail: I32, rev_edge: I32, rev_time: F64,
@@ -165,6 +203,7 @@ def _search(
     heap_keys: F64, heap_nodes: I32, src_first: I32, entry_next: I32,
     best_time: F64, best_len: F64, best_via: I32,
     xyz: F64, pot: F64, rate: float, goal: F64, wanted: npt.NDArray[np.bool_],
+    alt: bool, source: F32, sink: F32, g_from: F64, g_to: F64, scale: float,
 ) -> int:  # fmt: skip
     """Fill best_time/best_len/best_via for each source; returns the number of settled nodes.
 
@@ -218,7 +257,7 @@ def _search(
             if dist[node] == np.inf:
                 touched[n_touched] = node
                 n_touched += 1
-                pot[node] = _potential(xyz, node, goal, rate)
+                pot[node] = _node_potential(xyz, node, goal, rate, alt, source, sink, g_from, g_to, scale)
             dist[node] = d
             parent[node] = -1
             size = _heap_push(heap_keys, heap_nodes, size, d + pot[node], node)
@@ -254,7 +293,7 @@ def _search(
                 if dy == np.inf:
                     touched[n_touched] = y
                     n_touched += 1
-                    pot[y] = _potential(xyz, y, goal, rate)
+                    pot[y] = _node_potential(xyz, y, goal, rate, alt, source, sink, g_from, g_to, scale)
                 dist[y] = nd
                 parent[y] = r
                 size = _heap_push(heap_keys, heap_nodes, size, nd + pot[y], y)
