@@ -11,7 +11,6 @@ fixes/s per round and the median, for each database; the goal is at least 20,000
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
 import tempfile
 import time
@@ -19,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, make_url, text
 
+from benchmarks.scratch import scratch_postgres
 from kuzet.config import Mode, Settings
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
@@ -120,20 +119,8 @@ def main() -> None:
         f"  snapping alone (100k points, vectorised): {100_000 / (time.perf_counter() - began):,.0f} fixes/s"
     )
     run(f"sqlite:///{folder / 'avl.db'}", roads_file, "SQLite")
-    name = f"kuzet_avl_{secrets.token_hex(4)}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        run(
-            make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False),
-            roads_file,
-            "PostgreSQL",
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres("kuzet_avl") as url:
+        run(url, roads_file, "PostgreSQL")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, text
 
+from benchmarks.scratch import scratch_postgres
 from kuzet.config import Mode, Settings
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
@@ -35,9 +35,6 @@ from kuzet.core.container import Services
 from kuzet.partners import service, signing
 from kuzet.partners.domain import ALL_SCOPES, Partner
 
-ADMIN_URL = os.environ.get(
-    "KUZET_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 CLIENTS = int(os.environ.get("KUZET_BENCH_CLIENTS", "32"))
 REQUESTS = int(os.environ.get("KUZET_BENCH_REQUESTS", "1500"))
 ROUNDS = int(os.environ.get("KUZET_BENCH_ROUNDS", "3"))
@@ -162,11 +159,11 @@ def report(name: str, rounds: list[Round]) -> float:
 
 
 def main() -> None:
-    name = f"kuzet_bench_{secrets.token_hex(4)}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with scratch_postgres("kuzet_bench") as database_url:
+        compare(database_url)
+
+
+def compare(database_url: str) -> None:
     secret_key = secrets.token_urlsafe(48)
     kuzet_env = {
         "KUZET_DATABASE_URL": database_url,
@@ -176,45 +173,39 @@ def main() -> None:
         "KUZET_LOG_LEVEL": "WARNING",
     }
     bare_db = Path(tempfile.mkdtemp()) / "bare.db"
+    migrate.upgrade(database_url)
+    services = Services.build(
+        Settings(mode=Mode.PRODUCTION, database_url=database_url, secret_key=secret_key)
+    )
+    partner = Partner("bench", "Bench", True, "http://127.0.0.1:9/hook", ALL_SCOPES, 10_000_000)
+    key = service.create(
+        services.uow(),
+        services.auth.box,
+        partner=partner,
+        by=Actor.system("bench"),
+        at=services.clock.now(),
+    ).key
+    services.close()
+    print(
+        f"partner intake benchmark: {CLIENTS} clients, {REQUESTS} appeals a round, {ROUNDS} rounds, "
+        f"{WORKERS} uvicorn workers, {os.cpu_count()} cores"
+    )
+    process, url = start("kuzet.app:create_app", kuzet_env, factory=True)
     try:
-        migrate.upgrade(database_url)
-        services = Services.build(
-            Settings(mode=Mode.PRODUCTION, database_url=database_url, secret_key=secret_key)
-        )
-        partner = Partner("bench", "Bench", True, "http://127.0.0.1:9/hook", ALL_SCOPES, 10_000_000)
-        key = service.create(
-            services.uow(),
-            services.auth.box,
-            partner=partner,
-            by=Actor.system("bench"),
-            at=services.clock.now(),
-        ).key
-        services.close()
-        print(
-            f"partner intake benchmark: {CLIENTS} clients, {REQUESTS} appeals a round, {ROUNDS} rounds, "
-            f"{WORKERS} uvicorn workers, {os.cpu_count()} cores"
-        )
-        process, url = start("kuzet.app:create_app", kuzet_env, factory=True)
-        try:
-            kuzet = [
-                asyncio.run(drive(url, "/partner/v1/appeals", (key.key_id, key.secret)))
-                for _ in range(ROUNDS)
-            ]
-        finally:
-            stop(process)
-        process, url = start("benchmarks.bare_app:app", {"BARE_SQLITE": str(bare_db)}, factory=False)
-        try:
-            bare = [asyncio.run(drive(url, "/insert", None)) for _ in range(ROUNDS)]
-        finally:
-            stop(process)
-        print("results:")
-        ours = report("kuzet partner intake (PG)", kuzet)
-        base = report("bare FastAPI + SQLite insert", bare)
-        print(f"  ratio kuzet / bare: {ours / base:.2f}  (goal: >= 2000 appeals/s and >= 0.40)")
+        kuzet = [
+            asyncio.run(drive(url, "/partner/v1/appeals", (key.key_id, key.secret))) for _ in range(ROUNDS)
+        ]
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        stop(process)
+    process, url = start("benchmarks.bare_app:app", {"BARE_SQLITE": str(bare_db)}, factory=False)
+    try:
+        bare = [asyncio.run(drive(url, "/insert", None)) for _ in range(ROUNDS)]
+    finally:
+        stop(process)
+    print("results:")
+    ours = report("kuzet partner intake (PG)", kuzet)
+    base = report("bare FastAPI + SQLite insert", bare)
+    print(f"  ratio kuzet / bare: {ours / base:.2f}  (goal: >= 2000 appeals/s and >= 0.40)")
 
 
 if __name__ == "__main__":

@@ -55,14 +55,19 @@ def wait_for(desk: Desk, call_sign: str, lat: float, *, within: float) -> float:
     raise AssertionError(f"{call_sign} did not reach {lat} within {within} s")
 
 
-def test_a_published_fix_is_the_units_position_within_a_second(centre: Centre, subscribing: Services) -> None:
-    centre.supervisor.unit("Сокол-1")
-    # The subscriber connects in the background: repeat a first fix until it is heard.
+def first_heard(centre: Centre, call_sign: str) -> None:
+    """Put the unit on the roster; the subscriber connects in the background, so repeat a first fix (at the
+    plaza) until it is heard."""
+    centre.supervisor.unit(call_sign)
     deadline = time.monotonic() + 15
-    while position_of(centre.dispatcher, "Сокол-1") is None:
+    while position_of(centre.dispatcher, call_sign) is None:
         assert time.monotonic() < deadline, "the MQTT subscriber never stored a fix"
-        send("Сокол-1", fix(*PLAZA))
+        send(call_sign, fix(*PLAZA))
         time.sleep(0.2)
+
+
+def test_a_published_fix_is_the_units_position_within_a_second(centre: Centre, subscribing: Services) -> None:
+    first_heard(centre, "Сокол-1")
     send("Сокол-1", fix(*NEAR_PLAZA, ahead_s=1))
     took = wait_for(centre.dispatcher, "Сокол-1", NEAR_PLAZA[0], within=1.0)
     seen = position_of(centre.dispatcher, "Сокол-1")
@@ -73,12 +78,7 @@ def test_a_published_fix_is_the_units_position_within_a_second(centre: Centre, s
 def test_bad_messages_are_dropped_and_the_subscriber_keeps_going(
     centre: Centre, subscribing: Services
 ) -> None:
-    centre.supervisor.unit("Сокол-2")
-    deadline = time.monotonic() + 15
-    while position_of(centre.dispatcher, "Сокол-2") is None:
-        assert time.monotonic() < deadline, "the MQTT subscriber never stored a fix"
-        send("Сокол-2", fix(*PLAZA))
-        time.sleep(0.2)
+    first_heard(centre, "Сокол-2")
     send("Сокол-2", b"{not json")
     send("Сокол-2", {**fix(*NEAR_PLAZA), "lat": "NaN"})
     send("Сокол-2", {**fix(*NEAR_PLAZA), "lat": 123.0})
