@@ -27,6 +27,7 @@ called, without rebuilding the graph.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,12 +37,20 @@ import numpy.typing as npt
 from numba import njit
 
 from kuzet.geo.graph import EARTH_RADIUS_M, F32, F64, I32, I64, RoadGraph, class_factors
-from kuzet.geo.landmarks import Landmarks, compute_landmarks, point_constants
+from kuzet.geo.landmarks import LANDMARKS, Landmarks, compute_landmarks, point_bounds
 from kuzet.geo.snap import Snap
 
 SLACK_M = 0.001  # taken off every straight-line distance, against rounding in the coordinates
 GOAL_REACH = 1.8  # first guess of (k-th best ETA) / (k-th smallest straight-line bound); then learnt
 MAX_GOALS = 32  # with more candidate units than this, the straight-line bound costs more than it saves
+ALT_REACH = 1.2  # as GOAL_REACH, for the much tighter landmark bounds
+ALT_USE = 16  # landmarks used per goal: those that bound its time to the incident best
+_NO_TABLE = np.zeros((1, 1, 2), dtype=np.float32)
+_NO_LM = np.zeros((0, 1), dtype=np.int32)
+_NO_GOAL = np.zeros((0, 1), dtype=np.float64)
+# Landmark tables by graph, shared by the engines of one graph (one per time factor).
+_LANDMARKS: weakref.WeakKeyDictionary[RoadGraph, Landmarks] = weakref.WeakKeyDictionary()
+_LANDMARKS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,17 +146,19 @@ def _seconds_per_metre(time: F64, length: F64) -> float:
 
 
 @njit(cache=True, inline="always")
-def _potential(xyz: F64, node: int, goal: F64, rate: float) -> float:
-    """A lower bound on the time from the nearest goal point to `node`: straight-line metres times `rate`.
+def _potential(xyz: F64, node: int, goal: F64, rate: float, live: I32, n_live: int) -> float:
+    """A lower bound on the time from the nearest live goal point to `node`: straight-line metres × `rate`.
 
-    `goal` holds the x coordinates of the goal points, then their y, then their z (0 points: no bound).
+    `goal` holds the x coordinates of the goal points, then their y, then their z; `live[:n_live]` are the
+    goals still searched for (none: +inf, nothing left to find; no goal points at all: no bound).
     """
     n_goal = len(goal) // 3
     if n_goal == 0:
         return 0.0
     px, py, pz = xyz[3 * node], xyz[3 * node + 1], xyz[3 * node + 2]
     nearest = np.inf
-    for g in range(n_goal):
+    for j in range(n_live):
+        g = live[j]
         dx = goal[g] - px
         dy = goal[n_goal + g] - py
         dz = goal[2 * n_goal + g] - pz
@@ -158,21 +169,27 @@ def _potential(xyz: F64, node: int, goal: F64, rate: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def _alt_potential(source: F32, sink: F32, node: int, g_from: F64, g_to: F64, scale: float) -> float:
-    """An ALT lower bound on the free-flow time from the nearest goal to `node`, times `scale`.
+def _alt_potential(
+    table: F32, node: int, g_lm: I32, g_from: F64, g_to: F64, scale: float, live: I32, n_live: int
+) -> float:
+    """An ALT lower bound on the time from the nearest live goal to `node` (free-flow bound × `scale`).
 
-    Goal g is a unit: `g_from[g, i]` ≥ d(L_i, g) and `g_to[g, i]` ≤ d(g, L_i). NaN terms (inf − inf, an
-    unreachable pair) fail every comparison and are skipped.
+    Goal g stands for one unit (or several) and uses landmarks `g_lm[g]`: with i = g_lm[g, j],
+    `g_from[g, j]` ≥ d(L_i, g) and `g_to[g, j]` ≤ d(g, L_i), so d(g, node) ≥ table[node, i, 0] − g_from[g, j]
+    and ≥ g_to[g, j] − table[node, i, 1]. NaN terms (inf − inf: an unreachable pair) fail every comparison
+    and are skipped.
     """
-    n_goal, n_lm = g_from.shape
+    n_lm = g_lm.shape[1]
     nearest = np.inf
-    for g in range(n_goal):
+    for j in range(n_live):
+        g = live[j]
         bound = 0.0
-        for i in range(n_lm):
-            t = source[node, i] - g_from[g, i]
+        for a in range(n_lm):
+            i = g_lm[g, a]
+            t = table[node, i, 0] - g_from[g, a]
             if t > bound:
                 bound = t
-            t = g_to[g, i] - sink[node, i]
+            t = g_to[g, a] - table[node, i, 1]
             if t > bound:
                 bound = t
             if bound >= nearest:
@@ -187,11 +204,61 @@ def _alt_potential(source: F32, sink: F32, node: int, g_from: F64, g_to: F64, sc
 @njit(cache=True, inline="always")
 def _node_potential(
     xyz: F64, node: int, goal: F64, rate: float,
-    alt: bool, source: F32, sink: F32, g_from: F64, g_to: F64, scale: float,
+    alt: bool, table: F32, g_lm: I32, g_from: F64, g_to: F64, scale: float, live: I32, n_live: int,
 ) -> float:  # fmt: skip
     if alt:
-        return _alt_potential(source, sink, node, g_from, g_to, scale)
-    return _potential(xyz, node, goal, rate)
+        return _alt_potential(table, node, g_lm, g_from, g_to, scale, live, n_live)
+    return _potential(xyz, node, goal, rate, live, n_live)
+
+
+@njit(cache=True, boundscheck=False)
+def _alt_lower(pts: F64, here: F64, scale: float, lower: F64) -> None:
+    """Raise `lower[p]` to the ALT bound on d(p, incident), from the points' and the incident's bounds."""
+    for p in range(pts.shape[0]):
+        bound = 0.0
+        for i in range(pts.shape[1]):
+            t = here[0, i, 0] - pts[p, i, 1]
+            if t > bound:
+                bound = t
+            t = pts[p, i, 2] - here[0, i, 3]
+            if t > bound:
+                bound = t
+        lower[p] = max(lower[p], scale * bound)
+
+
+@njit(cache=True, boundscheck=False)
+def _alt_goals(
+    pts: F64, here: F64, units: I32, combined: bool, g_lm: I32, g_from: F64, g_to: F64
+) -> None:  # fmt: skip
+    """The goals of one search: each unit of `units` (or one goal for all if `combined`) with the landmarks
+    that bound its time to the incident best (`g_lm.shape[1]` of them), in order of that bound."""
+    n_goal, n_use = g_lm.shape
+    n_lm = pts.shape[1]
+    frm = np.empty(n_lm)
+    to = np.empty(n_lm)
+    score = np.empty(n_lm)
+    for g in range(n_goal):
+        for i in range(n_lm):
+            if combined:
+                frm[i], to[i] = -np.inf, np.inf
+                for u in units:
+                    frm[i] = max(frm[i], pts[u, i, 1])
+                    to[i] = min(to[i], pts[u, i, 2])
+            else:
+                frm[i], to[i] = pts[units[g], i, 1], pts[units[g], i, 2]
+            score[i] = 0.0
+            t = here[0, i, 0] - frm[i]
+            if t > score[i]:
+                score[i] = t
+            t = to[i] - here[0, i, 3]
+            if t > score[i]:
+                score[i] = t
+        order = np.argsort(-score)
+        for a in range(n_use):
+            i = order[a]
+            g_lm[g, a] = i
+            g_from[g, a] = frm[i]
+            g_to[g, a] = to[i]
 
 
 @njit(cache=True, boundscheck=False)
@@ -202,8 +269,9 @@ def _search(
     dist: F64, parent: I32, touched: I32,
     heap_keys: F64, heap_nodes: I32, src_first: I32, entry_next: I32,
     best_time: F64, best_len: F64, best_via: I32,
-    xyz: F64, pot: F64, rate: float, goal: F64, wanted: npt.NDArray[np.bool_],
-    alt: bool, source: F32, sink: F32, g_from: F64, g_to: F64, scale: float,
+    xyz: F64, pot: F64, pot_gen: I32, rate: float, goal: F64, wanted: npt.NDArray[np.bool_],
+    alt: bool, table: F32, g_lm: I32, g_from: F64, g_to: F64, scale: float,
+    goal_of: I32, live: I32, left: I32, final: npt.NDArray[np.bool_],
 ) -> int:  # fmt: skip
     """Fill best_time/best_len/best_via for each source; returns the number of settled nodes.
 
@@ -244,6 +312,18 @@ def _search(
                 continue
             entry_next[j] = src_first[node]
             src_first[node] = j
+    # Goals still searched for: a goal is dropped once all the units it stands for are final.
+    n_live = len(live)
+    for g in range(n_live):
+        live[g] = g
+        left[g] = 0
+    generation = 0  # goals dropped so far; pot_gen[x] is the generation pot[x] was computed in
+    pending = np.inf  # the smallest time of a unit found but not yet known to be final
+    for i in range(n_src):
+        final[i] = goal_of[i] < 0
+        if not final[i]:
+            left[goal_of[i]] += 1
+            pending = min(pending, best_time[i])
     size = 0
     n_touched = 0
     for side in range(2):
@@ -257,7 +337,10 @@ def _search(
             if dist[node] == np.inf:
                 touched[n_touched] = node
                 n_touched += 1
-                pot[node] = _node_potential(xyz, node, goal, rate, alt, source, sink, g_from, g_to, scale)
+                pot[node] = _node_potential(
+                    xyz, node, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live
+                )
+                pot_gen[node] = generation
             dist[node] = d
             parent[node] = -1
             size = _heap_push(heap_keys, heap_nodes, size, d + pot[node], node)
@@ -268,10 +351,38 @@ def _search(
         x = heap_nodes[0]
         size = _heap_pop(heap_keys, heap_nodes, size)
         d = dist[x]
-        if key > d + pot[x]:
-            continue  # a stale heap entry: x was settled with a smaller label
-        if key > bound:
-            break
+        if key != d + pot[x]:
+            continue  # a stale heap entry: x was labelled lower, or its bound was raised since
+        if key > bound or key == np.inf:
+            break  # (an infinite key: no live goal can reach the rest of the graph)
+        if key >= pending:
+            # Every path not yet found costs at least `key`: units found within it are final, and their
+            # goals need no more searching (the bound of nodes labelled later may ignore them).
+            pending = np.inf
+            for i in range(n_src):
+                if final[i]:
+                    continue
+                if best_time[i] <= key:
+                    final[i] = True
+                    g = goal_of[i]
+                    left[g] -= 1
+                    if left[g] == 0:
+                        generation += 1
+                        for j in range(n_live):
+                            if live[j] == g:
+                                n_live -= 1
+                                live[j] = live[n_live]
+                                break
+                elif best_time[i] < pending:
+                    pending = best_time[i]
+        if pot_gen[x] != generation:
+            # Goals were dropped since x's bound was computed: raise it, and requeue x if it goes up.
+            pot_gen[x] = generation
+            p = _node_potential(xyz, x, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live)
+            if p > pot[x]:
+                pot[x] = p
+                size = _heap_push(heap_keys, heap_nodes, size, d + p, x)
+                continue
         settled += 1
         j = src_first[x]
         while j >= 0:
@@ -281,6 +392,8 @@ def _search(
             if d + off_t < best_time[i]:
                 improves_bound = d + off_t < bound
                 best_time[i] = d + off_t
+                if d + off_t < pending and not final[i]:
+                    pending = d + off_t
                 best_via[i] = j
                 if improves_bound:
                     bound = min(_kth(best_time, k), limit)
@@ -293,7 +406,10 @@ def _search(
                 if dy == np.inf:
                     touched[n_touched] = y
                     n_touched += 1
-                    pot[y] = _node_potential(xyz, y, goal, rate, alt, source, sink, g_from, g_to, scale)
+                    pot[y] = _node_potential(
+                        xyz, y, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live
+                    )
+                    pot_gen[y] = generation
                 dist[y] = nd
                 parent[y] = r
                 size = _heap_push(heap_keys, heap_nodes, size, nd + pot[y], y)
@@ -338,7 +454,10 @@ class EtaEngine:
         self._parent = np.full(n, -1, dtype=np.int32)
         self._touched = np.full(n, -1, dtype=np.int32)
         self._pot = np.zeros(n, dtype=np.float64)
+        self._pot_gen = np.zeros(n, dtype=np.int32)
         self._reach = GOAL_REACH
+        self._alt_reach = ALT_REACH
+        self._landmarks: Landmarks | None = None
         self._src_first = np.full(n, -1, dtype=np.int32)
         self._heap_keys = np.empty(m + 2, dtype=np.float64)
         self._heap_nodes = np.empty(m + 2, dtype=np.int32)
@@ -355,6 +474,27 @@ class EtaEngine:
             self._time = time
             self._rev_time = np.ascontiguousarray(time[self.graph.rev_edge])
             self._rate = _seconds_per_metre(time, self.graph.length_m)
+            # Landmark tables hold free-flow times: every edge now takes at least this share of those.
+            self._alt_scale = min(1.0, float(class_factors(factors).min())) * (1.0 - 1e-9)
+
+    def prepare_landmarks(self, count: int = LANDMARKS) -> Landmarks:
+        """Compute (or reuse) the graph's landmark tables, then use ALT bounds in every later query.
+
+        Costly on a large graph (a few seconds per million nodes, 2 · count · 4 bytes per node), so it is
+        an explicit step: call it once after loading the graph, from a background thread if the server must
+        answer meanwhile. Engines on the same graph (one per time factor) share one set of tables.
+        """
+        with _LANDMARKS_LOCK:
+            landmarks = _LANDMARKS.get(self.graph)
+            if landmarks is None or landmarks.count != count:
+                landmarks = _LANDMARKS[self.graph] = compute_landmarks(self.graph, count)
+        with self._lock:
+            self._landmarks = landmarks
+        return landmarks
+
+    @property
+    def landmarks(self) -> Landmarks | None:
+        return self._landmarks
 
     def _run(self, target: Snap, edges: I32, fractions: F64, k: int, limit: float) -> tuple[F64, F64, I32]:
         """Run one search; the caller holds the lock."""
@@ -368,22 +508,57 @@ class EtaEngine:
         best_len = np.empty(n_src, dtype=np.float64)
         best_via = np.empty(n_src, dtype=np.int32)
         entry_next = np.empty(2 * n_src, dtype=np.int32)
+        final = np.empty(n_src, dtype=bool)
         xyz = self._xyz.reshape(-1, 3)
         points = xyz[g.tail[edges]] * (1.0 - fractions)[:, None] + xyz[g.head[edges]] * fractions[:, None]
         here = xyz[g.tail[target.edge]] * (1.0 - t_frac) + xyz[g.head[target.edge]] * t_frac
         # No unit can arrive sooner than its straight-line distance at the top speed of the map.
         lower = self._rate * np.maximum(np.sqrt(((points - here) ** 2).sum(axis=1)) - SLACK_M, 0.0)
+        lm = self._landmarks
+        alt = lm is not None
+        if lm is not None:
+            # ALT bounds on each unit's time to the incident, from the landmark distances of both points.
+            table = lm.table
+            pts = np.empty((n_src, lm.count, 4))
+            point_bounds(table, g.tail, g.head, g.twin, g.length_m, g.speed_kmh, edges, fractions, pts)
+            here_b = np.empty((1, lm.count, 4))
+            t_edge = np.array([target.edge], dtype=np.int32)
+            point_bounds(
+                table, g.tail, g.head, g.twin, g.length_m, g.speed_kmh, t_edge, np.array([t_frac]), here_b
+            )
+            _alt_lower(pts, here_b, self._alt_scale, lower)
+        else:
+            table = _NO_TABLE
         lower_k = float(np.partition(lower, k - 1)[k - 1]) if k < n_src else np.inf
-        reach = self._reach * lower_k
+        learnt = self._alt_reach if alt else self._reach
+        reach = learnt * lower_k
         settled = 0
         while True:
             wanted = lower <= reach
-            if np.count_nonzero(wanted) > MAX_GOALS:
+            many = np.count_nonzero(wanted) > MAX_GOALS
+            if many and not alt:
                 wanted[:] = True
                 reach = np.inf
                 goal = np.empty(0, dtype=np.float64)
             else:
                 goal = np.ascontiguousarray(points[wanted].T).ravel()
+            goal_of = np.full(n_src, -1, dtype=np.int32)
+            if alt:
+                units = np.flatnonzero(wanted).astype(np.int32)
+                n_goal = 1 if many else len(units)
+                goal_of[units] = 0 if many else np.arange(n_goal, dtype=np.int32)
+                n_use = min(ALT_USE, table.shape[1])
+                g_lm = np.empty((n_goal, n_use), dtype=np.int32)
+                g_from = np.empty((n_goal, n_use))
+                g_to = np.empty((n_goal, n_use))
+                _alt_goals(pts, here_b, units, many, g_lm, g_from, g_to)
+            else:
+                g_lm, g_from, g_to = _NO_LM, _NO_GOAL, _NO_GOAL
+                if len(goal):
+                    goal_of[wanted] = np.arange(np.count_nonzero(wanted), dtype=np.int32)
+            n_goal = int(goal_of.max()) + 1
+            live = np.empty(n_goal, dtype=np.int32)
+            left = np.empty(n_goal, dtype=np.int32)
             settled += _search(
                 g.rev_indptr, self._rev_tail, g.rev_edge, self._rev_time,
                 self._time, g.length_m, g.tail, g.head, g.twin,
@@ -391,15 +566,21 @@ class EtaEngine:
                 self._dist, self._parent, self._touched,
                 self._heap_keys, self._heap_nodes, self._src_first, entry_next,
                 best_time, best_len, best_via,
-                self._xyz, self._pot, self._rate, goal, wanted,
+                self._xyz, self._pot, self._pot_gen, self._rate, goal, wanted,
+                alt, table, g_lm, g_from, g_to, self._alt_scale,
+                goal_of, live, left, final,
             )  # fmt: skip
             kth = min(float(np.partition(best_time, k - 1)[k - 1]), limit)
             if kth <= reach:
                 break
             reach = kth
         if np.isfinite(kth) and 0 < lower_k < np.inf:
-            # Learn how loose the straight-line bound is on this map, so that reruns stay rare.
-            self._reach = min(max(0.98 * self._reach, 1.1 * kth / lower_k), 1e6)
+            # Learn how loose the lower bounds are on this map, so that reruns stay rare.
+            learnt = min(max(0.98 * learnt, 1.1 * kth / lower_k), 1e6)
+            if alt:
+                self._alt_reach = learnt
+            else:
+                self._reach = learnt
         self.settled_last = settled
         return best_time, best_len, best_via
 
