@@ -55,8 +55,11 @@ def positions(actor: Reader, request: Request) -> list[PositionOut]:
     services = get_services(request)
     now = services.clock.now()
     stale = services.settings.position_stale_seconds
+    geo = services.geo
     return [
-        PositionOut.from_domain(sign, district, p, now=now, stale_after=stale)
+        PositionOut.from_domain(
+            sign, district, p, now=now, stale_after=stale, district_now=geo.district_of(p.lat, p.lon)
+        )
         for sign, district, p in service.latest(services.uow(), by=actor)
     ]
 

@@ -121,6 +121,7 @@ class PositionOut(BaseModel):
     unit_id: int
     call_sign: str
     district: str
+    district_now: str | None = Field(default=None, description="The district the position lies in")
     at: datetime
     age_s: float
     stale: bool = Field(description="Older than KUZET_POSITION_STALE_SECONDS")
@@ -136,13 +137,21 @@ class PositionOut(BaseModel):
 
     @classmethod
     def from_domain(
-        cls, call_sign: str, district: str, p: Position, *, now: datetime, stale_after: float
+        cls,
+        call_sign: str,
+        district: str,
+        p: Position,
+        *,
+        now: datetime,
+        stale_after: float,
+        district_now: str | None = None,
     ) -> PositionOut:
         age = p.age_seconds(now)
         return cls(
             unit_id=p.unit_id,
             call_sign=call_sign,
             district=district,
+            district_now=district_now,
             at=p.at,
             age_s=round(age, 1),
             stale=age > stale_after,

@@ -3,6 +3,7 @@ map that places every incident, and what road map the server uses."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from kuzet.core.container import Services
@@ -57,6 +58,16 @@ def test_an_admin_loads_districts_and_incidents_take_the_district_of_their_place
     appeal = centre.supervisor.ok(centre.supervisor.get(f"/api/v1/appeals/{answer['id']}"))
     incident = centre.supervisor.ok(centre.supervisor.get(f"/api/v1/incidents/{appeal['incident_id']}"))
     assert incident["incident"]["district"] == expected.locate(*PLAZA)
+    centre.supervisor.unit("Беркут-9")
+    fix = {
+        "call_sign": "Беркут-9",
+        "at": datetime.now(UTC).isoformat(),
+        "lat": FAR_AWAY[0],
+        "lon": FAR_AWAY[1],
+    }
+    centre.supervisor.ok(centre.supervisor.post("/api/v1/units/positions", {"fixes": [fix]}))
+    [seen] = centre.supervisor.ok(centre.supervisor.get("/api/v1/units/positions"))
+    assert seen["district"] == "central" and seen["district_now"] == expected.locate(*FAR_AWAY)
 
 
 def test_a_bad_district_map_is_refused_naming_the_field_and_the_old_one_stays(centre: Centre) -> None:
