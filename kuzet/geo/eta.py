@@ -9,12 +9,19 @@ heap exceeds the k-th best unit found so far, no unsettled node can improve the 
 and the answer is exact, not an approximation.
 
 The search is an A* toward the units: a node's heap key adds a lower bound on the time from the nearest
-candidate unit to it (straight-line metres on the sphere times the smallest seconds per metre of any edge).
-The bound is consistent, so nodes still leave the heap with their exact labels, and the stopping rule holds
-with the key in place of the label. Only units whose own straight-line bound from the incident is within a
-reach are candidates; the reach starts from the k-th smallest bound times a factor learnt from recent
-queries, and if the k-th best ETA found exceeds it the search runs again with the reach widened to that ETA,
-so no unit left out could have made the top k. With too many candidates the key is the plain label.
+candidate unit to it. By default the bound is straight-line metres on the sphere times the smallest seconds
+per metre of any edge. After `prepare_landmarks()` it is an ALT bound (see `kuzet.geo.landmarks`): from
+free-flow times to and from a few landmarks and the triangle inequality, much tighter on a road grid, and
+scaled by the smallest time factor when a factor below 1 makes some edge faster than free flow. Each unit is
+a goal with the landmarks that bound its time to the incident best, tried first. The bound is admissible, so
+the stopping rule holds with the key in place of the label (a node is requeued whenever its label drops).
+A unit is final once the smallest key in the heap reaches its time; its goal is then dropped, and a node
+whose bound was computed while that goal was live gets it raised (and is requeued) when it leaves the heap,
+so the search stops spreading around units already found.
+Only units whose own lower bound from the incident is within a reach are candidates; the reach starts from
+the k-th smallest bound times a factor learnt from recent queries, and if the k-th best ETA found exceeds it
+the search runs again with the reach widened to that ETA, so no unit left out could have made the top k.
+With too many candidates the key is the plain label (straight line) or one ALT goal standing for them all.
 Metres are not carried in the search: they are summed afterwards along the parent edges of the units found.
 
 The loop is compiled with numba (a hand-written 4-ary heap with lazy deletion on preallocated arrays). The
@@ -44,7 +51,8 @@ SLACK_M = 0.001  # taken off every straight-line distance, against rounding in t
 GOAL_REACH = 1.8  # first guess of (k-th best ETA) / (k-th smallest straight-line bound); then learnt
 MAX_GOALS = 32  # with more candidate units than this, the straight-line bound costs more than it saves
 ALT_REACH = 1.2  # as GOAL_REACH, for the much tighter landmark bounds
-ALT_USE = 16  # landmarks used per goal: those that bound its time to the incident best
+ALT_USE = 16  # landmarks used per goal (at most): those that bound its time to the incident best
+ALT_MIN_NODES = 200_000  # smaller graphs are fast enough with the straight-line bound
 _NO_TABLE = np.zeros((1, 1, 2), dtype=np.float32)
 _NO_LM = np.zeros((0, 1), dtype=np.int32)
 _NO_GOAL = np.zeros((0, 1), dtype=np.float64)
@@ -169,46 +177,60 @@ def _potential(xyz: F64, node: int, goal: F64, rate: float, live: I32, n_live: i
 
 
 @njit(cache=True, inline="always")
+def _goal_bound(table: F32, node: int, g_lm: I32, g_from: F64, g_to: F64, g: int, nearest: float) -> float:
+    """The ALT bound on the free-flow time from goal g to `node`, or any value ≥ `nearest` once it is
+    clear that it reaches `nearest` (the landmarks of a goal come best first, so that happens early)."""
+    bound = 0.0
+    for a in range(g_lm.shape[1]):
+        i = g_lm[g, a]
+        t = table[node, i, 0] - g_from[g, a]
+        if t > bound:
+            bound = t
+        t = g_to[g, a] - table[node, i, 1]
+        if t > bound:
+            bound = t
+        if bound >= nearest:
+            break
+    return bound
+
+
+@njit(cache=True, inline="always")
 def _alt_potential(
-    table: F32, node: int, g_lm: I32, g_from: F64, g_to: F64, scale: float, live: I32, n_live: int
-) -> float:
-    """An ALT lower bound on the time from the nearest live goal to `node` (free-flow bound × `scale`).
+    table: F32, node: int, g_lm: I32, g_from: F64, g_to: F64, scale: float,
+    live: I32, n_live: int, left: I32, hint: int,
+) -> tuple[float, int]:  # fmt: skip
+    """An ALT lower bound on the time from the nearest live goal to `node` (free-flow bound × `scale`), and
+    that goal. Goal `hint` (the nearest one of the node evaluated before, if still live) is tried first.
 
     Goal g stands for one unit (or several) and uses landmarks `g_lm[g]`: with i = g_lm[g, j],
     `g_from[g, j]` ≥ d(L_i, g) and `g_to[g, j]` ≤ d(g, L_i), so d(g, node) ≥ table[node, i, 0] − g_from[g, j]
     and ≥ g_to[g, j] − table[node, i, 1]. NaN terms (inf − inf: an unreachable pair) fail every comparison
     and are skipped.
     """
-    n_lm = g_lm.shape[1]
-    nearest = np.inf
+    nearest, best = np.inf, -1
+    if hint >= 0 and left[hint] > 0:
+        nearest, best = _goal_bound(table, node, g_lm, g_from, g_to, hint, np.inf), hint
     for j in range(n_live):
+        if nearest <= 0.0:
+            break
         g = live[j]
-        bound = 0.0
-        for a in range(n_lm):
-            i = g_lm[g, a]
-            t = table[node, i, 0] - g_from[g, a]
-            if t > bound:
-                bound = t
-            t = g_to[g, a] - table[node, i, 1]
-            if t > bound:
-                bound = t
-            if bound >= nearest:
-                break  # this goal cannot be the nearest
+        if g == hint:
+            continue
+        bound = _goal_bound(table, node, g_lm, g_from, g_to, g, nearest)
         if bound < nearest:
-            nearest = bound
-            if nearest <= 0.0:
-                break
-    return float(scale * nearest)
+            nearest, best = bound, g
+    return float(scale * nearest), best
 
 
 @njit(cache=True, inline="always")
 def _node_potential(
     xyz: F64, node: int, goal: F64, rate: float,
-    alt: bool, table: F32, g_lm: I32, g_from: F64, g_to: F64, scale: float, live: I32, n_live: int,
-) -> float:  # fmt: skip
+    alt: bool, table: F32, g_lm: I32, g_from: F64, g_to: F64, scale: float,
+    live: I32, n_live: int, left: I32, hint: int,
+) -> tuple[float, int]:  # fmt: skip
     if alt:
-        return _alt_potential(table, node, g_lm, g_from, g_to, scale, live, n_live)
-    return _potential(xyz, node, goal, rate, live, n_live)
+        return _alt_potential(table, node, g_lm, g_from, g_to, scale, live, n_live, left, hint)
+    return _potential(xyz, node, goal, rate, live, n_live), -1
 
 
 @njit(cache=True, boundscheck=False)
@@ -317,6 +339,7 @@ def _search(
     for g in range(n_live):
         live[g] = g
         left[g] = 0
+    hint = -1  # the nearest goal of the node last evaluated
     generation = 0  # goals dropped so far; pot_gen[x] is the generation pot[x] was computed in
     pending = np.inf  # the smallest time of a unit found but not yet known to be final
     for i in range(n_src):
@@ -337,8 +360,8 @@ def _search(
             if dist[node] == np.inf:
                 touched[n_touched] = node
                 n_touched += 1
-                pot[node] = _node_potential(
-                    xyz, node, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live
+                pot[node], hint = _node_potential(
+                    xyz, node, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live, left, hint
                 )
                 pot_gen[node] = generation
             dist[node] = d
@@ -378,7 +401,9 @@ def _search(
         if pot_gen[x] != generation:
             # Goals were dropped since x's bound was computed: raise it, and requeue x if it goes up.
             pot_gen[x] = generation
-            p = _node_potential(xyz, x, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live)
+            p, hint = _node_potential(
+                xyz, x, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live, left, hint
+            )
             if p > pot[x]:
                 pot[x] = p
                 size = _heap_push(heap_keys, heap_nodes, size, d + p, x)
@@ -406,8 +431,8 @@ def _search(
                 if dy == np.inf:
                     touched[n_touched] = y
                     n_touched += 1
-                    pot[y] = _node_potential(
-                        xyz, y, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live
+                    pot[y], hint = _node_potential(
+                        xyz, y, goal, rate, alt, table, g_lm, g_from, g_to, scale, live, n_live, left, hint
                     )
                     pot_gen[y] = generation
                 dist[y] = nd
@@ -477,13 +502,19 @@ class EtaEngine:
             # Landmark tables hold free-flow times: every edge now takes at least this share of those.
             self._alt_scale = min(1.0, float(class_factors(factors).min())) * (1.0 - 1e-9)
 
-    def prepare_landmarks(self, count: int = LANDMARKS) -> Landmarks:
+    def prepare_landmarks(
+        self, count: int = LANDMARKS, *, min_nodes: int = ALT_MIN_NODES
+    ) -> Landmarks | None:
         """Compute (or reuse) the graph's landmark tables, then use ALT bounds in every later query.
 
-        Costly on a large graph (a few seconds per million nodes, 2 · count · 4 bytes per node), so it is
-        an explicit step: call it once after loading the graph, from a background thread if the server must
-        answer meanwhile. Engines on the same graph (one per time factor) share one set of tables.
+        Costly on a large graph (about 7 s and 2 · count · 4 bytes per node for a million nodes), so it is an
+        explicit step: call it once after loading the graph, from a background thread if the server must
+        answer meanwhile (queries keep the straight-line bound until it is done). Engines on the same graph
+        (one per time factor) share one set of tables. Graphs under `min_nodes` nodes are left as they are
+        (returns None): there the per-query set-up costs more than the tighter bound saves.
         """
+        if self.graph.node_count < min_nodes or self.graph.edge_count == 0:
+            return None
         with _LANDMARKS_LOCK:
             landmarks = _LANDMARKS.get(self.graph)
             if landmarks is None or landmarks.count != count:
@@ -535,7 +566,7 @@ class EtaEngine:
         settled = 0
         while True:
             wanted = lower <= reach
-            many = np.count_nonzero(wanted) > MAX_GOALS
+            many = bool(np.count_nonzero(wanted) > MAX_GOALS)
             if many and not alt:
                 wanted[:] = True
                 reach = np.inf
