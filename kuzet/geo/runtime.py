@@ -42,13 +42,18 @@ class Roads:
     @classmethod
     def load(cls, path: Path) -> Roads:
         graph = RoadGraph.load(path)
-        return cls(graph, Snapper(graph), path)
+        roads = cls(graph, Snapper(graph), path)
+        roads.engine()  # compiled and warmed now, not on the first dispatcher's request
+        return roads
 
     def engine(self, factor: float = 1.0) -> EtaEngine:
         engine = self._engines.get(factor)
         if engine is None:
             classes = {int(c): factor for c in set(self.graph.road_class.tolist())}
             engine = self._engines[factor] = EtaEngine(self.graph, classes if factor != 1.0 else None)
+            # Landmark tables of a large graph take seconds: build them aside; until then queries stay exact
+            # with the straight-line bound (small graphs skip them).
+            threading.Thread(target=engine.prepare_landmarks, name="eta-landmarks", daemon=True).start()
         return engine
 
     def place(self, lats: Sequence[float], lons: Sequence[float], max_distance_m: float) -> list[Snap | None]:
