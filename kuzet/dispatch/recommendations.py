@@ -132,7 +132,7 @@ def recommend(
         for rank, (c, eta_s, road_m) in enumerate(ranked, start=1)
     ]
     return Recommendation(
-        incident, chosen, len(candidates), skipped, factor, round(target.distance_m, 1), roads.source.name
+        incident, chosen, len(candidates), skipped, factor, round(target.distance_m, 1), roads.map_name
     )
 
 

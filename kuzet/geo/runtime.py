@@ -46,6 +46,11 @@ class Roads:
         roads.engine()  # compiled and warmed now, not on the first dispatcher's request
         return roads
 
+    @property
+    def map_name(self) -> str:
+        """The OSM extract the graph was built from (or, failing that, the graph file's name)."""
+        return str(self.graph.meta.get("source") or self.source.name)
+
     def engine(self, factor: float = 1.0) -> EtaEngine:
         engine = self._engines.get(factor)
         if engine is None:
