@@ -93,6 +93,8 @@ def recommend(
         roster = [u for u in uow.repo(UnitRepository).roster(district=None) if by.in_scope(u.district)]
         busy = _busy_units(uow)
         positions = uow.repo(PositionRepository).latest([u.id for u in roster])
+    if not incident.is_open:
+        raise Conflict(N_("The incident is no longer open (or was merged): no unit is to be sent to it."))
     if incident.lat is None or incident.lon is None:
         raise Conflict(N_("The incident has no location yet: set its place first."))
     roads = geo.roads

@@ -106,6 +106,20 @@ def test_an_incident_without_a_place_gets_a_clear_refusal(centre: Centre, andorr
     assert response.headers["content-type"].startswith("application/problem+json")
 
 
+def test_a_closed_incident_gets_no_recommendations(centre: Centre, andorra_roads: Roads) -> None:
+    incident = centre.call_taker.call()["incident"]
+    path = f"/api/v1/incidents/{incident['id']}"
+    centre.dispatcher.ok(
+        centre.dispatcher.post(f"{path}/status", {"status": "cancelled", "disposition": "false_call"})
+    )
+    response = centre.dispatcher.http.get(
+        f"{path}/recommendations", headers={**centre.dispatcher.headers, "Accept-Language": "en"}
+    )
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "no longer open" in response.json()["detail"]
+
+
 def test_the_assigned_units_route_runs_by_road_from_it_to_the_incident(
     centre: Centre, andorra_roads: Roads
 ) -> None:
