@@ -83,7 +83,8 @@ async def post_appeal(
     s = services.settings
     now = services.clock.now()
     where = payload.location
-    located = services.geo.district_of(where.lat, where.lon) if where is not None else None
+    # The district map may need a database read (it is refreshed every few seconds): keep it off the loop.
+    located = await run_in_threadpool(services.geo.district_of, where.lat, where.lon) if where else None
     district = located or s.default_district
     answer = await run_in_threadpool(
         service.intake,
