@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     partner_idempotency_hours: float = Field(default=24.0, gt=0)
     partner_media_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     partner_appeal_media_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    # Appeal intakes queued meanwhile are committed together, up to this many in one transaction.
+    partner_intake_batch_max: int = Field(default=64, ge=1, le=1000)
     # The outbox relay: on in `kuzet serve`; how long a message is leased to one relay; first retry delay.
     outbox_relay: bool = True
     outbox_lease_seconds: float = Field(default=30.0, gt=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +16,7 @@ from kuzet.core.auth.service import AuthConfig
 from kuzet.core.clock import Clock, SystemClock
 from kuzet.core.db import make_engine, make_session_factory
 from kuzet.core.events import EventBus
+from kuzet.core.group_commit import GroupCommitter
 from kuzet.core.observability import Metrics
 from kuzet.core.outbox import Relay, forget_delivered
 from kuzet.core.uow import UnitOfWork
@@ -103,8 +105,16 @@ class Services:
     def _count_fixes(self, outcome: str, n: int) -> None:
         self.metrics.fixes.labels("mqtt", outcome).inc(n)
 
+    @cached_property
+    def partner_intake(self) -> GroupCommitter:
+        """The partner gateway's group commit of appeal intakes (its writer thread starts on first use)."""
+        batch = self.settings.partner_intake_batch_max
+        return GroupCommitter(self.uow, max_batch=batch, name="partner-intake")
+
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.bus, self.clock, audit_key=self.audit_key)
 
     def close(self) -> None:
+        if "partner_intake" in self.__dict__:
+            self.partner_intake.close()
         self.engine.dispose()

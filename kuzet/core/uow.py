@@ -7,7 +7,8 @@ own order, and two transactions never wait on each other through the audit head.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -85,6 +86,21 @@ class UnitOfWork:
         if repo is None:
             repo = self._repos[AuditRepository] = AuditRepository(self.session, self._audit_key)
         return repo
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested transaction: if the block raises, its writes, audit rows and events are undone alone."""
+        events, audit = len(self._events), len(self._audit)
+        nested = self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            del self._events[events:]
+            del self._audit[audit:]
+            raise
+        nested.commit()
 
     def emit(self, event: DomainEvent) -> None:
         self._events.append(event)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -86,9 +88,9 @@ async def post_appeal(
     # The district map may need a database read (it is refreshed every few seconds): keep it off the loop.
     located = await run_in_threadpool(services.geo.district_of, where.lat, where.lon) if where else None
     district = located or s.default_district
-    answer = await run_in_threadpool(
-        service.intake,
-        services.uow(),
+    # Queued for the gateway's group commit: answered once the batch holding it is durably committed.
+    step = partial(
+        service.intake_step,
         partner=partner,
         idempotency_key=key,
         body_digest=signing.body_digest(body),
@@ -100,6 +102,7 @@ async def post_appeal(
         media_limit=s.partner_appeal_media_max_bytes,
         at=now,
     )
+    answer = await asyncio.wrap_future(services.partner_intake.submit(step))
     return JSONResponse(answer.body, status_code=answer.status)
 
 

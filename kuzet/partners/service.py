@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from kuzet.appeals import service as appeals
 from kuzet.appeals.domain import AppealInput, Region
 from kuzet.core import outbox
@@ -204,7 +202,7 @@ class Answer:
     body: dict[str, Any]
 
 
-def intake(
+def intake_step(
     uow: UnitOfWork,
     *,
     partner: Partner,
@@ -218,64 +216,58 @@ def intake(
     media_limit: int,
     at: datetime,
 ) -> Answer:
-    """Register a partner appeal once per idempotency key; a retry gets the first answer back."""
+    """Step: register a partner appeal once per idempotency key; a retry gets the first answer back.
+
+    Runs inside the caller's open transaction, in a savepoint: the gateway's group commit runs it again
+    if it loses a race on the idempotency key (an IntegrityError).
+    """
     by = partner_actor(partner)
-    for _ in range(2):
-        try:
-            with uow:
-                category = map_category(
-                    partner, raw_category, lambda code: incidents.is_active_category(uow, code)
-                )
-                checked = appeals.check_input(
-                    AppealInput(**{**vars(data), "category_code": category}), region, at
-                )
-                repo = uow.repo(PartnerRepository)
-                stored = repo.remembered(partner.code, idempotency_key)
-                earlier = (
-                    stored if stored is not None and stored.created_at >= at - idempotency_window else None
-                )
-                if earlier is not None:
-                    if earlier.body_digest != body_digest:
-                        raise InvalidInput(
-                            [
-                                FieldError(
-                                    "Idempotency-Key",
-                                    N_("This idempotency key was used with another body."),
-                                    "idempotency_mismatch",
-                                    location="header",
-                                )
-                            ]
-                        )
-                    return Answer(earlier.status, dict(earlier.response))
-                # Taking the key first makes a concurrent retry wait here, then find the answer above.
-                repo.reserve(
-                    partner.code, idempotency_key, digest=body_digest, at=at, replace=stored is not None
-                )
-                media = _claim_media(repo, partner, media_ids, media_limit)
-                done = appeals.register_step(uow, checked, link_to=None, by=by, at=at)
-                if repo.attach_media(partner.code, [m.id for m in media], done.appeal.id) != len(media):
-                    # Another appeal took one of these media a moment ago.
-                    raise InvalidInput(
-                        [FieldError("media", N_("Unknown or already used media."), "unknown_media")]
+    category = map_category(partner, raw_category, lambda code: incidents.is_active_category(uow, code))
+    checked = appeals.check_input(AppealInput(**{**vars(data), "category_code": category}), region, at)
+    repo = uow.repo(PartnerRepository)
+    stored = repo.remembered(partner.code, idempotency_key)
+    earlier = stored if stored is not None and stored.created_at >= at - idempotency_window else None
+    if earlier is not None:
+        if earlier.body_digest != body_digest:
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "Idempotency-Key",
+                        N_("This idempotency key was used with another body."),
+                        "idempotency_mismatch",
+                        location="header",
                     )
-                notify_registered(uow, partner, done.appeal, at=at)
-                answer = Answer(
-                    201,
-                    {
-                        "id": done.appeal.id,
-                        "number": done.appeal.number,
-                        "status": "registered",
-                        "category": done.appeal.category_code,
-                        "received_at": done.appeal.received_at.isoformat(),
-                        "media": [m.id for m in media],
-                    },
-                )
-                repo.record_answer(partner.code, idempotency_key, status=answer.status, response=answer.body)
-                uow.commit()
-                return answer
-        except IntegrityError:
-            continue  # another request with the same key won the race: read its answer on the next turn
-    raise Conflict(N_("The same request is being processed; retry shortly."))
+                ]
+            )
+        return Answer(earlier.status, dict(earlier.response))
+    media = _claim_media(repo, partner, media_ids, media_limit)
+    done = appeals.register_step(uow, checked, link_to=None, by=by, at=at)
+    if repo.attach_media(partner.code, [m.id for m in media], done.appeal.id) != len(media):
+        # Another appeal took one of these media a moment ago.
+        raise InvalidInput([FieldError("media", N_("Unknown or already used media."), "unknown_media")])
+    notify_registered(uow, partner, done.appeal, at=at)
+    answer = Answer(
+        201,
+        {
+            "id": done.appeal.id,
+            "number": done.appeal.number,
+            "status": "registered",
+            "category": done.appeal.category_code,
+            "received_at": done.appeal.received_at.isoformat(),
+            "media": [m.id for m in media],
+        },
+    )
+    # Kept last: a concurrent request with the same key waits here, fails, and is run again to find this.
+    repo.remember(
+        partner.code,
+        idempotency_key,
+        digest=body_digest,
+        at=at,
+        status=answer.status,
+        response=answer.body,
+        replace=stored is not None,
+    )
+    return answer
 
 
 def _claim_media(repo: PartnerRepository, partner: Partner, ids: list[str], limit: int) -> list[Any]:

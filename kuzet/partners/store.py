@@ -220,9 +220,12 @@ class PartnerRepository:
         """The stored answer for the key, however old (the caller checks the window)."""
         return self.session.execute(_REMEMBERED, {"partner_code": code, "key": key}).one_or_none()
 
-    def reserve(self, code: str, key: str, *, digest: str, at: datetime, replace: bool) -> None:
-        """Take the key for this request (an expired record of it is dropped first, if the caller found one).
-        A concurrent request with the same key fails here with an IntegrityError once this one commits."""
+    def remember(
+        self, code: str, key: str, *, digest: str, at: datetime, status: int, response: Any, replace: bool
+    ) -> None:
+        """Keep the answer given for the key (an expired record of it is dropped first, if the caller found
+        one). A concurrent request with the same key fails here with an IntegrityError once this one commits;
+        the whole step is then undone and read again, and it finds this answer."""
         if replace:
             self.session.execute(
                 delete(partner_idempotency).where(
@@ -230,24 +233,19 @@ class PartnerRepository:
                 )
             )
         self.session.execute(
-            _RESERVE,
+            _REMEMBER,
             {
                 "partner_code": code,
                 "key": key,
                 "body_digest": digest,
-                "status": 0,
-                "response": {},
+                "status": status,
+                "response": response,
                 "created_at": at,
             },
         )
 
     def forget_answers(self, *, before: datetime) -> None:
         self.session.execute(delete(partner_idempotency).where(partner_idempotency.c.created_at < before))
-
-    def record_answer(self, code: str, key: str, *, status: int, response: Any) -> None:
-        self.session.execute(
-            _RECORD_ANSWER, {"code": code, "idem_key": key, "status": status, "response": response}
-        )
 
     # media
     def add_media(self, **values: Any) -> None:
@@ -312,15 +310,7 @@ _REMEMBERED = select(partner_idempotency).where(
     partner_idempotency.c.partner_code == bindparam("partner_code"),
     partner_idempotency.c.key == bindparam("key"),
 )
-_RESERVE = insert(partner_idempotency)
-_RECORD_ANSWER = (
-    update(partner_idempotency)
-    .where(
-        partner_idempotency.c.partner_code == bindparam("code"),
-        partner_idempotency.c.key == bindparam("idem_key"),
-    )
-    .values(status=bindparam("status"), response=bindparam("response"))
-)
+_REMEMBER = insert(partner_idempotency)
 
 
 @dataclass(frozen=True)
