@@ -7,10 +7,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 
 from kuzet import __version__
 from kuzet.appeals.api import router as appeals_router
 from kuzet.config import Settings, get_settings
+from kuzet.console.api import PUBLIC_ROUTES as CONSOLE_PUBLIC_ROUTES
+from kuzet.console.api import STATIC as CONSOLE_STATIC
+from kuzet.console.api import router as console_router
+from kuzet.console.feed import FED_EVENTS
+from kuzet.console.hub import LiveHub
 from kuzet.core import observability
 from kuzet.core.audit.api import router as audit_router
 from kuzet.core.auth.api import PUBLIC_ROUTES as AUTH_PUBLIC_ROUTES
@@ -31,7 +38,13 @@ from kuzet.units.positions_api import router as positions_router
 
 # Routes anyone may call. Every other route must declare a permission, or the app refuses to start.
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
-    {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), *AUTH_PUBLIC_ROUTES}
+    {
+        ("GET", "/healthz"),
+        ("GET", "/readyz"),
+        ("GET", "/metrics"),
+        *AUTH_PUBLIC_ROUTES,
+        *CONSOLE_PUBLIC_ROUTES,
+    }
 )
 
 ROUTERS = (
@@ -48,6 +61,7 @@ ROUTERS = (
     geo_router,
     partners_admin_router,
     partner_gateway,
+    console_router,
 )
 
 
@@ -81,6 +95,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                 await telemetry
         if relay is not None:
             relay.stop()
+        await hub.stop()
         services.close()
 
     app = FastAPI(
@@ -93,10 +108,25 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         lifespan=lifespan,
     )
     app.state.services = services
+    # The live feed of this process; a commit here wakes it at once (other workers' commits notify it).
+    hub = LiveHub(services.engine, services.session_factory, poll_seconds=settings.live_poll_seconds)
+    app.state.live_hub = hub
+    for event_type in FED_EVENTS:
+        services.bus.subscribe(event_type, lambda _event: hub.wake())
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.partner_media_max_bytes + 1024 * 1024)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    _mount_console(app)
     check_permissions_declared(app)
     return app
+
+
+def _mount_console(app: FastAPI) -> None:
+    """Serve the built console at /console/ (built from web/ by `make setup`)."""
+    if (CONSOLE_STATIC / "index.html").exists():
+        app.mount("/console", StaticFiles(directory=CONSOLE_STATIC, html=True), name="console")
+    else:
+        missing = PlainTextResponse("The console is not built: run `make setup` (it runs npm in web/).", 503)
+        app.mount("/console", missing, name="console")

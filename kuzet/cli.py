@@ -78,6 +78,7 @@ def serve(
         workers=workers or settings.workers,
         log_config=None,
         proxy_headers=False,
+        timeout_graceful_shutdown=5,  # live streams never end by themselves
     )
 
 

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     partner_idempotency_hours: float = Field(default=24.0, gt=0)
     partner_media_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     partner_appeal_media_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    # Live feed to the consoles: how often each worker looks for changes besides being notified; how long
+    # changes are kept for consoles that reconnect.
+    live_poll_seconds: float = Field(default=0.5, gt=0, le=10)
+    live_retention_minutes: float = Field(default=60.0, gt=0)
     # Appeal intakes queued meanwhile are committed together, up to this many in one transaction.
     partner_intake_batch_max: int = Field(default=64, ge=1, le=1000)
     # The outbox relay: on in `kuzet serve`; how long a message is leased to one relay; first retry delay.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kuzet.console.feed import wire_feed
 from kuzet.core.events import EventBus
 from kuzet.incidents.service import IncidentUpdated
 from kuzet.partners.callbacks import on_incident_updated
@@ -10,3 +11,4 @@ from kuzet.partners.callbacks import on_incident_updated
 def wire(bus: EventBus) -> None:
     """Subscribe the in-transaction handlers: what must commit together with the event that caused it."""
     bus.subscribe_in_transaction(IncidentUpdated, on_incident_updated)
+    wire_feed(bus)

@@ -144,7 +144,9 @@ def running_server(app: FastAPI, *, lifespan: Literal["on", "off"] = "off") -> I
     With lifespan "on", the app's background tasks (relay, MQTT subscriber) run as in `kuzet serve`."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan=lifespan)
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, lifespan=lifespan, timeout_graceful_shutdown=1
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.config import Settings
+from kuzet.console import store as live_feed
 from kuzet.core.actor import Actor
 from kuzet.core.audit.domain import chain_key
 from kuzet.core.auth.service import AuthConfig
@@ -79,12 +80,16 @@ class Services:
         )
 
     def housekeeping(self) -> None:
-        """Periodic clean-up, run by the relay: used nonces, finished rate windows, old idempotency keys."""
+        """Periodic clean-up, run by the relay: used nonces, finished rate windows, old idempotency keys,
+        delivered callbacks and old live-feed rows."""
         window = timedelta(hours=self.settings.partner_idempotency_hours)
         partners.housekeeping(self.uow(), at=self.clock.now(), idempotency_window=window)
         with self.session_factory() as session, session.begin():
             forget_delivered(
                 session, before=self.clock.now() - timedelta(days=self.settings.outbox_retention_days)
+            )
+            live_feed.prune(
+                session, before=self.clock.now() - timedelta(minutes=self.settings.live_retention_minutes)
             )
 
     def mqtt_subscriber(self) -> Subscriber | None:

@@ -1,6 +1,7 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
 from kuzet.appeals import store as _appeals_store
+from kuzet.console import store as _console_store
 from kuzet.core import numbering as _numbering
 from kuzet.core import outbox as _outbox
 from kuzet.core.audit import store as _audit_store
@@ -15,6 +16,7 @@ from kuzet.units import store as _units_store
 
 __all__ = ["metadata"]
 _TABLE_MODULES = (
+    _console_store,
     _outbox,
     _partners_store,
     _audit_store,

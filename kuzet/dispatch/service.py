@@ -34,6 +34,7 @@ class AssignmentChanged(DomainEvent):
     incident_id: int
     unit_id: int
     status: str
+    district: str | None  # the incident's
 
 
 def _assign(uow: UnitOfWork, *, incident_id: int, unit_id: int, by: Actor, at: datetime) -> Assignment:
@@ -69,7 +70,9 @@ def _assign(uow: UnitOfWork, *, incident_id: int, unit_id: int, by: Actor, at: d
         at=at,
         detail={"incident_id": incident.id, "unit_id": unit.id},
     )
-    uow.emit(AssignmentChanged(assignment.id, incident.id, unit.id, assignment.status.value))
+    uow.emit(
+        AssignmentChanged(assignment.id, incident.id, unit.id, assignment.status.value, incident.district)
+    )
     return assignment
 
 
@@ -93,7 +96,7 @@ def _move(
     """Step: move one assignment; the unit follows, the incident earns its first stamps, or is requeued."""
     repo = uow.repo(AssignmentRepository)
     incident_id = repo.get(assignment_id).incident_id
-    incidents.get_in_scope(uow, incident_id, by, for_update=True)
+    incident = incidents.get_in_scope(uow, incident_id, by, for_update=True)
     current = repo.get(assignment_id, for_update=True)
     moved = domain.advance(current, to, at=at, reason=reason, disposition=disposition)
     repo.save(moved)
@@ -115,7 +118,7 @@ def _move(
             "disposition": disposition.value if disposition else None,
         },
     )
-    uow.emit(AssignmentChanged(moved.id, incident_id, moved.unit_id, moved.status.value))
+    uow.emit(AssignmentChanged(moved.id, incident_id, moved.unit_id, moved.status.value, incident.district))
     return moved
 
 

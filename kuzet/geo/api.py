@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
@@ -12,6 +14,8 @@ from kuzet.core.deps import NowDep, UowDep, get_services, require
 from kuzet.core.errors import NotFound, Unavailable
 from kuzet.core.i18n import N_
 from kuzet.geo import service
+from kuzet.geo.drawing import SCALE, Drawing
+from kuzet.geo.drawing import draw as drawing_of
 from kuzet.geo.gazetteer import Candidate
 from kuzet.geo.schemas import AddressOut, RoadsOut
 
@@ -19,6 +23,7 @@ router = APIRouter(prefix="/api/v1/geo", tags=["geography"])
 Operator = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]
 Reader = Annotated[Actor, Depends(require(Permission.CATALOGUE_READ))]
 Manager = Annotated[Actor, Depends(require(Permission.CATALOGUE_MANAGE))]
+ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
 NO_GAZETTEER = N_("No address gazetteer is loaded: import a map with `kuzet import-osm`.")
 
 
@@ -87,5 +92,28 @@ def roads(actor: Reader, request: Request) -> RoadsOut:
         nodes=loaded.graph.node_count,
         edges=loaded.graph.edge_count,
         gazetteer_loaded=gazetteer is not None,
-        attribution="© OpenStreetMap contributors, ODbL",
+        attribution=ATTRIBUTION,
     )
+
+
+@router.get("/roads/geometry", summary="The road map as polylines, for drawing (gzip when accepted)")
+def road_geometry(actor: Reader, request: Request) -> Response:
+    """`lines`: integers in 1e-5 degrees, the first point absolute and each next one a step from the one
+    before; `tiers`: 0 main roads, 1 streets, 2 service roads, per line. Empty when no map is loaded."""
+    loaded = get_services(request).geo.roads
+    drawing = drawing_of(loaded.graph) if loaded is not None else Drawing([], [])
+    body = json.dumps(
+        {
+            "name": loaded.source.name if loaded is not None else None,
+            "attribution": ATTRIBUTION,
+            "scale": SCALE,
+            "lines": drawing.lines,
+            "tiers": drawing.tiers,
+        },
+        separators=(",", ":"),
+    ).encode()
+    headers = {"Cache-Control": "private, max-age=300", "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        body = gzip.compress(body, compresslevel=6)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)

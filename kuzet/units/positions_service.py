@@ -30,7 +30,8 @@ class UnitsMoved(DomainEvent):
     """Units reported new positions (one event per batch with each unit's newest fix, for the live map)."""
 
     name = "units.moved"
-    positions: tuple[tuple[int, str, float, float, str], ...]  # unit id, call sign, lat, lon, at (ISO)
+    # unit id, call sign, lat, lon, at (ISO), the unit's home district
+    positions: tuple[tuple[int, str, float, float, str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def ingest(
             select(units.c.id, units.c.call_sign, units.c.district).where(units.c.call_sign.in_(signs))
         ).all()
         unit_of = {r.call_sign: r.id for r in rows if by.in_scope(r.district)}
+        home = {r.call_sign: r.district for r in rows}
         last = uow.repo(PositionRepository).last_fixes(list(unit_of.values()))
         # Jumps are judged in time order per unit, each fix against the one before it.
         order = sorted(range(len(fixes)), key=lambda i: fixes[i].at)
@@ -103,7 +105,10 @@ def ingest(
         newest = {f.call_sign: f for f in sorted(fixes, key=lambda f: f.at)}
         uow.emit(
             UnitsMoved(
-                tuple((unit_of[s], s, f.lat, f.lon, f.at.isoformat()) for s, f in sorted(newest.items()))
+                tuple(
+                    (unit_of[s], s, f.lat, f.lon, f.at.isoformat(), home[s])
+                    for s, f in sorted(newest.items())
+                )
             )
         )
         uow.commit()

@@ -1,0 +1,102 @@
+"""The console's server side: its static files, its texts, and the live stream of changes (SSE)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import RedirectResponse, StreamingResponse
+from pydantic import BaseModel
+
+from kuzet.console.hub import LiveHub
+from kuzet.console.store import LiveEvent
+from kuzet.core.actor import Actor
+from kuzet.core.auth.domain import Permission
+from kuzet.core.deps import require
+from kuzet.core.i18n import translate
+
+STATIC = Path(__file__).with_name("static")
+HEARTBEAT_SECONDS = 15.0
+
+router = APIRouter(tags=["console"])
+Viewer = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]
+PUBLIC_ROUTES = {("GET", "/"), ("GET", "/api/v1/console/texts")}
+
+
+def get_hub(request: Request) -> LiveHub:
+    hub: LiveHub = request.app.state.live_hub
+    return hub
+
+
+class HeadOut(BaseModel):
+    seq: int
+
+
+@router.get("/", include_in_schema=False)
+def root() -> RedirectResponse:
+    return RedirectResponse("/console/")
+
+
+@router.get("/api/v1/console/texts", summary="The console's texts in one language")
+def texts(locale: Literal["ru", "kk", "en"] = "ru") -> dict[str, str]:
+    from kuzet.console.texts import TEXTS
+
+    return {key: translate(message, locale) for key, message in TEXTS.items()}
+
+
+@router.get(
+    "/api/v1/live/head", response_model=HeadOut, summary="The newest live-feed number (load after it)"
+)
+async def head(viewer: Viewer, request: Request) -> HeadOut:
+    return HeadOut(seq=await asyncio.to_thread(get_hub(request).head))
+
+
+def _message(event: LiveEvent) -> str:
+    return f"id: {event.seq}\nevent: {event.kind}\ndata: {json.dumps(event.payload, ensure_ascii=False)}\n\n"
+
+
+@router.get("/api/v1/live", summary="Changes as they are committed (text/event-stream)")
+async def live(
+    viewer: Viewer,
+    request: Request,
+    after: Annotated[int | None, Query(ge=0, description="Replay what came after this number")] = None,
+    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+) -> StreamingResponse:
+    """Server-sent events: `id` is the feed number, `event` the kind (incident, appeal, unit, assignment,
+    positions), `data` JSON. A console that reconnects sends the last number it saw (`after` or
+    `Last-Event-ID`) and gets what it missed first; `event: reset` means it must reload its snapshot."""
+    hub = get_hub(request)
+    start = last_event_id if last_event_id is not None else after
+    queue = hub.subscribe()
+
+    async def stream() -> AsyncIterator[str]:
+        sent: set[int] = set()
+        try:
+            if start is not None:
+                missed = await asyncio.to_thread(hub.catch_up, start)
+                if missed is None:
+                    yield f"event: reset\ndata: {json.dumps({'head': await asyncio.to_thread(hub.head)})}\n\n"
+                for old in missed or []:
+                    sent.add(old.seq)
+                    if viewer.in_scope(old.district):
+                        yield _message(old)
+            yield ": connected\n\n"
+            while True:
+                try:
+                    event: LiveEvent | None = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield ": ping\n\n"
+                    continue
+                if event is None:
+                    return
+                if event.seq not in sent and viewer.in_scope(event.district):
+                    yield _message(event)
+        finally:
+            hub.unsubscribe(queue)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
