@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup lint typecheck test-sqlite test-postgres serve clean bench
+.PHONY: demo test setup browser lint typecheck test-sqlite test-postgres serve clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -16,7 +16,20 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# The console's front end: npm packages pinned by web/package-lock.json, built into the package's static folder.
+CONSOLE := kuzet/console/static/index.html
+$(CONSOLE): web/package.json web/package-lock.json web/build.mjs $(shell find web/src -type f 2>/dev/null)
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+setup: $(STAMP) $(CONSOLE)
+
+# The browser tests drive Debian's chromium (never a downloaded browser); install it if it is missing.
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
 
 demo: setup
 	KUZET_MODE=demo $(BIN)/kuzet demo
@@ -31,12 +44,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy --strict kuzet
 
-test-sqlite: setup
+test-sqlite: setup browser
 	@echo "=== test run 1/2: SQLite ==="
 	KUZET_TEST_BACKEND=sqlite $(PY) -m pytest
 
 # Runs on PostgreSQL when it answers; with KUZET_REQUIRE_POSTGRES=1 (as in CI) a missing server is a failure.
-test-postgres: setup
+test-postgres: setup browser
 	@if $(PY) -m tests.postgres_available; then \
 		echo "=== test run 2/2: PostgreSQL ==="; \
 		KUZET_TEST_BACKEND=postgresql $(PY) -m pytest; \
@@ -49,7 +62,7 @@ test-postgres: setup
 test: lint typecheck test-sqlite test-postgres
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache web/node_modules kuzet/console/static
 
 # Benchmarks are measured, not asserted; they are not part of `make test`.
 bench: setup

@@ -250,4 +250,4 @@ def run_cli(
 
 
 # Fixtures of a working operations centre (staff desks, calls, units).
-pytest_plugins = ["tests.ops", "tests.partners.fixtures", "tests.roads"]
+pytest_plugins = ["tests.ops", "tests.partners.fixtures", "tests.roads", "tests.console.browser"]

@@ -1,0 +1,77 @@
+// What the console knows of the ЦОУ's rules: statuses, transitions, targets and what each role may do.
+// The server decides; these only choose which buttons to offer and how to colour the timers.
+
+export const INCIDENT_STATUSES = ['new', 'queued', 'dispatched', 'en_route', 'on_scene', 'cleared', 'closed', 'cancelled', 'transferred'];
+export const OPEN_STATUSES = new Set(['new', 'queued', 'dispatched', 'en_route', 'on_scene']);
+export const WAITING_STATUSES = new Set(['new', 'queued']);
+export const UNIT_STATUSES = ['available', 'dispatched', 'en_route', 'on_scene', 'busy', 'out_of_service', 'off_duty'];
+export const ACTIVE_ASSIGNMENT = new Set(['assigned', 'acknowledged', 'en_route', 'on_scene']);
+export const DISPOSITIONS = [
+  'arrest', 'protocol_drawn', 'report_registered', 'warning_issued', 'assistance_rendered', 'no_offence_found',
+  'gone_on_arrival', 'false_call', 'duplicate', 'handed_to_agency', 'resolved_by_phone', 'caller_withdrew', 'other',
+];
+
+// Incident moves a dispatcher makes by hand (dispatched, en route and on scene follow the units' assignments).
+const MANUAL_MOVES = {
+  new: ['queued', 'transferred', 'cancelled', 'closed'],
+  queued: ['transferred', 'cancelled', 'closed'],
+  dispatched: ['queued', 'cleared', 'transferred', 'cancelled'],
+  en_route: ['queued', 'cleared', 'transferred', 'cancelled'],
+  on_scene: ['cleared', 'transferred'],
+  cleared: ['closed'],
+  transferred: ['closed'],
+  closed: [],
+  cancelled: [],
+};
+export const NEEDS_DISPOSITION = new Set(['cleared', 'cancelled', 'closed']);
+
+export function manualMoves(status) {
+  return MANUAL_MOVES[status] ?? [];
+}
+
+// Assignment progress buttons: from each status, the next steps a dispatcher records for the unit.
+const ASSIGNMENT_MOVES = {
+  assigned: ['acknowledged', 'en_route', 'on_scene'],
+  acknowledged: ['en_route', 'on_scene'],
+  en_route: ['on_scene'],
+  on_scene: ['cleared'],
+};
+
+export function assignmentMoves(status) {
+  return ASSIGNMENT_MOVES[status] ?? [];
+}
+
+export function canCancelAssignment(status) {
+  return ['assigned', 'acknowledged', 'en_route'].includes(status);
+}
+
+// Target response time per priority (received → first on scene), in minutes: the server's defaults.
+const TARGET_MINUTES = { 1: 7, 2: 7, 3: 7, 4: 7 };
+
+export function targetSeconds(priority) {
+  return (TARGET_MINUTES[priority] ?? 7) * 60;
+}
+
+/** 'ok' below 70 % of the target, 'warn' below 100 %, 'over' past it. */
+export function timerLevel(seconds, priority) {
+  const share = seconds / targetSeconds(priority);
+  if (share < 0.7) return 'ok';
+  if (share < 1) return 'warn';
+  return 'over';
+}
+
+const CAN = {
+  createAppeal: new Set(['call_taker', 'dispatcher', 'supervisor']),
+  readIncidents: new Set(['call_taker', 'dispatcher', 'supervisor', 'analyst']),
+  dispatch: new Set(['dispatcher', 'supervisor']),
+  overdue: new Set(['dispatcher', 'supervisor']),
+};
+
+export function can(user, action) {
+  return Boolean(user && CAN[action]?.has(user.role));
+}
+
+/** Queue order: priority, then the longest waiting first. */
+export function compareIncidents(a, b) {
+  return a.priority - b.priority || a.receivedMs - b.receivedMs || a.id - b.id;
+}

@@ -1,0 +1,152 @@
+// The queue: open incidents by priority, then waiting time; rows are updated in place, timers tick each second.
+import { emit, on } from '../core/bus.js';
+import { compareIncidents, WAITING_STATUSES } from '../core/domain.js';
+import { h, setText } from '../core/dom.js';
+import { applyTexts, t } from '../core/i18n.js';
+import { categoryName, district, incidentStatus, place } from '../core/labels.js';
+import { state } from '../core/store.js';
+import { formatTime } from '../core/format.js';
+import { renderTimer } from './timer.js';
+
+export function queueView() {
+  const rows = new Map(); // id → {row, cells}
+  const list = h('div', { class: 'queue-list', testid: 'queue', role: 'list' });
+  const counts = h('div', { class: 'view-counts', testid: 'queue-counts' });
+  const el = h(
+    'div',
+    { class: 'view view-queue' },
+    h('div', { class: 'view-head' }, h('h2', { 'data-t': 'queue.title' }), counts),
+    h(
+      'div',
+      { class: 'queue-head', 'aria-hidden': 'true' },
+      h('span', { 'data-t': 'queue.col_priority' }),
+      h('span', { 'data-t': 'queue.col_number' }),
+      h('span', { 'data-t': 'queue.col_what' }),
+      h('span', { 'data-t': 'queue.col_status' }),
+      h('span', { 'data-t': 'queue.col_timer' }),
+    ),
+    list,
+  );
+  let visible = false;
+  let order = [];
+  let lastOpened = null;
+
+  const makeRow = (id) => {
+    const cells = {
+      prio: h('span', { class: 'prio' }),
+      number: h('span', { class: 'q-number' }),
+      time: h('small', { class: 'q-time' }),
+      what: h('span', { class: 'q-what' }),
+      where: h('small', { class: 'q-where' }),
+      status: h('span', { class: 'status' }),
+      district: h('small', { class: 'q-district' }),
+      timer: h('span', { class: 'timer', testid: 'queue-timer' }),
+    };
+    const row = h(
+      'div',
+      {
+        class: 'queue-row',
+        role: 'listitem',
+        tabindex: 0,
+        testid: 'queue-row',
+        dataset: { incidentId: id },
+        onclick: () => emit('open-incident', id),
+      },
+      cells.prio,
+      h('span', { class: 'q-cell' }, cells.number, cells.time),
+      h('span', { class: 'q-cell' }, cells.what, cells.where),
+      h('span', { class: 'q-cell' }, cells.status, cells.district),
+      cells.timer,
+    );
+    return { row, cells };
+  };
+
+  const fillRow = (entry, incident) => {
+    const { row, cells } = entry;
+    setText(cells.prio, t('priority.short', { n: incident.priority }));
+    cells.prio.className = `prio prio-${incident.priority}`;
+    setText(cells.number, incident.number);
+    setText(cells.time, formatTime(incident.receivedMs));
+    setText(cells.what, categoryName(incident.category_code));
+    setText(cells.where, place(incident));
+    setText(cells.status, incidentStatus(incident.status));
+    cells.status.className = `status status-${incident.status}`;
+    setText(cells.district, district(incident.district));
+    row.dataset.status = incident.status;
+    row.classList.toggle('waiting', WAITING_STATUSES.has(incident.status));
+    renderTimer(cells.timer, incident);
+  };
+
+  const renderCounts = () => {
+    let waiting = 0;
+    for (const incident of state.incidents.values()) if (WAITING_STATUSES.has(incident.status)) waiting += 1;
+    setText(counts, t('queue.counts', { open: state.incidents.size, waiting }));
+  };
+
+  const sync = (ids) => {
+    const changed = ids ?? new Set([...state.incidents.keys(), ...rows.keys()]);
+    for (const id of changed) {
+      const incident = state.incidents.get(id);
+      let entry = rows.get(id);
+      if (!incident) {
+        entry?.row.remove();
+        rows.delete(id);
+        continue;
+      }
+      if (!entry) {
+        entry = makeRow(id);
+        rows.set(id, entry);
+      }
+      fillRow(entry, incident);
+    }
+    const sorted = [...state.incidents.values()].sort(compareIncidents).map((incident) => incident.id);
+    if (sorted.length !== order.length || sorted.some((id, i) => id !== order[i])) {
+      list.replaceChildren(...sorted.map((id) => rows.get(id).row));
+      order = sorted;
+    }
+    if (!sorted.length) list.replaceChildren(h('div', { class: 'empty', 'data-t': 'queue.empty' }));
+    applyTexts(list);
+    renderCounts();
+  };
+
+  list.addEventListener('keydown', (event) => {
+    const row = event.target.closest('.queue-row');
+    if (!row) return;
+    if (event.key === 'Enter') emit('open-incident', Number(row.dataset.incidentId));
+    else if (event.key === 'ArrowDown') row.nextElementSibling?.focus();
+    else if (event.key === 'ArrowUp') row.previousElementSibling?.focus();
+    else return;
+    event.preventDefault();
+  });
+
+  on('open-incident', (id) => {
+    lastOpened = id;
+  });
+  on('incidents', (ids) => sync(ids));
+  on('snapshot', () => sync(null));
+  on('tick', () => {
+    if (!visible) return;
+    for (const [id, entry] of rows) {
+      const incident = state.incidents.get(id);
+      if (incident) renderTimer(entry.cells.timer, incident);
+    }
+  });
+
+  applyTexts(el);
+  sync(null);
+
+  return {
+    el,
+    show() {
+      visible = true;
+      if (!el.contains(document.activeElement)) (rows.get(lastOpened)?.row ?? list.querySelector('.queue-row'))?.focus();
+    },
+    hide() {
+      visible = false;
+    },
+    relabel() {
+      applyTexts(el);
+      sync(null);
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// The console frame: top bar (name, clock, nav with hotkeys, language, user, live state, logout),
+// the left work column with one view at a time, and the map on the right.
+import { on, emit } from '../core/bus.js';
+import { can } from '../core/domain.js';
+import { h, setText } from '../core/dom.js';
+import { applyTexts, t } from '../core/i18n.js';
+import { role, district } from '../core/labels.js';
+import { state } from '../core/store.js';
+import { formatDateTime, now } from '../core/format.js';
+import { langSwitch } from './langs.js';
+
+const NAV = [
+  { view: 'call', key: 'F2', text: 'nav.call', testid: 'nav-call', needs: 'createAppeal' },
+  { view: 'queue', key: 'F3', text: 'nav.queue', testid: 'nav-queue', needs: 'readIncidents' },
+  { view: 'units', key: 'F4', text: 'nav.units', testid: 'nav-units', needs: null },
+  { view: 'supervisor', key: 'F6', text: 'nav.supervisor', testid: 'nav-supervisor', needs: 'overdue' },
+];
+
+/**
+ * Build the frame in `root`. `views` maps a name to {el, show(arg), hide()}; the card is shown by name 'card'.
+ * Returns {panel, mapEl, showView, currentView}.
+ */
+export function buildShell(root, { onLogout }) {
+  const navButtons = new Map();
+  const nav = h(
+    'nav',
+    { class: 'nav' },
+    NAV.filter((item) => !item.needs || can(state.user, item.needs)).map((item) => {
+      const button = h(
+        'button',
+        { type: 'button', class: 'nav-item', testid: item.testid, onclick: () => emit('navigate', { view: item.view }) },
+        h('span', { 'data-t': item.text }),
+        h('kbd', null, item.key),
+      );
+      navButtons.set(item.view, button);
+      return button;
+    }),
+  );
+  const clock = h('div', { class: 'clock', testid: 'clock' });
+  const liveText = h('span', { class: 'live-text' });
+  const live = h('div', { class: 'live', testid: 'live-status', dataset: { state: 'reconnecting' } }, h('span', { class: 'live-dot' }), liveText);
+  const user = h('div', { class: 'user', testid: 'user' });
+  const logout = h('button', { type: 'button', class: 'logout', testid: 'logout', 'data-t': 'nav.logout', onclick: onLogout });
+  const bar = h(
+    'header',
+    { class: 'topbar' },
+    h('div', { class: 'brand' }, 'Kuzet', h('span', { class: 'brand-sub', 'data-t': 'app.subtitle' })),
+    nav,
+    h('div', { class: 'spacer' }),
+    clock,
+    live,
+    langSwitch(),
+    user,
+    logout,
+  );
+  const panel = h('section', { class: 'panel', id: 'panel' });
+  const mapEl = h('section', { class: 'map', id: 'map', testid: 'map' });
+  root.replaceChildren(bar, h('main', { class: 'workspace' }, panel, mapEl));
+
+  const renderUser = () => {
+    const u = state.user;
+    setText(user, `${u.full_name || u.username} · ${role(u.role)}${u.district ? ` · ${district(u.district)}` : ''}`);
+  };
+  const renderLive = (value) => {
+    live.dataset.state = value;
+    setText(liveText, t(value === 'connected' ? 'live.connected' : 'live.reconnecting'));
+  };
+  let liveState = 'reconnecting';
+  renderUser();
+  renderLive(liveState);
+  on('live', (value) => {
+    liveState = value;
+    renderLive(value);
+  });
+  on('locale', () => {
+    renderUser();
+    renderLive(liveState);
+  });
+  on('tick', () => setText(clock, formatDateTime(now())));
+  applyTexts(root);
+
+  let current = null;
+  const views = new Map();
+  const showView = (name, arg) => {
+    const view = views.get(name);
+    if (!view) return;
+    if (current && current !== view) current.hide?.();
+    for (const [viewName, button] of navButtons) button.classList.toggle('active', viewName === name);
+    panel.replaceChildren(view.el);
+    current = view;
+    current.name = name;
+    view.show?.(arg);
+  };
+  const currentView = () => current?.name ?? null;
+
+  document.addEventListener('keydown', (event) => {
+    const item = NAV.find((n) => n.key === event.key);
+    if (item && navButtons.has(item.view)) {
+      event.preventDefault();
+      emit('navigate', { view: item.view, hotkey: true });
+    }
+  });
+
+  return { panel, mapEl, views, showView, currentView };
+}

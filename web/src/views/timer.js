@@ -1,0 +1,21 @@
+// The response clock of an incident: time since received, coloured against the target, frozen on arrival.
+import { setText } from '../core/dom.js';
+import { timerLevel } from '../core/domain.js';
+import { formatDuration, now } from '../core/format.js';
+
+/** Update a timer element for `incident` (needs receivedMs/onSceneMs from the store). */
+export function renderTimer(el, incident) {
+  if (incident.receivedMs === null || incident.receivedMs === undefined) {
+    setText(el, '—');
+    return;
+  }
+  const arrived = incident.onSceneMs !== null && incident.onSceneMs !== undefined;
+  const seconds = ((arrived ? incident.onSceneMs : now()) - incident.receivedMs) / 1000;
+  setText(el, formatDuration(seconds));
+  const level = timerLevel(seconds, incident.priority);
+  const state = arrived ? `done-${level}` : level;
+  if (el.dataset.level !== state) {
+    el.dataset.level = state;
+    el.className = `timer timer-${level}${arrived ? ' timer-done' : ''}`;
+  }
+}
