@@ -33,6 +33,7 @@ from kuzet.geo.api import router as geo_router
 from kuzet.incidents.api import router as incidents_router
 from kuzet.partners.api import admin as partners_admin_router
 from kuzet.partners.api import gateway as partner_gateway
+from kuzet.partners.api import staff_media as media_router
 from kuzet.units.api import router as units_router
 from kuzet.units.positions_api import router as positions_router
 
@@ -61,6 +62,7 @@ ROUTERS = (
     geo_router,
     partners_admin_router,
     partner_gateway,
+    media_router,
     console_router,
 )
 

@@ -58,6 +58,16 @@ class DuplicateQuery(BaseModel):
     received_at: AwareDatetime | None = None
 
 
+class AppealMediaOut(BaseModel):
+    """A photo, video or voice message the partner app sent with the appeal."""
+
+    id: str
+    kind: str
+    mime: str
+    size: int
+    url: str = Field(description="Where staff download it (with their session token)")
+
+
 class AppealOut(BaseModel):
     id: int
     number: str
@@ -77,9 +87,12 @@ class AppealOut(BaseModel):
     accuracy_m: float | None
     incident_id: int
     created_by: str
+    media: list[AppealMediaOut] = Field(default_factory=list)
 
     @classmethod
-    def from_domain(cls, appeal: Appeal, *, viewer_role: str | None) -> AppealOut:
+    def from_domain(
+        cls, appeal: Appeal, *, viewer_role: str | None, media: list[AppealMediaOut] | None = None
+    ) -> AppealOut:
         """The caller's phone, name and IIN as the viewer's role may see them (core/pii.py)."""
         return cls(
             id=appeal.id,
@@ -100,6 +113,7 @@ class AppealOut(BaseModel):
             accuracy_m=appeal.accuracy_m,
             incident_id=appeal.incident_id,
             created_by=appeal.created_by,
+            media=media or [],
         )
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from kuzet.appeals import service as appeals
 from kuzet.appeals.domain import Region
-from kuzet.appeals.schemas import AppealOut
+from kuzet.appeals.schemas import AppealMediaOut, AppealOut
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
@@ -28,6 +28,7 @@ from kuzet.incidents.schemas import (
     TimelineEntryOut,
     TransitionIn,
 )
+from kuzet.partners import media as partner_media
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 Reader = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]
@@ -73,13 +74,31 @@ def overdue(
 def card(incident_id: int, actor: Reader, uow: UowDep) -> IncidentCardOut:
     view = queries.view(uow, incident_id=incident_id, by=actor)
     ids = [view.incident.id, *(c.id for c in view.children)]
+    found = appeals.of_incidents(uow, ids)
+    media = partner_media.attached(uow, [a.id for a in found])
     return IncidentCardOut(
         incident=IncidentOut.from_domain(view.incident),
         children=[IncidentOut.from_domain(c) for c in view.children],
-        appeals=[AppealOut.from_domain(a, viewer_role=actor.role) for a in appeals.of_incidents(uow, ids)],
+        appeals=[
+            AppealOut.from_domain(
+                a,
+                viewer_role=actor.role,
+                media=[
+                    AppealMediaOut(
+                        id=m.id, kind=m.kind, mime=m.mime, size=m.size, url=f"/api/v1/media/{m.id}"
+                    )
+                    for m in media.get(a.id, [])
+                ],
+            )
+            for a in found
+        ],
         assignments=[AssignmentOut.from_domain(a) for a in dispatch.of_incidents(uow, ids)],
         timeline=[TimelineEntryOut.from_domain(e) for e in view.timeline],
     )
+
+
+def _media_out(m: partner_media.AttachedMedia) -> AppealMediaOut:
+    return AppealMediaOut(id=m.id, kind=m.kind, mime=m.mime, size=m.size, url=f"/api/v1/media/{m.id}")
 
 
 @router.post("/incidents/{incident_id}/status", response_model=IncidentOut, summary="Change the status")

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
 
 from kuzet.appeals.domain import Region
@@ -33,6 +33,7 @@ from kuzet.partners.schemas import (
 
 gateway = APIRouter(prefix="/partner/v1", tags=["partner gateway"])
 admin = APIRouter(prefix="/api/v1/partners", tags=["partners"])
+staff_media = APIRouter(prefix="/api/v1/media", tags=["partners"])
 Admin = Annotated[Actor, Depends(require(Permission.PARTNERS_MANAGE))]
 
 
@@ -192,3 +193,20 @@ def deliveries(code: str, actor: Admin, uow: UowDep) -> list[DeliveryOut]:
 @admin.post("/{code}/deliveries/{message_id}/retry", status_code=204, summary="Send a callback again now")
 def retry_delivery(code: str, message_id: int, actor: Admin, uow: UowDep, at: NowDep) -> None:
     service.retry_delivery(uow, code=code, message_id=message_id, by=actor, at=at)
+
+
+@staff_media.get("/{media_id}", summary="A photo, video or voice message of an appeal in your scope")
+def download_media(
+    media_id: str,
+    actor: Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))],
+    services: ServicesDep,
+    uow: UowDep,
+) -> FileResponse:
+    found, path = media.open_for(uow, media_id, by=actor, folder=services.settings.data_dir / "media")
+    return FileResponse(
+        path,
+        media_type=found.mime,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+        content_disposition_type="inline",
+        filename=f"{found.id}",
+    )

@@ -10,10 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from kuzet.core.errors import FieldError, InvalidInput
+from kuzet.appeals import service as appeals
+from kuzet.core.actor import Actor
+from kuzet.core.errors import FieldError, InvalidInput, NotFound
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
+from kuzet.incidents import service as incidents
 from kuzet.partners.domain import Partner, partner_actor
 from kuzet.partners.store import PartnerRepository
 
@@ -112,3 +116,43 @@ def store(
         )
         uow.commit()
     return media
+
+
+@dataclass(frozen=True)
+class AttachedMedia:
+    id: str
+    appeal_id: int
+    kind: str
+    mime: str
+    size: int
+    sha256: str
+
+
+def attached(uow: UnitOfWork, appeal_ids: list[int]) -> dict[int, list[AttachedMedia]]:
+    """The media of these appeals, by appeal (for the incident card; the caller has checked scope)."""
+    if not appeal_ids:
+        return {}
+    with uow:
+        rows = uow.repo(PartnerRepository).media_of_appeals(appeal_ids)
+    found: dict[int, list[AttachedMedia]] = {}
+    for row in rows:
+        found.setdefault(row.appeal_id, []).append(_attached(row))
+    return found
+
+
+def _attached(row: Any) -> AttachedMedia:
+    return AttachedMedia(row.id, row.appeal_id, row.kind, row.mime, row.size, row.sha256)
+
+
+def open_for(uow: UnitOfWork, media_id: str, *, by: Actor, folder: Path) -> tuple[AttachedMedia, Path]:
+    """One appeal's file for a staff member whose scope covers the appeal's incident (else: not found)."""
+    with uow:
+        row = uow.repo(PartnerRepository).media_by_id(media_id)
+        if row is None or row.appeal_id is None:
+            raise NotFound()
+        appeal = appeals.get_step(uow, row.appeal_id)
+        incidents.get_in_scope(uow, appeal.incident_id, by)
+    path = folder / row.sha256[:2] / row.sha256
+    if not path.is_file():
+        raise NotFound()
+    return _attached(row), path

@@ -258,6 +258,13 @@ class PartnerRepository:
             ).all()
         )
 
+    def media_of_appeals(self, appeal_ids: list[int]) -> list[Row[Any]]:
+        query = select(partner_media).where(partner_media.c.appeal_id.in_(appeal_ids))
+        return list(self.session.execute(query.order_by(partner_media.c.created_at)).all())
+
+    def media_by_id(self, media_id: str) -> Row[Any] | None:
+        return self.session.execute(select(partner_media).where(partner_media.c.id == media_id)).one_or_none()
+
     def attach_media(self, code: str, ids: list[str], appeal_id: int) -> int:
         """Attach still-free media of this partner; returns how many were attached."""
         if not ids:

@@ -17,10 +17,12 @@ from kuzet.app import create_app
 from kuzet.appeals.store import appeals
 from kuzet.core.actor import Actor
 from kuzet.core.audit.store import audit_log
+from kuzet.core.auth.domain import Role
 from kuzet.core.container import Services
 from kuzet.partners import service, signing
 from kuzet.partners.client import PartnerClient
-from tests.conftest import LiveServer, running_server
+from tests.conftest import LiveServer, MakeUser, running_server
+from tests.core.auth.helpers import logged_in
 from tests.ops import Centre
 from tests.partners.fixtures import App, register_partner
 
@@ -188,7 +190,7 @@ def test_the_rate_limit_answers_429_and_survives_a_restart(server: LiveServer, s
 
 
 def test_media_are_sniffed_stored_by_hash_and_attached(
-    kaspi: App, services: Services, centre: Centre
+    kaspi: App, services: Services, centre: Centre, make_user: MakeUser
 ) -> None:
     uploaded = kaspi.client.upload(JPEG)
     assert uploaded.status_code == 201, uploaded.text
@@ -201,6 +203,19 @@ def test_media_are_sniffed_stored_by_hash_and_attached(
     again = kaspi.client.send_appeal(kaspi.appeal(media=[media["id"]]))
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "media"
     assert kaspi.client.upload(b"#!/bin/sh\nrm -rf /\n").status_code == 422
+    # The dispatcher sees the photo on the incident card and opens it; staff of no scope over it cannot.
+    incident_id = centre.dispatcher.ok(centre.dispatcher.get(f"/api/v1/appeals/{appeal['id']}"))[
+        "incident_id"
+    ]
+    card = centre.dispatcher.ok(centre.dispatcher.get(f"/api/v1/incidents/{incident_id}"))
+    shown = next(a for a in card["appeals"] if a["id"] == appeal["id"])["media"]
+    assert [(m["id"], m["kind"], m["mime"]) for m in shown] == [(media["id"], "photo", "image/jpeg")]
+    photo = centre.dispatcher.get(shown[0]["url"])
+    assert photo.status_code == 200 and photo.content == JPEG
+    assert photo.headers["content-type"] == "image/jpeg"
+    assert centre.dispatcher.get("/api/v1/media/no-such-media").status_code == 404
+    _, north = logged_in(centre.dispatcher.http, services, make_user, "north-media", Role.DISPATCHER, "north")
+    assert centre.dispatcher.http.get(shown[0]["url"], headers=north).status_code == 404
 
 
 def test_a_rotated_key_keeps_the_old_one_for_the_grace_period(
