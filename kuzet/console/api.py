@@ -16,7 +16,8 @@ from kuzet.console.hub import LiveHub
 from kuzet.console.store import LiveEvent
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
-from kuzet.core.deps import require
+from kuzet.core.clock import LOCAL_TZ
+from kuzet.core.deps import get_services, require
 from kuzet.core.i18n import translate
 
 STATIC = Path(__file__).with_name("static")
@@ -36,6 +37,16 @@ class HeadOut(BaseModel):
     seq: int
 
 
+class ConsoleSettingsOut(BaseModel):
+    """What the console measures against: the same numbers the server uses."""
+
+    response_target_minutes: dict[int, float]
+    overdue_dispatch_minutes: dict[int, float]
+    overdue_arrival_minutes: dict[int, float]
+    position_stale_seconds: float
+    timezone: str
+
+
 @router.get("/", include_in_schema=False)
 def root() -> RedirectResponse:
     return RedirectResponse("/console/")
@@ -46,6 +57,18 @@ def texts(locale: Literal["ru", "kk", "en"] = "ru") -> dict[str, str]:
     from kuzet.console.texts import TEXTS
 
     return {key: translate(message, locale) for key, message in TEXTS.items()}
+
+
+@router.get("/api/v1/console/settings", response_model=ConsoleSettingsOut, summary="Targets and thresholds")
+def console_settings(viewer: Viewer, request: Request) -> ConsoleSettingsOut:
+    s = get_services(request).settings
+    return ConsoleSettingsOut(
+        response_target_minutes=s.response_target_minutes,
+        overdue_dispatch_minutes=s.overdue_dispatch_minutes,
+        overdue_arrival_minutes=s.overdue_arrival_minutes,
+        position_stale_seconds=s.position_stale_seconds,
+        timezone=str(LOCAL_TZ),
+    )
 
 
 @router.get(

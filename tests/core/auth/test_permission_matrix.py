@@ -88,6 +88,7 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("GET", "/api/v1/console/texts"): PUBLIC,
     ("GET", "/api/v1/live"): OPERATIONS,
     ("GET", "/api/v1/live/head"): OPERATIONS,
+    ("GET", "/api/v1/console/settings"): OPERATIONS,
     ("GET", "/api/v1/media/{media_id}"): OPERATIONS,
     ("GET", "/api/v1/partners"): ADMIN,
     ("POST", "/api/v1/partners"): ADMIN,

@@ -45,11 +45,16 @@ export function canCancelAssignment(status) {
   return ['assigned', 'acknowledged', 'en_route'].includes(status);
 }
 
-// Target response time per priority (received → first on scene), in minutes: the server's defaults.
-const TARGET_MINUTES = { 1: 7, 2: 7, 3: 7, 4: 7 };
+// Target response time per priority (received → first on scene), in minutes, as the server sets them
+// (GET /api/v1/console/settings); 7 minutes until they are read.
+let targetMinutes = {};
+
+export function setTargets(minutes) {
+  targetMinutes = { ...minutes };
+}
 
 export function targetSeconds(priority) {
-  return (TARGET_MINUTES[priority] ?? 7) * 60;
+  return (targetMinutes[priority] ?? 7) * 60;
 }
 
 /** 'ok' below 70 % of the target, 'warn' below 100 %, 'over' past it. */

@@ -12,7 +12,7 @@ export const state = {
   positions: new Map(), // unit id → {lat, lon, atMs, stale}
   categories: [],
   categoryByCode: new Map(),
-  staleAfterS: 120,
+  staleAfterS: 120, // KUZET_POSITION_STALE_SECONDS, read from /api/v1/console/settings
 };
 
 function withTimes(incident) {
@@ -67,13 +67,9 @@ export function noteAssignments(incidentId, assignments) {
 
 export function setPositions(list) {
   state.positions = new Map();
-  let threshold = state.staleAfterS;
   for (const p of list) {
     state.positions.set(p.unit_id, { lat: p.lat, lon: p.lon, atMs: parseTime(p.at) });
-    // The server's stale flag tells the threshold it uses (KUZET_POSITION_STALE_SECONDS).
-    if (p.stale && p.age_s < threshold) threshold = Math.floor(p.age_s);
   }
-  state.staleAfterS = threshold;
   emit('positions', null);
 }
 

@@ -1,7 +1,7 @@
 // Keeps the store in step with the server: the snapshot at start (and after a reset), then live events.
 import { get } from './api.js';
 import { emit } from './bus.js';
-import { can } from './domain.js';
+import { can, setTargets } from './domain.js';
 import { startLive } from './live.js';
 import {
   movePositions, noteAssignments, patchUnit, putIncident, setIncidents, setPositions, setUnitIncident, setUnits,
@@ -18,11 +18,16 @@ let live = null;
 
 export async function loadSnapshot() {
   const readIncidents = can(state.user, 'readIncidents');
-  const [incidents, units, positions] = await Promise.all([
+  const [incidents, units, positions, settings] = await Promise.all([
     readIncidents ? get('/api/v1/incidents') : Promise.resolve([]),
     get('/api/v1/units'),
     get('/api/v1/units/positions'),
+    get('/api/v1/console/settings').catch(() => null), // roles without the floor keep the defaults
   ]);
+  if (settings) {
+    setTargets(settings.response_target_minutes);
+    state.staleAfterS = settings.position_stale_seconds;
+  }
   setIncidents(incidents);
   setUnits(units);
   setPositions(positions);
