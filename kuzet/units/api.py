@@ -20,7 +20,9 @@ Dispatcher = Annotated[Actor, Depends(require(Permission.UNITS_STATUS))]
 
 @router.get("", response_model=list[UnitOut], summary="The unit board of your scope")
 def roster(actor: Reader, uow: UowDep) -> list[UnitOut]:
-    return [UnitOut.from_domain(u) for u in service.roster(uow, by=actor)]
+    units = service.roster(uow, by=actor)
+    working = service.working_on(uow, units)
+    return [UnitOut.from_domain(u, working.get(u.id)) for u in units]
 
 
 @router.post("", response_model=UnitOut, status_code=201, summary="Add a unit to the roster (off duty)")

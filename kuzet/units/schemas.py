@@ -58,9 +58,10 @@ class UnitOut(BaseModel):
     status: UnitStatus
     status_since: datetime
     on_duty: bool
+    incident_id: int | None = Field(default=None, description="The incident an assignment has it working")
 
     @classmethod
-    def from_domain(cls, unit: Unit) -> UnitOut:
+    def from_domain(cls, unit: Unit, incident_id: int | None = None) -> UnitOut:
         return cls(
             id=unit.id,
             call_sign=unit.call_sign,
@@ -70,6 +71,7 @@ class UnitOut(BaseModel):
             status=unit.status,
             status_since=unit.status_since,
             on_duty=unit.on_duty,
+            incident_id=incident_id,
         )
 
 

@@ -196,6 +196,16 @@ def roster(uow: UnitOfWork, *, by: Actor) -> list[Unit]:
         return uow.repo(UnitRepository).roster(district=by.district)
 
 
+def working_on(uow: UnitOfWork, units: list[Unit]) -> dict[int, int]:
+    """The incident each unit works now (for units an assignment has sent; the others work none)."""
+    sent = [u.id for u in units if u.status in domain.ASSIGNMENT_STATUSES]
+    if not sent:
+        return {}
+    with uow:
+        last = uow.repo(UnitRepository).last_incidents(sent)
+    return {unit_id: incident for unit_id, incident in last.items() if incident is not None}
+
+
 def get(uow: UnitOfWork, *, unit_id: int, by: Actor) -> tuple[Unit, list[StatusChange]]:
     with uow:
         unit = get_in_scope(uow, unit_id, by)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, insert, select, update
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, func, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -133,6 +133,20 @@ class UnitRepository:
                 reason=change.reason,
             )
         )
+
+    def last_incidents(self, unit_ids: list[int]) -> dict[int, int | None]:
+        """The incident named by each unit's latest status change (None if it named none)."""
+        latest = (
+            select(func.max(unit_status_history.c.id))
+            .where(unit_status_history.c.unit_id.in_(unit_ids))
+            .group_by(unit_status_history.c.unit_id)
+        )
+        rows = self.session.execute(
+            select(unit_status_history.c.unit_id, unit_status_history.c.incident_id).where(
+                unit_status_history.c.id.in_(latest)
+            )
+        ).all()
+        return {r.unit_id: r.incident_id for r in rows}
 
     def history(self, unit_id: int) -> list[StatusChange]:
         rows = self.session.execute(

@@ -21,6 +21,9 @@ def test_a_fight_from_call_to_close_with_every_stamp(centre: Centre) -> None:
     assignment = d.ok(d.post(f"/api/v1/incidents/{incident['id']}/assignments", {"unit_id": unit["id"]}), 201)
     for step in ("acknowledged", "en_route", "on_scene"):
         assignment = d.ok(d.post(f"/api/v1/assignments/{assignment['id']}/status", {"status": step}))
+        # The unit board names the incident the unit works.
+        board = {u["id"]: u for u in d.ok(d.get("/api/v1/units"))}
+        assert board[unit["id"]]["incident_id"] == incident["id"]
     assignment = d.ok(
         d.post(
             f"/api/v1/assignments/{assignment['id']}/status",
@@ -28,6 +31,8 @@ def test_a_fight_from_call_to_close_with_every_stamp(centre: Centre) -> None:
         )
     )
     closed = d.ok(d.post(f"/api/v1/incidents/{incident['id']}/status", {"status": "closed"}))
+    board = {u["id"]: u for u in d.ok(d.get("/api/v1/units"))}
+    assert board[unit["id"]]["status"] == "available" and board[unit["id"]]["incident_id"] is None
 
     card = d.ok(d.get(f"/api/v1/incidents/{incident['id']}"))
     stamps = card["incident"]["stamps"]
