@@ -48,3 +48,25 @@ export function debounce(fn, ms) {
   wrapped.cancel = () => clearTimeout(timer);
   return wrapped;
 }
+
+/**
+ * Bring keyed rows in line with a Map of items: make, fill or drop the rows of the changed ids (of all when
+ * `ids` is null). `rows` maps id → {row, …}; `makeRow(id)` builds an entry, `fillRow(entry, item)` fills it.
+ */
+export function syncRows(rows, items, ids, makeRow, fillRow) {
+  const changed = ids ?? new Set([...items.keys(), ...rows.keys()]);
+  for (const id of changed) {
+    const item = items.get(id);
+    let entry = rows.get(id);
+    if (!item) {
+      entry?.row.remove();
+      rows.delete(id);
+      continue;
+    }
+    if (!entry) {
+      entry = makeRow(id);
+      rows.set(id, entry);
+    }
+    fillRow(entry, item);
+  }
+}

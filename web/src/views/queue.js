@@ -1,7 +1,7 @@
 // The queue: open incidents by priority, then waiting time; rows are updated in place, timers tick each second.
 import { emit, on } from '../core/bus.js';
 import { compareIncidents, WAITING_STATUSES } from '../core/domain.js';
-import { h, setText } from '../core/dom.js';
+import { h, setText, syncRows } from '../core/dom.js';
 import { applyTexts, t } from '../core/i18n.js';
 import { categoryName, district, incidentStatus, place } from '../core/labels.js';
 import { state } from '../core/store.js';
@@ -84,21 +84,7 @@ export function queueView() {
   };
 
   const sync = (ids) => {
-    const changed = ids ?? new Set([...state.incidents.keys(), ...rows.keys()]);
-    for (const id of changed) {
-      const incident = state.incidents.get(id);
-      let entry = rows.get(id);
-      if (!incident) {
-        entry?.row.remove();
-        rows.delete(id);
-        continue;
-      }
-      if (!entry) {
-        entry = makeRow(id);
-        rows.set(id, entry);
-      }
-      fillRow(entry, incident);
-    }
+    syncRows(rows, state.incidents, ids, makeRow, fillRow);
     const sorted = [...state.incidents.values()].sort(compareIncidents).map((incident) => incident.id);
     if (sorted.length !== order.length || sorted.some((id, i) => id !== order[i])) {
       list.replaceChildren(...sorted.map((id) => rows.get(id).row));

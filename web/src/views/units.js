@@ -2,7 +2,7 @@
 import { post } from '../core/api.js';
 import { emit, on } from '../core/bus.js';
 import { can, UNIT_STATUSES } from '../core/domain.js';
-import { h, setText } from '../core/dom.js';
+import { h, setText, syncRows } from '../core/dom.js';
 import { applyTexts, t } from '../core/i18n.js';
 import { district, unitStatus, unitType } from '../core/labels.js';
 import { isStale, positionAgeS, state } from '../core/store.js';
@@ -121,22 +121,10 @@ export function unitsView() {
   };
 
   const sync = (ids) => {
-    const changed = ids ?? new Set([...state.units.keys(), ...rows.keys()]);
-    for (const id of changed) {
-      const unit = state.units.get(id);
-      let entry = rows.get(id);
-      if (!unit) {
-        entry?.row.remove();
-        rows.delete(id);
-        continue;
-      }
-      if (!entry) {
-        entry = makeRow(id);
-        rows.set(id, entry);
-      }
+    syncRows(rows, state.units, ids, makeRow, (entry, unit) => {
       fillRow(entry, unit);
-      if (expanded === id) renderActions(entry, unit);
-    }
+      if (expanded === unit.id) renderActions(entry, unit);
+    });
     const sorted = [...state.units.values()].sort(compareUnits).map((u) => u.id);
     if (sorted.length !== order.length || sorted.some((id, i) => id !== order[i])) {
       list.replaceChildren(...sorted.map((id) => rows.get(id).row));
