@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
@@ -11,7 +10,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from kuzet.config import ConfigError, Mode, Settings, get_settings
+from kuzet.config import ConfigError, Settings, get_settings
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
 from kuzet.core.audit import service as audit_service
@@ -22,13 +21,7 @@ from kuzet.core.auth.store import UserRepository
 from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
-from kuzet.demo import (
-    seed_demo_map,
-    seed_demo_partners,
-    seed_demo_positions,
-    seed_demo_units,
-    seed_demo_users,
-)
+from kuzet.demo.cli import demo_command, simulate_command
 from kuzet.geo.cli import import_districts_command, import_osm_command
 from kuzet.partners.cli import partner_app
 
@@ -82,44 +75,8 @@ def serve(
     )
 
 
-@app.command()
-def demo(
-    serve_after: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Start the server afterwards")
-    ] = True,
-) -> None:
-    """Migrate the embedded database, create demo users and print their passwords, then serve."""
-    os.environ.setdefault("KUZET_MODE", Mode.DEMO.value)
-    get_settings.cache_clear()
-    settings = get_settings()
-    if not settings.is_relaxed:
-        raise _fail("the demo refuses to run with KUZET_MODE=production", code=2)
-    migrate.upgrade(settings.database_url)
-    services = Services.build(settings)
-    rows = seed_demo_users(services)
-    seed_demo_units(services)
-    if seed_demo_map(services):
-        out.print(
-            "Demo map: Andorra (OpenStreetMap, © OpenStreetMap contributors, ODbL) stands in for the region."
-        )
-    seed_demo_positions(services)
-    partner_keys = seed_demo_partners(services)
-    services.close()
-    out.print(f"Kuzet demo users ({settings.database_url}):", soft_wrap=True)
-    for username, role, password, secret in rows:
-        line = f"  user={username:<11} role={role:<11} password={password}"
-        out.print(line + (f"  totp_secret={secret}" if secret else ""), soft_wrap=True, highlight=False)
-    out.print(
-        "Roles with a second factor log in with a code: [bold]kuzet user totp-code USER[/bold] prints the "
-        "current one in demo mode."
-    )
-    for code, key_id, secret in partner_keys:
-        out.print(f"  partner={code:<9} key_id={key_id} secret={secret}", soft_wrap=True, highlight=False)
-    if partner_keys:
-        out.print("Partner secrets are shown once. Try: kuzet partner send --key-id … --secret … --text …")
-    out.print(f"API: http://{settings.host}:{settings.port}/api/docs  (OpenAPI: /api/openapi.json)")
-    if serve_after:
-        serve(host=None, port=None, workers=None)
+app.command("demo")(demo_command)
+app.command("simulate")(simulate_command)
 
 
 @app.command()

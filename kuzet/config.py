@@ -104,6 +104,14 @@ class Settings(BaseSettings):
     # Argon2 cost; lower it only for tests.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
+    # Demo (`kuzet demo`, `kuzet simulate`): demo time runs this many times faster than real time (10: ten
+    # demo minutes a real minute); the traffic generator with simulated units on or off, and the mean
+    # appeals an hour it sends (following the hourly profile); closed incidents of one simulated past year
+    # loaded at the first `kuzet demo` (0: none).
+    demo_speedup: float = Field(default=10.0, gt=0, le=1000)
+    demo_traffic: bool = True
+    demo_appeals_per_hour: float = Field(default=23.0, gt=0, le=10_000)
+    demo_history_incidents: int = Field(default=20_000, ge=0, le=1_000_000)
 
     @property
     def is_relaxed(self) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from kuzet.core.actor import Actor
@@ -23,6 +25,8 @@ from kuzet.units.positions import Fix
 from kuzet.units.store import UnitRepository
 
 DEMO_ACTOR = Actor.system("demo")
+# A unit that reported its position this recently is not put back at its post by a new `kuzet demo`.
+FRESH_POSITION = timedelta(minutes=15)
 
 DEMO_USERS: tuple[tuple[str, Role, str | None, str], ...] = (
     ("admin", Role.ADMIN, None, "Demo Administrator"),
@@ -125,7 +129,7 @@ DEMO_POSTS: dict[str, tuple[float, float]] = {
     "УУП-1": (42.5060, 1.5200),
     "Пеший-1": (42.5070, 1.5215),
 }
-DEMO_MAP = Path(__file__).with_name("demo_map") / "andorra.osm.pbf"
+DEMO_MAP = Path(__file__).parents[1] / "demo_map" / "andorra.osm.pbf"
 
 
 def seed_demo_map(services: Services) -> bool:
@@ -140,10 +144,21 @@ def seed_demo_map(services: Services) -> bool:
     return True
 
 
-def seed_demo_positions(services: Services) -> None:
-    """Report each demo unit at its post now, so recommendations work from the first minute."""
+def seed_demo_positions(services: Services, posts: Mapping[str, tuple[float, float]] | None = None) -> int:
+    """Report each demo unit at its post now, so recommendations work from the first minute. Returns how many.
+
+    A unit that reported lately is left where it is: after a restart the simulation drives it home, and a
+    sudden jump back to the post would be refused as a move no car could make."""
     now = services.clock.now()
-    fixes = [Fix(sign, now, lat, lon, 0.0) for sign, (lat, lon) in DEMO_POSTS.items()]
+    wanted = DEMO_POSTS if posts is None else posts
+    recent = {
+        sign
+        for sign, _, position in positions.latest(services.uow(), by=DEMO_ACTOR)
+        if now - position.at < FRESH_POSITION
+    }
+    fixes = [Fix(sign, now, lat, lon, 0.0) for sign, (lat, lon) in wanted.items() if sign not in recent]
+    if not fixes:
+        return 0
     positions.ingest(
         services.uow(),
         fixes,
@@ -153,6 +168,7 @@ def seed_demo_positions(services: Services) -> None:
         by=DEMO_ACTOR,
         at=now,
     )
+    return len(fixes)
 
 
 def seed_demo_partners(services: Services) -> list[tuple[str, str, str]]:

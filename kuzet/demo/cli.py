@@ -1,0 +1,204 @@
+"""`kuzet demo` (set up the demo ЦОУ and serve it alive) and `kuzet simulate` (traffic and units against a
+server)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from dataclasses import replace
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from kuzet.config import Mode, Settings, get_settings
+from kuzet.core import migrate
+from kuzet.core.container import Services
+from kuzet.core.logging import configure_logging
+from kuzet.demo.history import load_history
+from kuzet.demo.live import NotReady, options_from, prepare
+from kuzet.demo.runner import Background, Simulation, wait_ready
+from kuzet.demo.seed import (
+    seed_demo_map,
+    seed_demo_partners,
+    seed_demo_positions,
+    seed_demo_units,
+    seed_demo_users,
+)
+from kuzet.demo.world import seed_demo_world
+
+out = Console()
+err = Console(stderr=True)
+# Sped-up units drive `speedup` times faster in real time than on demo time: the server must accept that.
+FASTEST_ROAD_KMH = 130.0
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _demo_settings(serving: bool) -> Settings:
+    """Demo mode unless told otherwise; with live traffic, position checks that allow sped-up driving."""
+    os.environ.setdefault("KUZET_MODE", Mode.DEMO.value)
+    get_settings.cache_clear()
+    settings = get_settings()
+    if serving and settings.demo_traffic and "KUZET_POSITION_MAX_SPEED_KMH" not in os.environ:
+        fastest = max(settings.position_max_speed_kmh, FASTEST_ROAD_KMH * settings.demo_speedup)
+        os.environ["KUZET_POSITION_MAX_SPEED_KMH"] = str(fastest)
+        get_settings.cache_clear()
+        settings = get_settings()
+    return settings
+
+
+def _print_access(settings: Settings, rows: list[tuple[str, str, str, str | None]], keys: list[Any]) -> None:
+    out.print(f"Kuzet demo users ({settings.database_url}):", soft_wrap=True)
+    for username, role, password, secret in rows:
+        line = f"  user={username:<11} role={role:<11} password={password}"
+        out.print(line + (f"  totp_secret={secret}" if secret else ""), soft_wrap=True, highlight=False)
+    out.print(
+        "Roles with a second factor log in with a code: [bold]kuzet user totp-code USER[/bold] prints the "
+        "current one in demo mode."
+    )
+    for code, key_id, secret in keys:
+        out.print(f"  partner={code:<9} key_id={key_id} secret={secret}", soft_wrap=True, highlight=False)
+    if keys:
+        out.print("Partner secrets are shown once. Try: kuzet partner send --key-id … --secret … --text …")
+
+
+def _seed(services: Services, settings: Settings) -> tuple[list[Any], list[Any]]:
+    """Everything the demo needs, each part left alone when it is there already."""
+    began = time.perf_counter()
+    rows = seed_demo_users(services)
+    seed_demo_units(services)
+    if seed_demo_map(services):
+        out.print(
+            "Demo map: Andorra (OpenStreetMap, © OpenStreetMap contributors, ODbL) stands in for the region."
+        )
+    seed_demo_positions(services)
+    world = seed_demo_world(services)
+    keys = seed_demo_partners(services)
+    districts = len(services.geo.districts or ())
+    out.print(
+        f"Demo world: {len(world.posts)} units in {districts} districts"
+        f" ({world.units_created} new units; set up in {time.perf_counter() - began:.1f} s)."
+    )
+    history = load_history(services, incidents=settings.demo_history_incidents)
+    if history.skipped is None:
+        out.print(
+            f"Past year: {history.incidents} closed incidents, {history.appeals} appeals and "
+            f"{history.assignments} assignments loaded in {history.seconds:.1f} s (simulated, for analytics)."
+        )
+    return rows, keys
+
+
+def _local_url(settings: Settings) -> str:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host  # noqa: S104
+    return f"http://{host}:{settings.port}"
+
+
+def _traffic_line(speedup: float) -> str:
+    return (
+        f"Traffic generator: 102 calls and partner appeals with simulated units, at ×{speedup:g} "
+        f"({speedup:g} demo minutes each real minute; KUZET_DEMO_TRAFFIC=false turns it off)."
+    )
+
+
+def demo_command(
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server afterwards")
+    ] = True,
+) -> None:
+    """Set up the demo ЦОУ (users, map, districts, units, partners, a past year), then serve it, alive."""
+    from kuzet.cli import serve  # the one way the server is started
+
+    settings = _demo_settings(serve_after)
+    if not settings.is_relaxed:
+        raise _fail("the demo refuses to run with KUZET_MODE=production", code=2)
+    migrate.upgrade(settings.database_url)
+    services = Services.build(settings)
+    rows, keys = _seed(services, settings)
+    _print_access(settings, rows, keys)
+    out.print(f"API: http://{settings.host}:{settings.port}/api/docs  (OpenAPI: /api/openapi.json)")
+    if not serve_after:
+        services.close()
+        return
+    background = None
+    if settings.demo_traffic:
+        # The simulation's own requests would flood the terminal: keep only warnings of HTTP traffic.
+        for name in ("httpx", "uvicorn.access"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        try:
+            background = Background(prepare(services, _local_url(settings), options_from(settings))).start()
+            out.print(_traffic_line(settings.demo_speedup))
+        except NotReady as exc:
+            err.print(f"[yellow]no traffic:[/yellow] {exc}")
+    services.close()
+    try:
+        serve(host=None, port=None, workers=None)
+    finally:
+        if background is not None:
+            background.stop()
+
+
+def simulate_command(
+    url: Annotated[str, typer.Option(help="The server's base URL")] = "http://127.0.0.1:8000",
+    speedup: Annotated[
+        float | None,
+        typer.Option(min=0.1, max=1000, help="Demo minutes per real minute (KUZET_DEMO_SPEEDUP)"),
+    ] = None,
+    minutes: Annotated[float, typer.Option(min=0.1, help="How long to run, in real minutes")] = 10.0,
+    seed: Annotated[int | None, typer.Option(help="Random seed, for a repeatable run")] = None,
+) -> None:
+    """Send appeals and drive simulated units against a server that shares this installation's database."""
+    settings = get_settings()
+    if not settings.is_relaxed:
+        raise _fail(
+            "simulate creates accounts and keys: it runs only with KUZET_MODE=demo, dev or test", code=2
+        )
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    services = Services.build(settings)
+    options = options_from(settings, speedup=speedup, seed=seed)
+    try:
+        simulation = prepare(services, url, replace(options, traffic=True))
+    except NotReady as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        services.close()
+    stop = threading.Event()
+    if not wait_ready(url, stop, timeout=30):
+        simulation.close()
+        raise _fail(f"no server ready at {url}")
+    out.print(_traffic_line(options.speedup))
+    _run_for(simulation, stop, minutes * 60)
+    out.print(summary(simulation))
+
+
+def _run_for(simulation: Simulation, stop: threading.Event, seconds: float) -> None:
+    try:
+        simulation.run(stop, seconds=seconds)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        simulation.close()
+
+
+def summary(simulation: Simulation) -> str:
+    """One line: what the simulation sent and what its units did."""
+    sent = simulation.traffic.sent if simulation.traffic is not None else Counter[str]()
+    steps = simulation.fleet.steps
+
+    def done(kind: str) -> int:
+        return steps.get(kind, 0)
+
+    return (
+        f"Sent {sent.get('phone_102', 0)} calls to 102 and {sent.get('partner_app', 0)} partner appeals "
+        f"({sent.get('refused', 0)} refused); {simulation.dispatcher.sent} units sent by the simulated "
+        f"dispatcher, {done('adopted')} taken over (sent in the console or by an earlier run); "
+        f"{done('on_scene')} arrivals, "
+        f"{done('cleared')} clears, {done('closed')} incidents closed."
+    )
