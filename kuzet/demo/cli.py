@@ -122,7 +122,9 @@ def demo_command(
     services = Services.build(settings)
     rows, keys = _seed(services, settings)
     _print_access(settings, rows, keys)
-    out.print(f"API: http://{settings.host}:{settings.port}/api/docs  (OpenAPI: /api/openapi.json)")
+    base = f"http://{settings.host}:{settings.port}"
+    out.print(f"Console: {base}/console/  (the supervisor sees the whole region; dispatchers their district)")
+    out.print(f"API: {base}/api/docs  (OpenAPI: /api/openapi.json)")
     if not serve_after:
         services.close()
         return
