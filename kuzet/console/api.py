@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from kuzet.console.hub import LiveHub
 from kuzet.console.store import LiveEvent
 from kuzet.core.actor import Actor
+from kuzet.core.auth import service as auth
 from kuzet.core.auth.domain import Permission
 from kuzet.core.clock import LOCAL_TZ
 from kuzet.core.deps import get_services, require
@@ -93,8 +94,16 @@ async def live(
     positions), `data` JSON. A console that reconnects sends the last number it saw (`after` or
     `Last-Event-ID`) and gets what it missed first; `event: reset` means it must reload its snapshot."""
     hub = get_hub(request)
+    services = get_services(request)
     start = last_event_id if last_event_id is not None else after
     queue = hub.subscribe()
+
+    def still_open() -> bool:
+        if viewer.session_id is None:
+            return True
+        return auth.session_open(
+            services.uow(), services.auth, session_id=viewer.session_id, at=services.clock.now()
+        )
 
     async def stream() -> AsyncIterator[str]:
         sent: set[int] = set()
@@ -112,6 +121,9 @@ async def live(
                 try:
                     event: LiveEvent | None = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
                 except TimeoutError:
+                    if not await asyncio.to_thread(still_open):
+                        yield "event: session_ended\ndata: {}\n\n"  # logged out, timed out or locked
+                        return
                     yield ": ping\n\n"
                     continue
                 if event is None:

@@ -11,6 +11,7 @@ import pytest
 
 from kuzet.app import create_app
 from kuzet.config import Settings
+from kuzet.console import api as console_api
 from kuzet.console import store
 from kuzet.core.auth.domain import Role
 from kuzet.core.container import Services
@@ -140,3 +141,18 @@ def test_a_change_made_through_one_worker_reaches_a_console_on_another(
         assert took < 1.0
     finally:
         other.close()
+
+
+def test_a_stream_ends_when_its_session_does(
+    server: LiveServer,
+    centre: Centre,
+    services: Services,
+    make_user: MakeUser,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(console_api, "HEARTBEAT_SECONDS", 0.2)
+    _, headers = logged_in(centre.dispatcher.http, services, make_user, "short-lived", Role.DISPATCHER)
+    with stream(server.url, headers, after=head(centre)) as live:
+        assert centre.dispatcher.http.post("/api/v1/auth/logout", headers=headers).status_code == 204
+        ended, _ = live.wait_for("session_ended", timeout=5)
+    assert ended.data == {}

@@ -271,6 +271,20 @@ def resolve_session(
     return SessionInfo(actor_of(user, source=source, session_id=row.id), bool(row.second_factor_ok))
 
 
+def session_open(uow: UnitOfWork, cfg: AuthConfig, *, session_id: int, at: datetime) -> bool:
+    """Whether a session still holds, without counting this as activity (for long-lived streams)."""
+    with uow:
+        users = uow.repo(UserRepository)
+        row = users.session_by_id(session_id)
+        if row is None:
+            return False
+        ended = cfg.sessions.ended(
+            created_at=row.created_at, last_seen_at=row.last_seen_at, revoked_at=row.revoked_at, now=at
+        )
+        user = users.get(row.user_id)
+        return ended is None and not (user.locked or user.disabled)
+
+
 def logout(uow: UnitOfWork, *, actor: Actor, at: datetime) -> None:
     with uow:
         if actor.session_id is not None:

@@ -150,6 +150,10 @@ class UserRepository:
             select(user_sessions).where(user_sessions.c.token_digest == digest)
         ).one_or_none()
 
+    def session_by_id(self, session_id: int) -> Row[Any] | None:
+        query = select(user_sessions).where(user_sessions.c.id == session_id)
+        return self.session.execute(query).one_or_none()
+
     def update_session(self, session_id: int, **values: Any) -> None:
         self.session.execute(update(user_sessions).where(user_sessions.c.id == session_id).values(**values))
 

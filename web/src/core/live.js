@@ -34,6 +34,13 @@ export function startLive({ initialSeq = null, prepare, onEvent, onUnauthorized 
       controller?.abort();
       return;
     }
+    if (message.event === 'session_ended') {
+      // Logged out elsewhere, timed out or locked: the next request would be refused anyway.
+      stopped = true;
+      controller?.abort();
+      onUnauthorized();
+      return;
+    }
     let data = null;
     try {
       data = message.data ? JSON.parse(message.data) : null;
