@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup browser lint typecheck test-sqlite test-postgres serve clean bench
+.PHONY: demo test setup test-tools lint typecheck test-sqlite test-postgres serve clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -24,12 +24,16 @@ $(CONSOLE): web/package.json web/package-lock.json web/build.mjs $(shell find we
 
 setup: $(STAMP) $(CONSOLE)
 
-# The browser tests drive Debian's chromium (never a downloaded browser); install it if it is missing.
-browser:
-	@command -v chromium >/dev/null || { \
-		echo "installing Debian's chromium for the browser tests"; \
+# Debian tools the tests use, installed with apt when missing: chromium for the browser tests (never a
+# downloaded browser) and pdftoppm (poppler-utils) to render the PDF reports.
+test-tools:
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages for the tests:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
 
 demo: setup
 	KUZET_MODE=demo $(BIN)/kuzet demo
@@ -44,12 +48,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy --strict kuzet
 
-test-sqlite: setup browser
+test-sqlite: setup test-tools
 	@echo "=== test run 1/2: SQLite ==="
 	KUZET_TEST_BACKEND=sqlite $(PY) -m pytest
 
 # Runs on PostgreSQL when it answers; with KUZET_REQUIRE_POSTGRES=1 (as in CI) a missing server is a failure.
-test-postgres: setup browser
+test-postgres: setup test-tools
 	@if $(PY) -m tests.postgres_available; then \
 		echo "=== test run 2/2: PostgreSQL ==="; \
 		KUZET_TEST_BACKEND=postgresql $(PY) -m pytest; \
@@ -69,3 +73,4 @@ bench: setup
 	$(PY) -m benchmarks.partner_intake
 	$(PY) -m benchmarks.eta
 	$(PY) -m benchmarks.avl_ingest
+	$(PY) -m benchmarks.analytics

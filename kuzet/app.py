@@ -11,6 +11,9 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from kuzet import __version__
+from kuzet.analytics.api import router as analytics_router
+from kuzet.analytics.report_api import router as report_router
+from kuzet.analytics.service import Refresher
 from kuzet.appeals.api import router as appeals_router
 from kuzet.config import Settings, get_settings
 from kuzet.console.api import PUBLIC_ROUTES as CONSOLE_PUBLIC_ROUTES
@@ -64,6 +67,8 @@ ROUTERS = (
     partner_gateway,
     media_router,
     console_router,
+    analytics_router,
+    report_router,
 )
 
 
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     settings = settings or get_settings()
     settings.check_safe_to_serve()
     services = services or Services.build(settings)
+    services.analytics  # noqa: B018 - built now, so that a bad analytics setting stops the start
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -90,7 +96,13 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             relay.start()
         subscriber = services.mqtt_subscriber()
         telemetry = asyncio.create_task(subscriber.run()) if subscriber is not None else None
+        every = settings.analytics_refresh_seconds
+        refresher = Refresher(services.analytics, every) if every > 0 else None
+        if refresher is not None:
+            refresher.start()
         yield
+        if refresher is not None:
+            refresher.stop()
         if telemetry is not None:
             telemetry.cancel()
             with suppress(asyncio.CancelledError):

@@ -10,6 +10,8 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from kuzet.analytics.cad_cli import import_cad_command
+from kuzet.analytics.report_cli import report_command
 from kuzet.config import ConfigError, Settings, get_settings
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
@@ -35,6 +37,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(partner_app, name="partner")
 app.command("import-osm")(import_osm_command)
 app.command("import-districts")(import_districts_command)
+app.command("import-cad")(import_cad_command)
+app.command("report")(report_command)
 
 out = Console()
 err = Console(stderr=True)

@@ -104,6 +104,19 @@ class Settings(BaseSettings):
     # Argon2 cost; lower it only for tests.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
+    # Analytics: custom intervals ({"name": ["from_stamp", "to_stamp"]} over the snapshot's stamps, an
+    # assignment's as unit_*, or an imported incident's further stamps by name) and targets in minutes of
+    # intervals other than the response (whose target is the one above). The snapshot under data_dir/analytics
+    # is refreshed every so many seconds by the server (0: not in the background), and before a query when
+    # older than the maximum age; each refresh re-reads what changed within the overlap before the last one;
+    # deltas are compacted into the base after so many, and everything is read afresh every so many hours.
+    analytics_intervals: dict[str, tuple[str, str]] = Field(default_factory=dict)
+    analytics_target_minutes: dict[str, float] = Field(default_factory=dict)
+    analytics_refresh_seconds: float = Field(default=30.0, ge=0)
+    analytics_max_age_seconds: float = Field(default=60.0, ge=0)
+    analytics_overlap_seconds: float = Field(default=300.0, ge=0)
+    analytics_compact_after: int = Field(default=20, ge=1)
+    analytics_rebuild_hours: float = Field(default=24.0, gt=0)
     # Demo (`kuzet demo`, `kuzet simulate`): demo time runs this many times faster than real time (10: ten
     # demo minutes a real minute); the traffic generator with simulated units on or off, and the mean
     # appeals an hour it sends (following the hourly profile); closed incidents of one simulated past year

@@ -9,6 +9,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kuzet.analytics.service import Analytics
 from kuzet.config import Settings
 from kuzet.console import store as live_feed
 from kuzet.core.actor import Actor
@@ -116,10 +117,17 @@ class Services:
         batch = self.settings.partner_intake_batch_max
         return GroupCommitter(self.uow, max_batch=batch, name="partner-intake")
 
+    @cached_property
+    def analytics(self) -> Analytics:
+        """The analytics snapshot and its DuckDB engine (built on first use)."""
+        return Analytics.build(self.settings, self.engine, self.clock)
+
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.bus, self.clock, audit_key=self.audit_key)
 
     def close(self) -> None:
         if "partner_intake" in self.__dict__:
             self.partner_intake.close()
+        if "analytics" in self.__dict__:
+            self.analytics.close()
         self.engine.dispose()

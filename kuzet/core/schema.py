@@ -1,5 +1,6 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
+from kuzet.analytics import imported_store as _imported_store
 from kuzet.appeals import store as _appeals_store
 from kuzet.console import store as _console_store
 from kuzet.core import numbering as _numbering
@@ -16,6 +17,7 @@ from kuzet.units import store as _units_store
 
 __all__ = ["metadata"]
 _TABLE_MODULES = (
+    _imported_store,
     _console_store,
     _outbox,
     _partners_store,

@@ -44,7 +44,7 @@ LOCAL_SCHEMES = {"data", "blob", "about"}
 def chromium_path() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        pytest.fail("Debian's chromium is missing: `make browser` installs it (apt-get install chromium)")
+        pytest.fail("Debian's chromium is missing: `make test-tools` installs it (apt-get install chromium)")
     return found
 
 

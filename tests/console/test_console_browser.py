@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import httpx
 from playwright.sync_api import expect
 
+from kuzet.analytics import report_text
 from kuzet.core.auth.domain import Role
 from kuzet.geo.runtime import Roads
 from tests.conftest import LiveServer
@@ -38,6 +39,14 @@ def test_a_supervisor_logs_in_with_a_second_factor(open_console: OpenConsole, op
     console.open()
     console.login(boss.username, totp_secret=boss.totp_secret)
     expect(console.page.locator(console.by("queue"))).to_be_visible()
+    # The shift overview offers this month's report as a page of its own.
+    console.page.keyboard.press("F6")
+    with console.context.expect_page() as opened:
+        console.page.click(console.by("report-month-html"))
+    report = opened.value
+    report.wait_for_load_state()
+    expect(report.locator("h1")).to_have_text(report_text.heading("title", "ru"))
+    assert report.url.startswith("blob:")  # made from the response, no request outside the server
 
 
 def test_a_wrong_password_is_refused_with_a_message(

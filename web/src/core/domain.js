@@ -70,6 +70,7 @@ const CAN = {
   readIncidents: new Set(['call_taker', 'dispatcher', 'supervisor', 'analyst']),
   dispatch: new Set(['dispatcher', 'supervisor']),
   overdue: new Set(['dispatcher', 'supervisor']),
+  readStats: new Set(['supervisor', 'analyst', 'admin']),
 };
 
 export function can(user, action) {

@@ -1,12 +1,13 @@
 // The supervisor's view: incidents past their timers, and counts by status and by district.
 import { get } from '../core/api.js';
 import { emit, on } from '../core/bus.js';
-import { OPEN_STATUSES, UNIT_STATUSES, WAITING_STATUSES } from '../core/domain.js';
+import { can, OPEN_STATUSES, UNIT_STATUSES, WAITING_STATUSES } from '../core/domain.js';
 import { debounce, h, setText } from '../core/dom.js';
 import { applyTexts, t } from '../core/i18n.js';
 import { breach, categoryName, district, incidentStatus, place, unitStatus } from '../core/labels.js';
 import { state } from '../core/store.js';
 import { formatDuration, now } from '../core/format.js';
+import { reportButtons } from './reports.js';
 
 const REFRESH_MS = 10000;
 
@@ -18,7 +19,10 @@ export function supervisorView() {
     h('div', { class: 'section-title', 'data-t': 'supervisor.overdue' }),
     overdueList,
     h('div', { class: 'section-title', 'data-t': 'supervisor.counts' }),
-    counts);
+    counts,
+    ...(can(state.user, 'readStats')
+      ? [h('div', { class: 'section-title', 'data-t': 'reports.title' }), reportButtons()]
+      : []));
   let visible = false;
   let overdue = [];
   let fetchedAt = 0;

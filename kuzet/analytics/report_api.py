@@ -1,0 +1,50 @@
+"""The period report over HTTP: an HTML page for the console, or an XLSX or PDF file to download."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from fastapi import Query as Param
+from fastapi.concurrency import run_in_threadpool
+
+from kuzet.analytics import report_service, service
+from kuzet.analytics.domain import Dimension, Origin, Query
+from kuzet.core.actor import Actor
+from kuzet.core.auth.domain import Permission
+from kuzet.core.deps import ServicesDep, UowDep, require
+
+router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
+
+
+@router.get("/report", summary="The report of a period (HTML, XLSX or PDF), in ru, kk or en")
+async def period_report(
+    actor: Annotated[Actor, Depends(require(Permission.STATS_READ))],
+    services: ServicesDep,
+    uow: UowDep,
+    first: Annotated[date, Param(alias="from", description="First local date, included")],
+    last: Annotated[date, Param(alias="to", description="Last local date, included")],
+    fmt: Annotated[str, Param(alias="format", description="html, xlsx or pdf")] = "html",
+    locale: Annotated[str, Param(description="ru, kk or en")] = "ru",
+    origin: Origin = Origin.LIVE,
+) -> Response:
+    # A district's staff get their district's report only (the same rule as the other analytics routes).
+    scoped = service.in_scope(uow, Query(first, last, origin), actor)
+    district = scoped.filters.get(Dimension.DISTRICT, (None,))[0]
+    made = await run_in_threadpool(
+        report_service.make,
+        services,
+        first=first,
+        last=last,
+        fmt=fmt,
+        locale=locale,
+        origin=origin,
+        district=None if district is None else str(district),
+    )
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        made.content,
+        media_type=made.media_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{made.file_name}"'},
+    )

@@ -1,0 +1,117 @@
+"""The report as a PDF (reportlab), with charts drawn by matplotlib.
+
+Text is set in DejaVu Sans, which matplotlib ships, so Cyrillic and the Kazakh letters (ә, ғ, қ, ң, ө, ұ,
+ү, һ, і) print without any font from outside the package.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+import matplotlib as mpl
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import Flowable
+
+from kuzet.analytics import report_charts as charts
+from kuzet.analytics import report_text as words
+from kuzet.analytics.report_model import Count, IntervalTable, ReportData
+
+FONT, BOLD = "KuzetSans", "KuzetSans-Bold"
+WIDTH = A4[0] - 30 * mm
+
+
+@cache
+def _fonts() -> None:
+    folder = Path(mpl.get_data_path()) / "fonts" / "ttf"
+    pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(folder / "DejaVuSans-Bold.ttf")))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    return {
+        "title": ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=20, spaceAfter=6),
+        "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4),
+        "body": ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13),
+    }
+
+
+def _table(rows: list[list[str]]) -> Table:
+    table = Table(rows, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8),
+                ("FONT", (0, 0), (-1, 0), BOLD, 8),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf5")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#9aa5b1")),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+            ]
+        )
+    )
+    return table
+
+
+def _image(png: bytes, width_mm: float, height_mm: float) -> Image:
+    return Image(BytesIO(png), width=width_mm * mm, height=height_mm * mm)
+
+
+def _counts(counts: list[Count], loc: str) -> Table:
+    rows = [[words.column("label", loc), words.column("count", loc)]]
+    rows += [[c.label, words.number(c.count, loc)] for c in counts]
+    return _table(rows)
+
+
+def _intervals(table: IntervalTable, loc: str) -> Table:
+    keys = ("interval", "n", "mean", "median", "p90", "min", "max", "within")
+    rows = [[words.column("group", loc)] + [words.column(k, loc) for k in keys]]
+    for group, figures in table.rows:
+        for f in figures:
+            within = "–" if f.within_target_pct is None else words.number(f.within_target_pct, loc, 1)
+            times = [words.clock(v) for v in (f.mean_s, f.median_s, f.p90_s, f.min_s, f.max_s)]
+            rows.append([group, words.interval_name(f.interval, loc), words.number(f.n, loc), *times, within])
+    return _table(rows)
+
+
+def render(data: ReportData) -> bytes:
+    _fonts()
+    loc, style = data.locale, _styles()
+    story: list[Flowable] = [
+        Paragraph(words.heading("title", loc), style["title"]),
+        Paragraph(f"{words.heading('region', loc)}: {data.region}", style["body"]),
+        Paragraph(f"{words.heading('period', loc)}: {data.start} — {data.end}", style["body"]),
+        Spacer(1, 4 * mm),
+        Paragraph(words.summary(data), style["body"]),
+    ]
+    if data.imported_included:
+        story.append(Paragraph(words.heading("imported", loc), style["body"]))
+
+    def section(key: str, *flowables: Flowable) -> None:
+        story.append(Paragraph(words.heading(key, loc), style["h2"]))
+        story.extend(flowables)
+
+    section("by_channel", _counts(data.appeals_by_channel, loc))
+    section("by_partner", _counts(data.appeals_by_partner, loc))
+    section("by_priority", _counts(data.incidents_by_priority, loc))
+    section("by_category", _counts(data.incidents_by_category[:20], loc))
+    titles = {"": "intervals", "priority": "intervals_priority", "district": "intervals_district"}
+    for table in data.intervals:
+        section(titles.get(table.dimension, "intervals"), _intervals(table, loc))
+    section("heatmap", _image(charts.heatmap_png(data), 170, 55))
+    if data.trend:
+        section("trend", _image(charts.trend_png(data), 170, 60))
+    if data.data_quality:
+        quality = [[words.column("label", loc), words.column("count", loc)]]
+        quality += [[label, words.number(count, loc)] for label, count in data.data_quality]
+        section("quality", _table(quality))
+    out = BytesIO()
+    title = words.heading("title", loc)
+    SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=title).build(story)
+    return out.getvalue()

@@ -1,0 +1,81 @@
+"""Use case: make a period report file (HTML, XLSX or PDF) in one language, for the API and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kuzet.analytics import report
+from kuzet.analytics.domain import Origin
+from kuzet.core.container import Services
+from kuzet.core.errors import FieldError, InvalidInput
+from kuzet.core.i18n import LOCALES, N_
+from kuzet.geo import service as geo
+from kuzet.incidents import catalogue_service
+from kuzet.partners.domain import KNOWN_PARTNERS
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    content: bytes
+    media_type: str
+    file_name: str
+
+
+def labels(services: Services, locale: str) -> report.Labels:
+    categories = catalogue_service.categories(services.uow(), include_inactive=True)
+    districts = {}
+    for feature in geo.district_map(services.uow()).get("features", []):
+        props = feature.get("properties", {})
+        name = props.get(f"name_{locale}") or props.get("name_ru") or props.get("code")
+        districts[str(props.get("code"))] = str(name)
+    return report.Labels(
+        categories={c.code: dict(c.names) for c in categories},
+        partners=dict(KNOWN_PARTNERS),
+        districts=districts,
+    )
+
+
+def make(
+    services: Services,
+    *,
+    first: date,
+    last: date,
+    fmt: str,
+    locale: str,
+    origin: Origin = Origin.LIVE,
+    district: str | None = None,
+) -> ReportFile:
+    problems = []
+    if fmt not in report.FORMATS:
+        problems.append(
+            FieldError(
+                "format",
+                N_("Use one of: {expected}."),
+                "enum",
+                "query",
+                {"expected": ", ".join(report.FORMATS)},
+            )
+        )
+    if locale not in LOCALES:
+        problems.append(
+            FieldError(
+                "locale", N_("Use one of: {expected}."), "enum", "query", {"expected": ", ".join(LOCALES)}
+            )
+        )
+    if first > last:
+        problems.append(FieldError("to", N_("The period ends before it starts."), "period", "query"))
+    if problems:
+        raise InvalidInput(problems)
+    data = report.build(
+        services.analytics,
+        first=first,
+        last=last,
+        locale=locale,
+        region=services.settings.region_name,
+        labels=labels(services, locale),
+        origin=origin,
+        district=district,
+    )
+    name = f"kuzet-report-{first.isoformat()}-{last.isoformat()}-{locale}.{fmt}"
+    return ReportFile(report.render(data, fmt), report.MEDIA_TYPES[fmt], name)

@@ -1,0 +1,188 @@
+"""Use cases of analytics: interval statistics and counts over a fresh enough snapshot, within the asker's
+district; the snapshot's refresh, by a background thread and before a query when it is too old."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from kuzet.analytics.domain import (
+    AnalyticsConfigError,
+    CountReport,
+    CountRow,
+    Dimension,
+    IntervalReport,
+    Measure,
+    Query,
+    Targets,
+    define_intervals,
+)
+from kuzet.analytics.engine import QueryEngine
+from kuzet.analytics.snapshot import Snapshot, SnapshotState
+from kuzet.analytics.snapshot_source import Source
+from kuzet.config import ConfigError, Settings
+from kuzet.core.actor import Actor
+from kuzet.core.clock import Clock
+from kuzet.core.errors import FieldError, Forbidden, InvalidInput
+from kuzet.core.i18n import N_
+from kuzet.core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Analytics:
+    """The snapshot, its DuckDB engine, and the freshness rule between them (one per process)."""
+
+    def __init__(self, snapshot: Snapshot, engine: QueryEngine, *, max_age: timedelta) -> None:
+        self.snapshot = snapshot
+        self.engine = engine
+        self.max_age = max_age
+        self._refreshing = threading.Lock()
+
+    @classmethod
+    def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Analytics:
+        try:
+            intervals = define_intervals(settings.analytics_intervals)
+            targets = Targets(settings.response_target_minutes, settings.analytics_target_minutes)
+            targets.check(intervals)
+        except AnalyticsConfigError as exc:
+            raise ConfigError(str(exc)) from exc
+        snapshot = Snapshot(
+            Path(settings.data_dir) / "analytics",
+            Source(engine),
+            clock,
+            overlap=timedelta(seconds=settings.analytics_overlap_seconds),
+            compact_after=settings.analytics_compact_after,
+            rebuild_every=timedelta(hours=settings.analytics_rebuild_hours),
+        )
+        max_age = timedelta(seconds=settings.analytics_max_age_seconds)
+        return cls(snapshot, QueryEngine(intervals, targets), max_age=max_age)
+
+    @property
+    def interval_names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.engine.intervals)
+
+    def refresh(self, *, full: bool = False) -> SnapshotState:
+        """Bring the snapshot and this process's engine up to date now."""
+        with self._refreshing:
+            state = self.snapshot.refresh(full=full)
+            self.engine.sync(self.snapshot.folder, state)
+            return state
+
+    def ensure_fresh(self) -> None:
+        """Before a query: refresh when the last refresh (by any process) is older than the maximum age;
+        otherwise take up what another process may have written."""
+        state = self.snapshot.state()
+        if self._stale(state):
+            with self._refreshing:
+                state = self.snapshot.state()  # another thread may have refreshed meanwhile
+                if self._stale(state):
+                    state = self.snapshot.refresh()
+                self.engine.sync(self.snapshot.folder, state)
+        else:
+            self.engine.sync(self.snapshot.folder, state)
+
+    def _stale(self, state: SnapshotState) -> bool:
+        now = self.snapshot.clock.now()
+        return state.refreshed_at is None or now - state.refreshed_at > self.max_age
+
+    def reset(self) -> None:
+        """Forget the snapshot and empty the engine; the next refresh reads the store again."""
+        with self._refreshing:
+            self.engine.sync(self.snapshot.folder, self.snapshot.reset())
+
+    def close(self) -> None:
+        self.engine.close()
+        self.snapshot.source.dispose()
+
+    def intervals(
+        self,
+        query: Query,
+        names: Sequence[str] | None = None,
+        *,
+        groupings: Sequence[tuple[Dimension, ...]] | None = None,
+    ) -> IntervalReport:
+        """Statistics of the named intervals (all by default), one table per grouping (by default the query's
+        own), with the data-quality section over the whole selection."""
+        chosen = self.checked_names(names)
+        self.ensure_fresh()
+        tables, quality = self.engine.interval_tables(query.checked(), groupings or [query.group_by], chosen)
+        return IntervalReport(
+            intervals=tuple(i for i in self.engine.intervals if i.name in chosen),
+            tables=tables,
+            data_quality=quality,
+            snapshot=self.engine.info,
+        )
+
+    def counts(self, query: Query, measure: Measure = Measure.INCIDENTS) -> CountReport:
+        self.ensure_fresh()
+        rows = self.engine.counts(query.checked(), measure, query.group_by)
+        return CountReport(
+            measure=measure,
+            group_by=query.group_by,
+            rows=tuple(CountRow(group, count) for group, count in rows),
+            total=sum(count for _, count in rows),
+            merged_excluded=self.engine.merged_count(query),
+            snapshot=self.engine.info,
+        )
+
+    def checked_names(self, names: Sequence[str] | None) -> tuple[str, ...]:
+        known = self.interval_names
+        if names is None:
+            return known
+        unknown = [n for n in names if n not in known]
+        if unknown or not names:
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "intervals",
+                        N_("Unknown interval {value}; use one of: {expected}."),
+                        "unknown_interval",
+                        "query",
+                        {"value": ", ".join(unknown), "expected": ", ".join(known)},
+                    )
+                ]
+            )
+        return tuple(dict.fromkeys(names))
+
+
+def in_scope(uow: UnitOfWork, query: Query, by: Actor) -> Query:
+    """A district's staff see their own district's figures only: the query is narrowed to it, and asking
+    for another district is refused (and the refusal audited)."""
+    if by.district is None:
+        return query
+    asked = query.filters.get(Dimension.DISTRICT)
+    if asked is not None and set(asked) != {by.district}:
+        with uow:
+            raise uow.refuse(by, "analytics.read", Forbidden(), object_type="district", reason="out_of_scope")
+    return query.narrowed(Dimension.DISTRICT, by.district)
+
+
+class Refresher:
+    """Refreshes the snapshot every so many seconds in a daemon thread, until stopped."""
+
+    def __init__(self, analytics: Analytics, every_seconds: float) -> None:
+        self.analytics = analytics
+        self.every_seconds = every_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="analytics-refresher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.analytics.refresh()
+            except Exception:
+                log.exception("analytics snapshot refresh failed")
+            self._stop.wait(self.every_seconds)
