@@ -19,7 +19,6 @@ from kuzet.config import Settings, get_settings
 from kuzet.console.api import PUBLIC_ROUTES as CONSOLE_PUBLIC_ROUTES
 from kuzet.console.api import STATIC as CONSOLE_STATIC
 from kuzet.console.api import router as console_router
-from kuzet.console.feed import FED_EVENTS
 from kuzet.console.hub import LiveHub
 from kuzet.core import observability
 from kuzet.core.audit.api import router as audit_router
@@ -125,8 +124,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     # The live feed of this process; a commit here wakes it at once (other workers' commits notify it).
     hub = LiveHub(services.engine, services.session_factory, poll_seconds=settings.live_poll_seconds)
     app.state.live_hub = hub
-    for event_type in FED_EVENTS:
-        services.bus.subscribe(event_type, lambda _event: hub.wake())
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -90,6 +90,7 @@ class LiveHub:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._task = self._loop.create_task(self._run(self._wake))
+        store.after_commit.append(self.wake)  # a commit in this process wakes the reader at once
         if self._engine.dialect.name == "postgresql":
             url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
             threading.Thread(target=self._listen, args=(url,), name="live-listen", daemon=True).start()
@@ -148,6 +149,8 @@ class LiveHub:
     async def stop(self) -> None:
         """End every console's stream and stop reading."""
         self._closed.set()
+        if self.wake in store.after_commit:
+            store.after_commit.remove(self.wake)
         self._hand_out(None)
         if self._task is not None:
             self.wake()

@@ -6,7 +6,7 @@ last number it saw. Old rows are pruned; a console that is too far behind reload
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    event,
     func,
     insert,
     select,
@@ -62,6 +63,17 @@ def append(session: Session, rows: Sequence[tuple[str, str | None, dict[str, Any
     )
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    if not event.contains(session, "after_commit", _committed):
+        event.listen(session, "after_commit", _committed, once=True)
+
+
+# What to call once a transaction that wrote feed rows has committed (the hubs of this process).
+after_commit: list[Callable[[], None]] = []
+
+
+def _committed(_session: Session) -> None:
+    for wake in list(after_commit):
+        wake()
 
 
 def after(session: Session, seq: int, *, limit: int) -> list[LiveEvent]:
