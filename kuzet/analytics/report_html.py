@@ -7,7 +7,7 @@ from html import escape
 
 from kuzet.analytics import report_charts as charts
 from kuzet.analytics import report_text as words
-from kuzet.analytics.report_model import Count, IntervalTable, ReportData
+from kuzet.analytics.report_model import ReportData
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#1b2733}
@@ -32,21 +32,9 @@ def _table(header: list[str], rows: list[list[str]], numeric_from: int = 1) -> s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _counts(counts: list[Count], loc: str) -> str:
-    header = [words.column("label", loc), words.column("count", loc)]
-    return _table(header, [[c.label, words.number(c.count, loc)] for c in counts])
-
-
-def _intervals(table: IntervalTable, loc: str) -> str:
-    keys = ("interval", "n", "mean", "median", "p90", "min", "max", "within")
-    header = [words.column("group", loc)] + [words.column(k, loc) for k in keys]
-    rows = []
-    for group, figures in table.rows:
-        for f in figures:
-            within = "–" if f.within_target_pct is None else words.number(f.within_target_pct, loc, 1)
-            times = [words.clock(v) for v in (f.mean_s, f.median_s, f.p90_s, f.min_s, f.max_s)]
-            rows.append([group, words.interval_name(f.interval, loc), words.number(f.n, loc), *times, within])
-    return _table(header, rows, numeric_from=2)
+def _cells(cells: words.Cells, numeric_from: int = 1) -> str:
+    header, rows = cells
+    return _table(header, rows, numeric_from)
 
 
 def _image(png: bytes, alt: str) -> str:
@@ -66,21 +54,22 @@ def render(data: ReportData) -> str:
     if data.imported_included:
         parts.append(f"<p>{escape(words.heading('imported', loc))}</p>")
 
-    def section(key: str, html: str) -> None:
-        parts.append(f"<h2>{escape(words.heading(key, loc))}</h2>{html}")
+    def section(title: str, html: str) -> None:
+        parts.append(f"<h2>{escape(title)}</h2>{html}")
 
-    section("by_channel", _counts(data.appeals_by_channel, loc))
-    section("by_partner", _counts(data.appeals_by_partner, loc))
-    section("by_priority", _counts(data.incidents_by_priority, loc))
-    section("by_category", _counts(data.incidents_by_category, loc))
-    titles = {"": "intervals", "priority": "intervals_priority", "district": "intervals_district"}
+    for key, counts in (
+        ("by_channel", data.appeals_by_channel),
+        ("by_partner", data.appeals_by_partner),
+        ("by_priority", data.incidents_by_priority),
+        ("by_category", data.incidents_by_category),
+    ):
+        section(words.heading(key, loc), _cells(words.count_cells(counts, loc)))
     for table in data.intervals:
-        section(titles.get(table.dimension, "intervals"), _intervals(table, loc))
-    section("heatmap", _image(charts.heatmap_png(data), words.heading("heatmap", loc)))
+        section(words.table_heading(table, loc), _cells(words.interval_cells(table, loc), numeric_from=2))
+    section(words.heading("heatmap", loc), _image(charts.heatmap_png(data), words.heading("heatmap", loc)))
     if data.trend:
-        section("trend", _image(charts.trend_png(data), words.heading("trend", loc)))
+        section(words.heading("trend", loc), _image(charts.trend_png(data), words.heading("trend", loc)))
     if data.data_quality:
-        header = [words.column("label", loc), words.column("count", loc)]
-        section("quality", _table(header, [[k, words.number(v, loc)] for k, v in data.data_quality]))
+        section(words.heading("quality", loc), _cells(words.count_cells(data.data_quality, loc)))
     parts.append("</body></html>")
     return "".join(parts)

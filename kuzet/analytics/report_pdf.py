@@ -22,7 +22,7 @@ from reportlab.platypus.flowables import Flowable
 
 from kuzet.analytics import report_charts as charts
 from kuzet.analytics import report_text as words
-from kuzet.analytics.report_model import Count, IntervalTable, ReportData
+from kuzet.analytics.report_model import ReportData
 
 FONT, BOLD = "KuzetSans", "KuzetSans-Bold"
 WIDTH = A4[0] - 30 * mm
@@ -63,21 +63,9 @@ def _image(png: bytes, width_mm: float, height_mm: float) -> Image:
     return Image(BytesIO(png), width=width_mm * mm, height=height_mm * mm)
 
 
-def _counts(counts: list[Count], loc: str) -> Table:
-    rows = [[words.column("label", loc), words.column("count", loc)]]
-    rows += [[c.label, words.number(c.count, loc)] for c in counts]
-    return _table(rows)
-
-
-def _intervals(table: IntervalTable, loc: str) -> Table:
-    keys = ("interval", "n", "mean", "median", "p90", "min", "max", "within")
-    rows = [[words.column("group", loc)] + [words.column(k, loc) for k in keys]]
-    for group, figures in table.rows:
-        for f in figures:
-            within = "–" if f.within_target_pct is None else words.number(f.within_target_pct, loc, 1)
-            times = [words.clock(v) for v in (f.mean_s, f.median_s, f.p90_s, f.min_s, f.max_s)]
-            rows.append([group, words.interval_name(f.interval, loc), words.number(f.n, loc), *times, within])
-    return _table(rows)
+def _cells(cells: words.Cells) -> Table:
+    header, rows = cells
+    return _table([header, *rows])
 
 
 def render(data: ReportData) -> bytes:
@@ -93,24 +81,23 @@ def render(data: ReportData) -> bytes:
     if data.imported_included:
         story.append(Paragraph(words.heading("imported", loc), style["body"]))
 
-    def section(key: str, *flowables: Flowable) -> None:
-        story.append(Paragraph(words.heading(key, loc), style["h2"]))
-        story.extend(flowables)
+    def section(title: str, flowable: Flowable) -> None:
+        story.extend([Paragraph(title, style["h2"]), flowable])
 
-    section("by_channel", _counts(data.appeals_by_channel, loc))
-    section("by_partner", _counts(data.appeals_by_partner, loc))
-    section("by_priority", _counts(data.incidents_by_priority, loc))
-    section("by_category", _counts(data.incidents_by_category[:20], loc))
-    titles = {"": "intervals", "priority": "intervals_priority", "district": "intervals_district"}
+    for key, counts in (
+        ("by_channel", data.appeals_by_channel),
+        ("by_partner", data.appeals_by_partner),
+        ("by_priority", data.incidents_by_priority),
+        ("by_category", data.incidents_by_category[:20]),
+    ):
+        section(words.heading(key, loc), _cells(words.count_cells(counts, loc)))
     for table in data.intervals:
-        section(titles.get(table.dimension, "intervals"), _intervals(table, loc))
-    section("heatmap", _image(charts.heatmap_png(data), 170, 55))
+        section(words.table_heading(table, loc), _cells(words.interval_cells(table, loc)))
+    section(words.heading("heatmap", loc), _image(charts.heatmap_png(data), 170, 55))
     if data.trend:
-        section("trend", _image(charts.trend_png(data), 170, 60))
+        section(words.heading("trend", loc), _image(charts.trend_png(data), 170, 60))
     if data.data_quality:
-        quality = [[words.column("label", loc), words.column("count", loc)]]
-        quality += [[label, words.number(count, loc)] for label, count in data.data_quality]
-        section("quality", _table(quality))
+        section(words.heading("quality", loc), _cells(words.count_cells(data.data_quality, loc)))
     out = BytesIO()
     title = words.heading("title", loc)
     SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=title).build(story)

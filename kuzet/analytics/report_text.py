@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from kuzet.analytics.report_model import ReportData
+from kuzet.analytics.report_model import Count, IntervalTable, ReportData
 from kuzet.core.i18n import N_, translate
 
 HEADINGS = {
@@ -77,6 +77,11 @@ SUMMARY_NO_RESPONSE = N_("No incident of the period has both its received and on
 SUMMARY_TREND = N_("That is {change} % against the previous period ({previous} incidents).")
 
 
+# The heading of each interval table, by what it is grouped by ('' for the whole period).
+TABLE_HEADINGS = {"": "intervals", "priority": "intervals_priority", "district": "intervals_district"}
+Cells = tuple[list[str], list[list[str]]]  # a table's header and rows, as printed
+
+
 def t(message: str, locale: str, **params: object) -> str:
     return translate(message, locale, **params)
 
@@ -123,6 +128,29 @@ def clock(seconds: float | None) -> str:
 def spoken(seconds: float, locale: str) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return t(MINUTES_SECONDS, locale, minutes=minutes, seconds=secs)
+
+
+def table_heading(table: IntervalTable, locale: str) -> str:
+    return heading(TABLE_HEADINGS.get(table.dimension, "intervals"), locale)
+
+
+def count_cells(counts: list[Count] | list[tuple[str, int]], locale: str) -> Cells:
+    """A two-column table of labels and counts, as printed in the page and the PDF."""
+    pairs = [(c.label, c.count) if isinstance(c, Count) else c for c in counts]
+    return [column("label", locale), column("count", locale)], [[k, number(n, locale)] for k, n in pairs]
+
+
+def interval_cells(table: IntervalTable, locale: str) -> Cells:
+    """One line per group and interval: count, the durations as m:ss, and the share within target."""
+    keys = ("interval", "n", "mean", "median", "p90", "min", "max", "within")
+    header = [column("group", locale)] + [column(k, locale) for k in keys]
+    rows = []
+    for group, figures in table.rows:
+        for f in figures:
+            within = "–" if f.within_target_pct is None else number(f.within_target_pct, locale, 1)
+            times = [clock(v) for v in (f.mean_s, f.median_s, f.p90_s, f.min_s, f.max_s)]
+            rows.append([group, interval_name(f.interval, locale), number(f.n, locale), *times, within])
+    return header, rows
 
 
 def summary(data: ReportData) -> str:

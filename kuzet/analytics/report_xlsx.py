@@ -89,9 +89,8 @@ def render(data: ReportData) -> bytes:
     _counts(book, words.heading("by_partner", loc), data.appeals_by_partner, loc)
     _counts(book, words.heading("by_category", loc), data.incidents_by_category, loc)
     _counts(book, words.heading("by_priority", loc), data.incidents_by_priority, loc)
-    titles = {"": "intervals", "priority": "intervals_priority", "district": "intervals_district"}
     for table in data.intervals:
-        _intervals(book, words.heading(titles.get(table.dimension, "intervals"), loc), table, loc)
+        _intervals(book, words.table_heading(table, loc), table, loc)
     heat = _sheet(book, words.column("hour", loc), ["", *[str(h) for h in range(24)]])
     for day, hours in enumerate(data.heatmap):
         heat.append([words.weekday(day, loc), *hours])

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from kuzet.console.hub import LiveHub
 from kuzet.console.store import LiveEvent
+from kuzet.console.texts import TEXTS
 from kuzet.core.actor import Actor
 from kuzet.core.auth import service as auth
 from kuzet.core.auth.domain import Permission
@@ -55,8 +56,6 @@ def root() -> RedirectResponse:
 
 @router.get("/api/v1/console/texts", summary="The console's texts in one language")
 def texts(locale: Literal["ru", "kk", "en"] = "ru") -> dict[str, str]:
-    from kuzet.console.texts import TEXTS
-
     return {key: translate(message, locale) for key, message in TEXTS.items()}
 
 
