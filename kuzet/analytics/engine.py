@@ -1,28 +1,31 @@
-"""DuckDB over the snapshot: an in-process, in-memory facts table, and the queries the reports ask of it.
+"""DuckDB over the snapshot: an in-process, in-memory facts table, its numpy columns, and the queries.
 
 The facts table holds the newest version of each incident with every configured interval already in seconds
-(valid or NULL), its negative flag and its within-target flag, so that a query only aggregates. It is loaded
-from the snapshot's files when the base changes, and a delta is applied to it in place (its keys deleted,
-its rows inserted). Queries run on cursors of their own, so several threads may ask at once.
+(raw; valid or NULL), its negative flag and its within-target flag, so that a query only aggregates. It is
+loaded from the snapshot's files when the base changes, and a delta is applied to it in place (its keys
+deleted, its rows inserted). Counts run on it in DuckDB, on cursors of their own, so several threads may ask
+at once. Interval statistics (exact quantiles over many groups, the slow part in SQL) run on the same rows
+held as numpy columns (`columns.py`, `stats.py`), which each load and delta update in step.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
-from kuzet.analytics import sql
+from kuzet.analytics import sql, stats
+from kuzet.analytics.columns import FactColumns
 from kuzet.analytics.domain import (
     DataQuality,
     Dimension,
-    GroupRow,
     IntervalDefinition,
-    IntervalSummary,
     IntervalTable,
     Measure,
     Query,
@@ -31,6 +34,8 @@ from kuzet.analytics.domain import (
 )
 from kuzet.analytics.snapshot import SnapshotState
 from kuzet.analytics.snapshot_columns import SCHEMA
+
+T = TypeVar("T")
 
 
 class QueryEngine:
@@ -43,8 +48,9 @@ class QueryEngine:
         self._base: str | None = None
         self._applied: tuple[str, ...] = ()
         self.info = SnapshotInfo(refreshed_at=None, version=0, rows=0)
+        self.columns = FactColumns([i.name for i in self.intervals])
         self._db.register("empty_snapshot", SCHEMA.empty_table())
-        self._db.execute(sql.create_facts(self._select("empty_snapshot", dedupe=False)))
+        self._db.execute(sql.create_facts(self._select("empty_snapshot", dedupe=False)), {"first_pos": 0})
         self._db.unregister("empty_snapshot")
 
     def close(self) -> None:
@@ -60,6 +66,7 @@ class QueryEngine:
             if state.version == self.info.version and state.base == self._base:
                 return
             fresh = state.base != self._base or state.deltas[: len(self._applied)] != self._applied
+            self._base = None  # until this sync is through: a failure makes the next one load afresh
             if fresh:
                 self._load(folder, state)
             else:
@@ -71,23 +78,34 @@ class QueryEngine:
 
     def _load(self, folder: Path, state: SnapshotState) -> None:
         files = [str(folder / name) for name in state.files]
+        self.columns.reset()
         if not files:
             self._db.execute(sql.DELETE_ALL)
             return
         source = "read_parquet($files)"
         statement = self._select(source, dedupe=bool(state.deltas))
-        self._db.execute(sql.create_facts(statement), {"files": files})
+        self._db.execute(sql.create_facts(statement), {"files": files, "first_pos": 0})
+        self.columns.put(self._columns_from(0))
 
     def _apply(self, delta: Path) -> None:
+        first_pos = self.columns.view().rows
         params = {"delta": str(delta)}
         self._db.execute("BEGIN TRANSACTION")
         try:
+            dead = self._db.execute(sql.POSITIONS_OF_DELTA_KEYS, params).fetchnumpy()["pos"]
             self._db.execute(sql.DELETE_DELTA_KEYS, params)
-            self._db.execute(sql.insert_facts(self._select("read_parquet($delta)", dedupe=True)), params)
+            select = self._select("read_parquet($delta)", dedupe=True)
+            self._db.execute(sql.insert_facts(select), {**params, "first_pos": first_pos})
             self._db.execute("COMMIT")
         except Exception:
             self._db.execute("ROLLBACK")
             raise
+        self.columns.put(self._columns_from(first_pos), np.asarray(dead, np.int64))
+
+    def _columns_from(self, first_pos: int) -> pa.Table:
+        with self._db.cursor() as cursor:
+            found = cursor.sql(sql.fact_columns(self.intervals), params={"first_pos": first_pos})
+            return found.to_arrow_table()
 
     def _fetch(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         with self._db.cursor() as cursor:
@@ -97,19 +115,14 @@ class QueryEngine:
         self, query: Query, groupings: Sequence[tuple[Dimension, ...]], names: Sequence[str]
     ) -> tuple[tuple[IntervalTable, ...], DataQuality]:
         """Statistics of the named intervals for each grouping, and the data quality of the selection (summed
-        from the first grouping's rows). The statements run side by side, each on a cursor of its own."""
-        merged = self._pool.submit(self.merged_count, query)
-        statements = [sql.interval_stats(query, grouping, names) for grouping in groupings]
-        answers = list(self._pool.map(lambda s: self._fetch(*s), statements))
-        tables = tuple(
-            IntervalTable(grouping, tuple(_group_row(r, grouping, names) for r in rows))
-            for grouping, rows in zip(groupings, answers, strict=True)
-        )
-        return tables, DataQuality.of_rows(tables[0].rows, names, merged_excluded=merged.result())
+        from the first grouping's rows), from the numpy columns as they are now."""
+        return stats.interval_tables(self.columns.view(), query, groupings, names, self.targets, self._run)
+
+    def _run(self, work: Callable[..., T], *jobs: Iterable[Any]) -> list[T]:
+        return list(self._pool.map(work, *jobs))
 
     def merged_count(self, query: Query) -> int:
-        (row,) = self._fetch(*sql.merged_count(query))
-        return int(row[0])
+        return stats.selection(self.columns.view(), query)[1]
 
     def counts(
         self, query: Query, measure: Measure, group_by: Sequence[Dimension]
@@ -120,27 +133,3 @@ class QueryEngine:
             ({d.value: r[n] for n, d in enumerate(group_by)}, int(r[len(group_by)]))
             for r in self._fetch(statement, params)
         ]
-
-
-def _group_row(row: tuple[Any, ...], grouping: Sequence[Dimension], names: Sequence[str]) -> GroupRow:
-    skip = len(grouping) + 1
-    incidents, reopened = int(row[skip - 1]), int(row[skip] or 0)
-    summaries = {}
-    for n, name in enumerate(names):
-        at = skip + 1 + n * sql.STATS_PER_INTERVAL
-        count, mean, quantiles, *flags = row[at : at + sql.STATS_PER_INTERVAL]
-        ok, judged, negative = (int(f or 0) for f in flags)  # counts over no value come back NULL
-        low, median, p90, high = quantiles if quantiles else (None, None, None, None)
-        summaries[name] = IntervalSummary(
-            n=int(count),
-            mean=mean,
-            median=median,
-            p90=p90,
-            minimum=low,
-            maximum=high,
-            within_target_pct=100.0 * ok / judged if judged else None,
-            missing=incidents - int(count) - negative,
-            negative=negative,
-        )
-    group = {d.value: row[n] for n, d in enumerate(grouping)}
-    return GroupRow(group=group, incidents=incidents, intervals=summaries, reopened=reopened)

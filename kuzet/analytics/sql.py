@@ -87,11 +87,16 @@ def _target(seconds: Mapping[int, float] | float | None) -> str:
     return repr(float(seconds))
 
 
+# Each row's place in the engine's numpy columns: numbered from $first_pos in the order DuckDB produces them.
+POSITION: Final = "$first_pos + row_number() OVER () - 1 AS pos"
+
+
 def facts_select(
     intervals: Sequence[IntervalDefinition], targets: Targets, source: str, *, dedupe: bool
 ) -> str:
-    """The facts table from snapshot rows: each interval in seconds if valid (else NULL), whether it is
-    negative, and whether it is within its target (NULL when invalid or without a target)."""
+    """The facts table from snapshot rows: each interval's raw seconds (`raw_`), in seconds if valid (else
+    NULL), whether it is negative, and whether it is within its target (NULL when invalid or without a
+    target); and each row's position from $first_pos."""
     raw = ", ".join(
         f"(epoch_us({stamp(i.end)}) - epoch_us({stamp(i.start)})) / 1e6 AS {_ident(f'raw_{i.name}')}"
         for i in intervals
@@ -104,8 +109,9 @@ def facts_select(
             f"{r} < 0 AS {negative(i.name)}",
             f"CASE WHEN {r} >= 0 THEN {r} <= {_target(targets.seconds(i.name))} END AS {within(i.name)}",
         ]
+    raws = [_ident(f"raw_{i.name}") for i in intervals]
     inner = _statement(["*", raw], source, DEDUPE if dedupe else "")
-    return _statement([*_KEPT, *derived], f"({inner})")
+    return _statement([*_KEPT, *raws, *derived, POSITION], f"({inner})")
 
 
 def _statement(columns: Sequence[str], source: str, *clauses: str) -> str:
@@ -123,7 +129,19 @@ def insert_facts(select: str) -> str:
 
 
 DELETE_ALL: Final = "DELETE FROM facts"
-DELETE_DELTA_KEYS: Final = "DELETE FROM facts WHERE key IN (SELECT key FROM read_parquet($delta))"
+DELTA_KEYS: Final = "key IN (SELECT key FROM read_parquet($delta))"
+DELETE_DELTA_KEYS: Final = f"DELETE FROM facts WHERE {DELTA_KEYS}"  # noqa: S608 - constants
+POSITIONS_OF_DELTA_KEYS: Final = f"SELECT pos FROM facts WHERE {DELTA_KEYS}"  # noqa: S608 - constants
+
+
+def fact_columns(intervals: Sequence[IntervalDefinition]) -> str:
+    """What the engine's numpy columns hold, for the rows from position $first_pos on."""
+    raws = [_ident(f"raw_{i.name}") for i in intervals]
+    dimensions = [_ident(d.value) for d in Dimension]
+    columns = ["pos", *dimensions, "local_date", "merged", "reopened", *raws]
+    return _statement(columns, FACTS, "WHERE pos >= $first_pos")
+
+
 NEWEST_OF_FILES: Final = _statement(["*"], "read_parquet($files)", DEDUPE)
 
 
@@ -175,46 +193,6 @@ def _group_clause(group_by: Sequence[Dimension]) -> str:
 
 def _order_clause(group_by: Sequence[Dimension]) -> str:
     return ("ORDER BY " + ", ".join(f"{_ident(d.value)} NULLS LAST" for d in group_by)) if group_by else ""
-
-
-STATS_PER_INTERVAL: Final = 6
-
-
-def interval_stats(
-    query: Query, group_by: Sequence[Dimension], intervals: Sequence[str]
-) -> tuple[str, dict[str, Any]]:
-    """The dimensions, the incidents, the reopened ones, then per interval n, mean, [min, median, p90, max],
-    within target, judged against a target, negative. The quantiles at 0 and 1 are the exact minimum and
-    maximum: one quantile state serves all four (measured faster than separate min and max). One statement
-    per grouping: GROUPING SETS with exact quantiles measured slower than separate statements side by side."""
-    found = conditions(query, only_counted=True)
-    columns = [*(_ident(d.value) for d in group_by), "count(*)", "count_if(reopened)"]
-    for name in intervals:
-        v, ok = valid(name), within(name)
-        columns += [
-            f"count({v})",
-            f"avg({v})",
-            f"quantile_cont({v}, [0.0, 0.5, 0.9, 1.0])",
-            f"count_if({ok})",
-            f"count({ok})",
-            f"count_if({negative(name)})",
-        ]
-    statement = _statement(
-        columns,
-        FACTS,
-        Conditions.clause(found.incident + found.appeal),
-        _group_clause(group_by),
-        _order_clause(group_by),
-    )
-    return statement, found.params
-
-
-def merged_count(query: Query) -> tuple[str, dict[str, Any]]:
-    """The merged-away incidents of the selection (left out of every count of incidents)."""
-    found = conditions(query, only_counted=False)
-    return _statement(
-        ["count(*)"], FACTS, Conditions.clause(["merged", *found.incident, *found.appeal])
-    ), found.params
 
 
 def incident_counts(query: Query, group_by: Sequence[Dimension]) -> tuple[str, dict[str, Any]]:

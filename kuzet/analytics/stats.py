@@ -1,0 +1,473 @@
+"""Interval statistics over the fact columns: the selection, the groups, the two kernel passes, the answer.
+
+All the groupings of one request are answered from one pair of passes: each row is counted once, into its
+group of the finest grouping that holds them all (the union of their dimensions); each grouping's figures are
+then sums of those fine groups. Quantiles are exact (linear interpolation between the two closest ranks, as
+numpy's default and DuckDB's `quantile_cont`): the histograms say which bucket holds each rank, and only the
+values of those buckets are looked at again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import pairwise
+from math import ceil, floor, prod
+from typing import Any, Final
+
+import numpy as np
+
+from kuzet.analytics import kernel
+from kuzet.analytics.columns import View, day_number
+from kuzet.analytics.domain import (
+    DataQuality,
+    Dimension,
+    FilterValue,
+    GroupRow,
+    IntervalSummary,
+    IntervalTable,
+    Origin,
+    Query,
+    Targets,
+)
+
+QUANTILES: Final = (0.5, 0.9)
+DIRECT_GROUPS: Final = 4096  # up to this many possible fine groups, a row's group is computed directly
+HISTOGRAM_CELLS: Final = 2_000_000  # intervals × fine groups × buckets, per thread
+FINEST_BITS: Final = 6
+ROWS_PER_THREAD: Final = 250_000
+THREADS: Final = max(1, min(4, os.cpu_count() or 1))
+
+
+class TooManyGroups(ValueError):
+    """The dimensions grouped by at once have more combinations than a 64-bit key can number."""
+
+
+def selection(view: View, query: Query) -> tuple[np.ndarray, int]:
+    """The rows counted (alive, not merged away, in the period, origin and filters) and how many merged-away
+    rows the same conditions select."""
+    rows = view.rows
+    mask = view.alive[:rows].copy()
+    if query.origin is not Origin.ALL:
+        mask &= _among(view, Dimension.ORIGIN, (query.origin.value,))
+    if query.first is not None:
+        mask &= view.local_date[:rows] >= day_number(query.first)
+    if query.last is not None:
+        mask &= view.local_date[:rows] <= day_number(query.last)
+    for dimension, values in query.filters.items():
+        mask &= _among(view, dimension, values)
+    merged = view.merged[:rows]
+    merged_count = int(np.count_nonzero(mask & merged))
+    mask &= ~merged
+    return mask, merged_count
+
+
+def _among(view: View, dimension: Dimension, values: Sequence[FilterValue]) -> np.ndarray:
+    dictionary = view.dictionaries[dimension]
+    allowed = np.zeros(view.code_count(dimension), np.bool_)
+    for value in values:
+        code = dictionary.code(value)
+        if code is not None and code < allowed.size:
+            allowed[code] = True
+    chosen: np.ndarray = allowed[view.codes[dimension][: view.rows]]
+    return chosen
+
+
+@dataclass(frozen=True)
+class FineGroups:
+    """Each row's fine group (`codes`, valid where the mask is set) and each fine group's key (the combined
+    dimension codes, decoded with `dimensions`, `sizes` and `strides`)."""
+
+    dimensions: tuple[Dimension, ...]
+    sizes: tuple[int, ...]
+    strides: tuple[int, ...]
+    codes: np.ndarray  # int32 per row
+    keys: np.ndarray  # int64 per fine group
+
+    def dimension_codes(self, dimension: Dimension, groups: np.ndarray) -> np.ndarray:
+        at = self.dimensions.index(dimension)
+        codes: np.ndarray = (self.keys[groups] // self.strides[at]) % self.sizes[at]
+        return codes
+
+
+def fine_groups(view: View, mask: np.ndarray, groupings: Sequence[tuple[Dimension, ...]]) -> FineGroups:
+    dimensions = tuple(dict.fromkeys(d for grouping in groupings for d in grouping))
+    sizes = tuple(view.code_count(d) for d in dimensions)
+    if prod(sizes) >= 2**62:
+        raise TooManyGroups(", ".join(d.value for d in dimensions))
+    strides = tuple(prod(sizes[n + 1 :]) for n in range(len(sizes)))
+    rows = view.rows
+    if prod(sizes) <= DIRECT_GROUPS:
+        codes = np.zeros(rows, np.int32)
+        for dimension, stride in zip(dimensions, strides, strict=True):
+            codes += view.codes[dimension][:rows] * np.int32(stride)
+        return FineGroups(dimensions, sizes, strides, codes, np.arange(prod(sizes), dtype=np.int64))
+    combined = np.zeros(int(np.count_nonzero(mask)), np.int64)
+    for dimension, stride in zip(dimensions, strides, strict=True):
+        combined += view.codes[dimension][:rows][mask].astype(np.int64) * stride
+    keys, inverse = np.unique(combined, return_inverse=True)
+    codes = np.zeros(rows, np.int32)
+    codes[mask] = inverse
+    return FineGroups(dimensions, sizes, strides, codes, keys)
+
+
+def fine_bits_for(intervals: int, groups: int) -> int:
+    """The finest buckets whose histograms stay within HISTOGRAM_CELLS (at least one per power of two)."""
+    for bits in range(FINEST_BITS, 0, -1):
+        if intervals * groups * kernel.bucket_count(bits) <= HISTOGRAM_CELLS:
+            return bits
+    return 0
+
+
+@dataclass
+class Counts:
+    """What the first pass counts, per fine group (and interval)."""
+
+    incidents: np.ndarray
+    reopened: np.ndarray
+    hist: np.ndarray
+    n: np.ndarray
+    total: np.ndarray
+    carry: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    negative: np.ndarray
+    judged: np.ndarray
+    within: np.ndarray
+
+    @classmethod
+    def empty(cls, intervals: int, groups: int, buckets: int) -> Counts:
+        shape = (intervals, groups)
+        return cls(
+            incidents=np.zeros(groups, np.int64),
+            reopened=np.zeros(groups, np.int64),
+            hist=np.zeros((intervals, groups, buckets), np.int32),
+            n=np.zeros(shape, np.int64),
+            total=np.zeros(shape),
+            carry=np.zeros(shape),
+            low=np.full(shape, np.inf),
+            high=np.full(shape, -np.inf),
+            negative=np.zeros(shape, np.int64),
+            judged=np.zeros(shape, np.int64),
+            within=np.zeros(shape, np.int64),
+        )
+
+
+def _parts(rows: int) -> list[tuple[int, int]]:
+    count = max(1, min(THREADS, rows // ROWS_PER_THREAD))
+    edges = [rows * n // count for n in range(count + 1)]
+    return list(pairwise(edges))
+
+
+Run = Callable[..., list[Any]]  # map(function, *iterables) into a list, perhaps on threads
+
+
+@dataclass(frozen=True)
+class Pass:
+    """The inputs both passes share."""
+
+    mask: np.ndarray
+    fine: np.ndarray
+    values: np.ndarray
+    fine_bits: int
+    parts: list[tuple[int, int]]
+    run: Run
+
+    @property
+    def bits(self) -> np.ndarray:
+        return self.values.view(np.uint64)
+
+
+def count(shared: Pass, view: View, groups: int, targets: np.ndarray, tcode: np.ndarray) -> list[Counts]:
+    intervals = shared.values.shape[0]
+    buckets = kernel.bucket_count(shared.fine_bits)
+    bits = shared.bits
+
+    def part(span: tuple[int, int]) -> Counts:
+        c = Counts.empty(intervals, groups, buckets)
+        kernel.count_pass(
+            span[0], span[1], shared.mask, shared.fine, view.reopened, tcode, shared.values, bits, targets,
+            shared.fine_bits, c.incidents, c.reopened, c.hist, c.n, c.total, c.carry, c.low, c.high,
+            c.negative, c.judged, c.within,
+        )  # fmt: skip
+        return c
+
+    return shared.run(part, shared.parts)
+
+
+def merged(parts: Sequence[Counts]) -> Counts:
+    first, *rest = parts
+    if not rest:
+        return first
+    return Counts(
+        incidents=sum((p.incidents for p in rest), first.incidents),
+        reopened=sum((p.reopened for p in rest), first.reopened),
+        hist=sum((p.hist.astype(np.int64) for p in rest), first.hist.astype(np.int64)),
+        n=sum((p.n for p in rest), first.n),
+        total=sum((p.total for p in rest), first.total),
+        carry=sum((p.carry for p in rest), first.carry),
+        low=np.minimum.reduce([p.low for p in parts]),
+        high=np.maximum.reduce([p.high for p in parts]),
+        negative=sum((p.negative for p in rest), first.negative),
+        judged=sum((p.judged for p in rest), first.judged),
+        within=sum((p.within for p in rest), first.within),
+    )
+
+
+@dataclass(frozen=True)
+class Coarse:
+    """One grouping's groups over the present fine groups: `of_fine[i]` is the group of `present[i]`."""
+
+    grouping: tuple[Dimension, ...]
+    present: np.ndarray
+    of_fine: np.ndarray
+    count: int
+    first_member: np.ndarray  # a present fine group of each group (to read the group's codes)
+
+    @classmethod
+    def of(cls, grouping: tuple[Dimension, ...], fine: FineGroups, present: np.ndarray) -> Coarse:
+        key = np.zeros(present.size, np.int64)
+        for dimension in grouping:
+            size = fine.sizes[fine.dimensions.index(dimension)]
+            key = key * size + fine.dimension_codes(dimension, present)
+        unique, first, of_fine = np.unique(key, return_index=True, return_inverse=True)
+        return cls(grouping, present, of_fine.reshape(-1), int(unique.size), present[first])
+
+    def add(self, per_fine: np.ndarray) -> np.ndarray:
+        """Per-fine-group figures (… × fine groups [× buckets], axis 1) summed per group, as float64 (exact
+        for counts below 2**53): a product with the groups' membership matrix."""
+        picked = np.moveaxis(per_fine[:, self.present], 1, 0).astype(np.float64)
+        membership = np.zeros((self.count, self.present.size))
+        membership[self.of_fine, np.arange(self.present.size)] = 1.0
+        inner = picked.shape[1:]
+        summed = membership @ picked.reshape(self.present.size, prod(inner))
+        return np.moveaxis(summed.reshape(self.count, *inner), 0, 1)
+
+    @cached_property
+    def members(self) -> list[np.ndarray]:
+        """The present fine groups of each group."""
+        order = np.argsort(self.of_fine, kind="stable")
+        bounds = np.searchsorted(self.of_fine[order], np.arange(1, self.count))
+        return np.split(self.present[order], bounds)
+
+    def extreme(self, per_fine: np.ndarray, ufunc: np.ufunc, start: float) -> np.ndarray:
+        out = np.full((per_fine.shape[0], self.count), start)
+        for k in range(per_fine.shape[0]):
+            ufunc.at(out[k], self.of_fine, per_fine[k, self.present])
+        return out
+
+
+class Selector:
+    """Finds exact values by rank. The histograms say which bucket holds a rank; each fine group's part of
+    such a bucket gets a slot; the second pass copies the slots' values aside; a bucket's values are sorted
+    the first time one of its ranks is read."""
+
+    def __init__(self, total: Counts, parts: Sequence[Counts]) -> None:
+        self.total = total
+        self.parts = parts
+        self.slot = np.full(total.hist.shape, -1, np.int32)
+        self._slots: list[tuple[int, int, int]] = []  # (interval, fine group, bucket)
+        self._bucket_slots: dict[tuple[int, int, int, int], list[int]] = {}  # (grouping, k, group, bucket)
+        self._sorted: dict[tuple[int, int, int, int], np.ndarray] = {}
+        self._start = np.zeros(1, np.int64)
+        self._out = np.empty(0)
+
+    def want(self, key: tuple[int, int, int, int], members: np.ndarray) -> None:
+        """Bucket `key` (grouping, interval, group, bucket) of a group made of the fine groups `members`."""
+        if key in self._bucket_slots:
+            return
+        _, k, _, bucket = key
+        slots = []
+        for f in members[self.total.hist[k, members, bucket] > 0]:
+            if self.slot[k, f, bucket] < 0:
+                self.slot[k, f, bucket] = len(self._slots)
+                self._slots.append((k, int(f), bucket))
+            slots.append(int(self.slot[k, f, bucket]))
+        self._bucket_slots[key] = slots
+
+    def collect(self, shared: Pass) -> None:
+        """The second pass: each part of the rows writes its slots' values after the earlier parts'."""
+        where = (
+            tuple(np.array(index, np.intp) for index in zip(*self._slots, strict=True))
+            or (np.zeros(0, np.intp),) * 3
+        )
+        self._start = np.concatenate([[0], np.cumsum(self.total.hist[where])]).astype(np.int64)
+        self._out = np.empty(int(self._start[-1]))
+        starts, at = [], self._start[:-1].copy()
+        for part in self.parts:
+            starts.append(at.copy())
+            at += part.hist[where]
+
+        def fill(span: tuple[int, int], start: np.ndarray) -> None:
+            kernel.collect_pass(
+                span[0], span[1], shared.mask, shared.fine, shared.values, shared.bits, shared.fine_bits,
+                self.slot, start, self._out,
+            )  # fmt: skip
+
+        shared.run(fill, shared.parts, starts)
+
+    def value(self, key: tuple[int, int, int, int], at: int) -> float:
+        values = self._sorted.get(key)
+        if values is None:
+            slots = self._bucket_slots[key]
+            values = np.sort(np.concatenate([self._out[self._start[s] : self._start[s + 1]] for s in slots]))
+            self._sorted[key] = values
+        return float(values[at])
+
+
+@dataclass(frozen=True)
+class Quantile:
+    """Where one quantile of one group lies: h = (n - 1) q, and its two neighbouring ranks' buckets."""
+
+    h: float
+    low: tuple[tuple[int, int, int, int], int]  # (bucket key, place in the bucket) of rank floor(h)
+    high: tuple[tuple[int, int, int, int], int]  # … of rank ceil(h)
+
+    def value(self, selector: Selector) -> float:
+        below = selector.value(*self.low)
+        if self.high == self.low:
+            return below
+        return below + (self.h - floor(self.h)) * (selector.value(*self.high) - below)
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """One grouping's figures (intervals × groups) and where its quantiles lie."""
+
+    coarse: Coarse
+    incidents: np.ndarray
+    reopened: np.ndarray
+    n: np.ndarray
+    total: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    negative: np.ndarray
+    judged: np.ndarray
+    within: np.ndarray
+    quantiles: dict[tuple[int, int, float], Quantile]
+
+    @classmethod
+    def of(cls, j: int, coarse: Coarse, total: Counts, selector: Selector) -> Grouped:
+        def counted(per_fine: np.ndarray) -> np.ndarray:
+            summed: np.ndarray = np.rint(coarse.add(per_fine)).astype(np.int64)
+            return summed
+
+        n = counted(total.n)
+        cumulative = np.cumsum(counted(total.hist), axis=2)
+
+        def place(k: int, c: int, rank: int) -> tuple[tuple[int, int, int, int], int]:
+            bucket = int(np.searchsorted(cumulative[k, c], rank, side="right"))
+            key = (j, k, c, bucket)
+            selector.want(key, coarse.members[c])
+            return key, rank - (int(cumulative[k, c, bucket - 1]) if bucket else 0)
+
+        quantiles = {}
+        for k, c in zip(*np.nonzero(n), strict=True):
+            for q in QUANTILES:
+                h = (int(n[k, c]) - 1) * q
+                quantiles[(int(k), int(c), q)] = Quantile(h, place(k, c, floor(h)), place(k, c, ceil(h)))
+        return cls(
+            coarse=coarse,
+            incidents=counted(total.incidents[None])[0],
+            reopened=counted(total.reopened[None])[0],
+            n=n,
+            total=coarse.add(total.total) + coarse.add(total.carry),
+            low=coarse.extreme(total.low, np.minimum, np.inf),
+            high=coarse.extreme(total.high, np.maximum, -np.inf),
+            negative=counted(total.negative),
+            judged=counted(total.judged),
+            within=counted(total.within),
+            quantiles=quantiles,
+        )
+
+    def summary(self, k: int, c: int, selector: Selector) -> IntervalSummary:
+        n, incidents, negative = int(self.n[k, c]), int(self.incidents[c]), int(self.negative[k, c])
+        judged = int(self.judged[k, c])
+        median, p90 = (self.quantiles[(k, c, q)].value(selector) if n else None for q in QUANTILES)
+        return IntervalSummary(
+            n=n,
+            mean=float(self.total[k, c]) / n if n else None,
+            median=median,
+            p90=p90,
+            minimum=float(self.low[k, c]) if n else None,
+            maximum=float(self.high[k, c]) if n else None,
+            within_target_pct=100.0 * int(self.within[k, c]) / judged if judged else None,
+            missing=incidents - n - negative,
+            negative=negative,
+        )
+
+
+def _target_table(view: View, names: Sequence[str], targets: Targets) -> np.ndarray:
+    """Intervals × priority codes: each interval's target in seconds for an incident of that priority."""
+    priorities = view.dictionaries[Dimension.PRIORITY].values[: view.code_count(Dimension.PRIORITY)]
+    table = np.full((len(names), len(priorities)), np.nan)
+    for k, name in enumerate(names):
+        seconds = targets.seconds(name)
+        if isinstance(seconds, Mapping):
+            table[k] = [seconds.get(p, np.nan) if isinstance(p, int) else np.nan for p in priorities]
+        elif seconds is not None:
+            table[k] = seconds
+    return table
+
+
+def _values(view: View, names: Sequence[str]) -> np.ndarray:
+    picked = [view.intervals.index(name) for name in names]
+    if picked == list(range(len(view.intervals))):
+        return view.values
+    return np.ascontiguousarray(view.values[picked])
+
+
+def interval_tables(
+    view: View,
+    query: Query,
+    groupings: Sequence[tuple[Dimension, ...]],
+    names: Sequence[str],
+    targets: Targets,
+    run: Run,
+) -> tuple[tuple[IntervalTable, ...], DataQuality]:
+    """The named intervals' statistics for each grouping of the rows the query selects, and the selection's
+    data quality (from the first grouping's rows)."""
+    mask, merged_count = selection(view, query)
+    fine = fine_groups(view, mask, groupings)
+    groups = int(fine.keys.size)
+    values = _values(view, names)
+    shared = Pass(mask, fine.codes, values, fine_bits_for(len(names), groups), _parts(view.rows), run)
+    tcode = view.codes[Dimension.PRIORITY]
+    parts = count(shared, view, groups, _target_table(view, names, targets), tcode)
+    total = merged(parts)
+    present = np.flatnonzero(total.incidents)
+    selector = Selector(total, parts)
+    grouped = [Grouped.of(j, Coarse.of(g, fine, present), total, selector) for j, g in enumerate(groupings)]
+    selector.collect(shared)
+    tables = tuple(_table(view, fine, g, names, selector) for g in grouped)
+    return tables, DataQuality.of_rows(tables[0].rows, names, merged_excluded=merged_count)
+
+
+def _table(
+    view: View, fine: FineGroups, grouped: Grouped, names: Sequence[str], selector: Selector
+) -> IntervalTable:
+    coarse = grouped.coarse
+    rows = []
+    for c in range(coarse.count):
+        member = coarse.first_member[c : c + 1]
+        group = {
+            d.value: view.dictionaries[d].values[int(fine.dimension_codes(d, member)[0])]
+            for d in coarse.grouping
+        }
+        rows.append(
+            GroupRow(
+                group=group,
+                incidents=int(grouped.incidents[c]),
+                intervals={name: grouped.summary(k, c, selector) for k, name in enumerate(names)},
+                reopened=int(grouped.reopened[c]),
+            )
+        )
+    if not coarse.grouping and not rows:  # no incidents: the overall row says so
+        rows.append(GroupRow(group={}, incidents=0, intervals=dict.fromkeys(names, _NOTHING)))
+    rows.sort(key=lambda r: tuple((r.group[d.value] is None, r.group[d.value]) for d in coarse.grouping))
+    return IntervalTable(coarse.grouping, tuple(rows))
+
+
+_NOTHING: Final = IntervalSummary(0, None, None, None, None, None, None, missing=0, negative=0)
