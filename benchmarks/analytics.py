@@ -5,7 +5,8 @@ negative) overall, by priority and by district, for the live incidents received 
 on SYNTHETIC snapshots of 204,000 and 10,000,000 incidents (see benchmarks/analytics_data.py):
 
 - ours: `Analytics.intervals(query, groupings=[(), (priority,), (district,)])`, end to end: the freshness
-  check, one GROUPING SETS query on the engine's facts table, the data-quality query, the domain objects;
+  check, the selection, the two compiled passes over the engine's numpy columns (all three groupings at once),
+  the data quality, the domain objects;
 - raw DuckDB: the same aggregation written as one SQL query over the snapshot's stamps, (a) straight over the
   Parquet file and (b) over the same rows loaded into an in-memory DuckDB table first;
 - pandas: the same tables from a DataFrame whose intervals are already computed (as our facts are).

@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kuzet.analytics import kernel
 from kuzet.analytics.domain import Dimension, FilterValue
 
 DIMENSIONS: Final = tuple(Dimension)
@@ -73,6 +74,7 @@ class View:
     codes: Mapping[Dimension, np.ndarray]  # int32
     dictionaries: Mapping[Dimension, Dictionary]
     values: np.ndarray  # float64, intervals × capacity, C order
+    buckets: np.ndarray  # uint16, intervals × capacity: each value's bucket (kernel.buckets_of)
     intervals: tuple[str, ...]
 
     def code_count(self, dimension: Dimension) -> int:
@@ -83,7 +85,8 @@ class View:
 class FactColumns:
     """The writer of the columns (one at a time: the engine's sync) and the source of views."""
 
-    GROWTH: Final = 1.5
+    GROWTH: Final = 1.25  # room made when the rows outgrow the arrays, so that deltas rarely copy them
+    ROOM: Final = 4096
 
     def __init__(self, intervals: Sequence[str]) -> None:
         self.intervals = tuple(intervals)
@@ -106,8 +109,10 @@ class FactColumns:
             return fresh
 
         values = np.full((len(self.intervals), capacity), np.nan)
+        buckets = np.full((len(self.intervals), capacity), kernel.MISSING, np.uint16)
         if old is not None:
             values[:, :rows] = old.values[:, :rows]
+            buckets[:, :rows] = old.buckets[:, :rows]
         return View(
             rows=rows,
             alive=grown(old.alive if old else None, np.bool_, False),
@@ -117,6 +122,7 @@ class FactColumns:
             codes={d: grown(old.codes[d] if old else None, np.int32, NULL_CODE) for d in DIMENSIONS},
             dictionaries=self._dictionaries,
             values=values,
+            buckets=buckets,
             intervals=self.intervals,
         )
 
@@ -128,7 +134,7 @@ class FactColumns:
             pos = table.column("pos").to_numpy().astype(np.int64)
             rows = max(view.rows, int(pos.max()) + 1) if pos.size else view.rows
             if rows > view.alive.shape[0]:  # fresh, longer arrays: no view shows them yet
-                view = self._allocate(view.rows, max(rows, int(view.alive.shape[0] * self.GROWTH)), view)
+                view = self._allocate(view.rows, int(rows * self.GROWTH) + self.ROOM, view)
             alive = view.alive
             if dead is not None and dead.size:
                 if alive is shown.alive:
@@ -147,7 +153,9 @@ class FactColumns:
             view.codes[dimension][pos] = self._dictionaries[dimension].encode(table.column(dimension.value))
         for k, name in enumerate(self.intervals):
             raw = table.column(f"raw_{name}").cast(pa.float64())
-            view.values[k, pos] = raw.to_numpy(zero_copy_only=False)  # NULL becomes NaN
+            seconds = raw.to_numpy(zero_copy_only=False)  # NULL becomes NaN
+            view.values[k, pos] = seconds
+            view.buckets[k, pos] = kernel.buckets_of(seconds)
 
 
 def _flags(column: pa.ChunkedArray) -> np.ndarray:

@@ -1,44 +1,57 @@
 """The two numba passes behind exact interval statistics, without sorting a column.
 
-Valid interval values (seconds, >= 0) fall into buckets that keep their order: 2**fine_bits buckets per
-power of two from 2**-10 s to 2**31 s (the bucket is read off the float's exponent and top mantissa bits),
-one bucket below and one above. The first pass counts each selected row into its group: incidents, reopened,
-and per interval n, a compensated sum, minimum, maximum, negatives, within target, and a histogram over the
-buckets. The caller then knows, for every quantile rank, the one bucket that holds it; the second pass copies
-the values of just those buckets aside, where a partial sort of a few thousand values finds the exact one.
+Valid interval values (seconds, >= 0) fall into buckets that keep their order: 64 buckets per power of two
+from 2**-10 s to 2**31 s (read off the float's exponent and top six mantissa bits), one bucket below and one
+above. Each value's bucket is computed once, when its row is stored (`buckets_of`); a query may use coarser
+buckets (`shift` bits fewer), to keep its histograms small when it has many groups.
+
+The first pass counts each selected row into its group: incidents, reopened, and per interval a sum,
+negatives, within target, and a histogram over the buckets. The caller then knows, for every rank it needs
+(the quantiles' neighbours, the first and the last), the one bucket that holds it; the second pass copies the
+values of just those buckets aside, where sorting a few thousand values finds the exact one.
 
 Both passes read the rows in storage order (no random access) over a row range, so the caller can split the
-rows between threads (the passes release the GIL). Arrays: `values` and `bits` are (intervals × rows) — the
-same float64 memory, the second viewed as uint64; `fine` gives each row its group; `tcode` indexes `targets`
-(intervals × codes: the target in seconds, NaN for none).
+rows between threads (the passes release the GIL). Arrays are (intervals × rows) for `values` (float64) and
+`buckets` (uint16); `fine` gives each row its group; `tcode` indexes `targets` (the target in seconds by
+code, NaN for none).
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 from numba import njit
 
-LOWEST_EXPONENT = -10  # values below 2**-10 s share the first bucket
-EXPONENTS = 41  # powers of two from 2**-10 to 2**31 s; anything longer shares the last bucket
-FLOAT_BIAS = 1023
-MANTISSA_BITS = 52
+LOWEST_EXPONENT: Final = -10  # values below 2**-10 s share the first bucket
+EXPONENTS: Final = 41  # powers of two from 2**-10 to 2**31 s; anything longer shares the last bucket
+FINEST_BITS: Final = 6  # 2**6 buckets per power of two: each about 1 % wide
+NEGATIVE: Final = np.uint16(65534)  # the bucket code of a negative interval
+MISSING: Final = np.uint16(65535)  # … and of a missing one
+_MANTISSA_BITS: Final = 52
+_FLOAT_BIAS: Final = 1023
 
 
 def bucket_count(fine_bits: int) -> int:
     return EXPONENTS * (1 << fine_bits) + 2
 
 
+def buckets_of(values: np.ndarray) -> np.ndarray:
+    """Each value's bucket at the finest resolution, or NEGATIVE or MISSING (NaN)."""
+    with np.errstate(invalid="ignore"):
+        valid = values >= 0.0
+        negative = values < 0.0
+    raw = (values.view(np.uint64) >> np.uint64(_MANTISSA_BITS - FINEST_BITS)).astype(np.int64)
+    raw -= (_FLOAT_BIAS + LOWEST_EXPONENT) << FINEST_BITS
+    bucket = np.clip(raw + 1, 0, bucket_count(FINEST_BITS) - 1)
+    bucket[values == 0.0] = 0  # -0.0 too, whose sign bit would put it last
+    out: np.ndarray = np.where(valid, bucket, np.where(negative, NEGATIVE, MISSING)).astype(np.uint16)
+    return out
+
+
 @njit(cache=True, inline="always")
-def _bucket(value: float, value_bits: np.uint64, fine_bits: int, buckets: int) -> int:
-    if value == 0.0:  # also -0.0, whose sign bit would put it last
-        return 0
-    b = np.int64(value_bits >> np.uint64(MANTISSA_BITS - fine_bits))
-    b = b - ((FLOAT_BIAS + LOWEST_EXPONENT) << fine_bits) + 1
-    if b < 0:
-        return 0
-    if b > buckets - 1:
-        return buckets - 1
-    return int(b)
+def _coarser(bucket: int, shift: int) -> int:
+    return ((bucket - 1) >> shift) + 1 if bucket > 0 else 0
 
 
 @njit(cache=True, nogil=True)
@@ -48,59 +61,59 @@ def count_pass(
     mask: np.ndarray,
     fine: np.ndarray,
     reopened: np.ndarray,
-    tcode: np.ndarray,
     values: np.ndarray,
-    bits: np.ndarray,
-    targets: np.ndarray,
-    fine_bits: int,
+    buckets: np.ndarray,
+    shift: int,
     incidents: np.ndarray,
     reopen: np.ndarray,
     hist: np.ndarray,
-    n: np.ndarray,
     total: np.ndarray,
-    carry: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
     negative: np.ndarray,
+) -> None:
+    """Rows [first, stop): counts into the per-group arrays (incidents, reopen: groups; total, negative:
+    intervals × groups; hist: intervals × groups × buckets). (n is the histogram's sum; the minimum and the
+    maximum are ranks to look up.)"""
+    for r in range(first, stop):
+        if mask[r]:
+            g = np.uintp(fine[r])
+            incidents[g] += 1
+            reopen[g] += reopened[r]
+    for k in range(values.shape[0]):
+        vk, bk, hk, tk, nk = values[k], buckets[k], hist[k], total[k], negative[k]
+        for r in range(first, stop):
+            if mask[r]:
+                b = bk[r]
+                if b < NEGATIVE:
+                    g = np.uintp(fine[r])
+                    hk[g, _coarser(b, shift) if shift else b] += 1
+                    tk[g] += vk[r]
+                elif b == NEGATIVE:
+                    nk[np.uintp(fine[r])] += 1
+
+
+@njit(cache=True, nogil=True)
+def judge_pass(
+    first: int,
+    stop: int,
+    mask: np.ndarray,
+    fine: np.ndarray,
+    values: np.ndarray,
+    tcode: np.ndarray,
+    targets: np.ndarray,
     judged: np.ndarray,
     within: np.ndarray,
 ) -> None:
-    """Rows [first, stop): counts into the per-group arrays (incidents, reopen: groups; the others: intervals
-    × groups; hist: intervals × groups × buckets). `total` + `carry` is a Neumaier-compensated sum; `low` and
-    `high` start at +inf and -inf."""
-    intervals = values.shape[0]
-    buckets = hist.shape[2]
+    """Rows [first, stop) of one interval (`values`, `targets` by code): the valid values that have a target,
+    and those within it, per group."""
     for r in range(first, stop):
-        if not mask[r]:
-            continue
-        g = fine[r]
-        incidents[g] += 1
-        if reopened[r]:
-            reopen[g] += 1
-        t = tcode[r]
-        for k in range(intervals):
-            v = values[k, r]
+        if mask[r]:
+            v = values[r]
             if v >= 0.0:
-                hist[k, g, _bucket(v, bits[k, r], fine_bits, buckets)] += 1
-                if v < low[k, g]:
-                    low[k, g] = v
-                if v > high[k, g]:
-                    high[k, g] = v
-                n[k, g] += 1
-                s = total[k, g]
-                added = s + v
-                if abs(s) >= v:
-                    carry[k, g] += (s - added) + v
-                else:
-                    carry[k, g] += (v - added) + s
-                total[k, g] = added
-                target = targets[k, t]
+                target = targets[tcode[r]]
                 if target == target:
-                    judged[k, g] += 1
-                    if v <= target:
-                        within[k, g] += 1
-            elif v < 0.0:
-                negative[k, g] += 1
+                    g = np.uintp(fine[r])
+                    judged[g] += 1
+                    within[g] += v <= target
 
 
 @njit(cache=True, nogil=True)
@@ -110,24 +123,36 @@ def collect_pass(
     mask: np.ndarray,
     fine: np.ndarray,
     values: np.ndarray,
-    bits: np.ndarray,
-    fine_bits: int,
+    buckets: np.ndarray,
+    shift: int,
+    row_of: np.ndarray,
     slot: np.ndarray,
     start: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """Rows [first, stop): each valid value whose (interval, group, bucket) has a slot (slot >= 0) is copied
-    to `out` at its slot's next place; `start` (per slot) advances as it is filled."""
-    intervals = values.shape[0]
-    buckets = slot.shape[2]
-    for r in range(first, stop):
-        if not mask[r]:
-            continue
-        g = fine[r]
-        for k in range(intervals):
-            v = values[k, r]
-            if v >= 0.0:
-                s = slot[k, g, _bucket(v, bits[k, r], fine_bits, buckets)]
-                if s >= 0:
-                    out[start[s]] = v
-                    start[s] += 1
+    """Rows [first, stop): each valid value whose (interval, bucket, group) has a slot is copied to `out` at
+    its slot's next place; `start` (per slot) advances as it is filled. The slots are a small table: row
+    `row_of[k, bucket]` of `slot[k]`, by group; row 0 (every bucket nobody wants) holds -1.
+
+    Wanted values are few and scattered: their rows are listed first and their values read afterwards, side
+    by side, rather than each in turn as a cache miss in the middle of the scan."""
+    rows = np.empty(stop - first + 1, np.int64)
+    slots = np.empty(stop - first + 1, np.int32)
+    for k in range(values.shape[0]):
+        vk, bk, rk, sk = values[k], buckets[k], row_of[k], slot[k]
+        found = 0
+        for r in range(first, stop):
+            b = bk[r]
+            if b < NEGATIVE and mask[r]:
+                if shift:
+                    b = _coarser(b, shift)
+                if rk[b]:
+                    s = sk[rk[b], np.uintp(fine[r])]
+                    if s >= 0:
+                        rows[found] = r
+                        slots[found] = s
+                        found += 1
+        for i in range(found):
+            s = slots[i]
+            out[start[s]] = vk[rows[i]]
+            start[s] += 1

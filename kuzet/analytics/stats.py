@@ -36,7 +36,6 @@ from kuzet.analytics.domain import (
 QUANTILES: Final = (0.5, 0.9)
 DIRECT_GROUPS: Final = 4096  # up to this many possible fine groups, a row's group is computed directly
 HISTOGRAM_CELLS: Final = 2_000_000  # intervals × fine groups × buckets, per thread
-FINEST_BITS: Final = 6
 ROWS_PER_THREAD: Final = 250_000
 THREADS: Final = max(1, min(4, os.cpu_count() or 1))
 
@@ -115,7 +114,7 @@ def fine_groups(view: View, mask: np.ndarray, groupings: Sequence[tuple[Dimensio
 
 def fine_bits_for(intervals: int, groups: int) -> int:
     """The finest buckets whose histograms stay within HISTOGRAM_CELLS (at least one per power of two)."""
-    for bits in range(FINEST_BITS, 0, -1):
+    for bits in range(kernel.FINEST_BITS, 0, -1):
         if intervals * groups * kernel.bucket_count(bits) <= HISTOGRAM_CELLS:
             return bits
     return 0
@@ -128,11 +127,7 @@ class Counts:
     incidents: np.ndarray
     reopened: np.ndarray
     hist: np.ndarray
-    n: np.ndarray
     total: np.ndarray
-    carry: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
     negative: np.ndarray
     judged: np.ndarray
     within: np.ndarray
@@ -144,14 +139,21 @@ class Counts:
             incidents=np.zeros(groups, np.int64),
             reopened=np.zeros(groups, np.int64),
             hist=np.zeros((intervals, groups, buckets), np.int32),
-            n=np.zeros(shape, np.int64),
             total=np.zeros(shape),
-            carry=np.zeros(shape),
-            low=np.full(shape, np.inf),
-            high=np.full(shape, -np.inf),
             negative=np.zeros(shape, np.int64),
             judged=np.zeros(shape, np.int64),
             within=np.zeros(shape, np.int64),
+        )
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            incidents=self.incidents + other.incidents,
+            reopened=self.reopened + other.reopened,
+            hist=self.hist.astype(np.int64) + other.hist,
+            total=self.total + other.total,
+            negative=self.negative + other.negative,
+            judged=self.judged + other.judged,
+            within=self.within + other.within,
         )
 
 
@@ -171,49 +173,36 @@ class Pass:
     mask: np.ndarray
     fine: np.ndarray
     values: np.ndarray
+    buckets: np.ndarray
     fine_bits: int
     parts: list[tuple[int, int]]
     run: Run
 
     @property
-    def bits(self) -> np.ndarray:
-        return self.values.view(np.uint64)
+    def shift(self) -> int:
+        return kernel.FINEST_BITS - self.fine_bits
 
 
-def count(shared: Pass, view: View, groups: int, targets: np.ndarray, tcode: np.ndarray) -> list[Counts]:
+def count(shared: Pass, view: View, groups: int, targets: np.ndarray) -> list[Counts]:
     intervals = shared.values.shape[0]
     buckets = kernel.bucket_count(shared.fine_bits)
-    bits = shared.bits
+    tcode = view.codes[Dimension.PRIORITY]
+    judged = [k for k in range(intervals) if not np.isnan(targets[k]).all()]
 
     def part(span: tuple[int, int]) -> Counts:
         c = Counts.empty(intervals, groups, buckets)
         kernel.count_pass(
-            span[0], span[1], shared.mask, shared.fine, view.reopened, tcode, shared.values, bits, targets,
-            shared.fine_bits, c.incidents, c.reopened, c.hist, c.n, c.total, c.carry, c.low, c.high,
-            c.negative, c.judged, c.within,
+            span[0], span[1], shared.mask, shared.fine, view.reopened, shared.values, shared.buckets,
+            shared.shift, c.incidents, c.reopened, c.hist, c.total, c.negative,
         )  # fmt: skip
+        for k in judged:
+            kernel.judge_pass(
+                span[0], span[1], shared.mask, shared.fine, shared.values[k], tcode, targets[k], c.judged[k],
+                c.within[k],
+            )  # fmt: skip
         return c
 
     return shared.run(part, shared.parts)
-
-
-def merged(parts: Sequence[Counts]) -> Counts:
-    first, *rest = parts
-    if not rest:
-        return first
-    return Counts(
-        incidents=sum((p.incidents for p in rest), first.incidents),
-        reopened=sum((p.reopened for p in rest), first.reopened),
-        hist=sum((p.hist.astype(np.int64) for p in rest), first.hist.astype(np.int64)),
-        n=sum((p.n for p in rest), first.n),
-        total=sum((p.total for p in rest), first.total),
-        carry=sum((p.carry for p in rest), first.carry),
-        low=np.minimum.reduce([p.low for p in parts]),
-        high=np.maximum.reduce([p.high for p in parts]),
-        negative=sum((p.negative for p in rest), first.negative),
-        judged=sum((p.judged for p in rest), first.judged),
-        within=sum((p.within for p in rest), first.within),
-    )
 
 
 @dataclass(frozen=True)
@@ -252,12 +241,6 @@ class Coarse:
         bounds = np.searchsorted(self.of_fine[order], np.arange(1, self.count))
         return np.split(self.present[order], bounds)
 
-    def extreme(self, per_fine: np.ndarray, ufunc: np.ufunc, start: float) -> np.ndarray:
-        out = np.full((per_fine.shape[0], self.count), start)
-        for k in range(per_fine.shape[0]):
-            ufunc.at(out[k], self.of_fine, per_fine[k, self.present])
-        return out
-
 
 class Selector:
     """Finds exact values by rank. The histograms say which bucket holds a rank; each fine group's part of
@@ -267,8 +250,8 @@ class Selector:
     def __init__(self, total: Counts, parts: Sequence[Counts]) -> None:
         self.total = total
         self.parts = parts
-        self.slot = np.full(total.hist.shape, -1, np.int32)
         self._slots: list[tuple[int, int, int]] = []  # (interval, fine group, bucket)
+        self._slot_of: dict[tuple[int, int, int], int] = {}
         self._bucket_slots: dict[tuple[int, int, int, int], list[int]] = {}  # (grouping, k, group, bucket)
         self._sorted: dict[tuple[int, int, int, int], np.ndarray] = {}
         self._start = np.zeros(1, np.int64)
@@ -281,11 +264,26 @@ class Selector:
         _, k, _, bucket = key
         slots = []
         for f in members[self.total.hist[k, members, bucket] > 0]:
-            if self.slot[k, f, bucket] < 0:
-                self.slot[k, f, bucket] = len(self._slots)
-                self._slots.append((k, int(f), bucket))
-            slots.append(int(self.slot[k, f, bucket]))
+            at = (k, int(f), bucket)
+            if at not in self._slot_of:
+                self._slot_of[at] = len(self._slots)
+                self._slots.append(at)
+            slots.append(self._slot_of[at])
         self._bucket_slots[key] = slots
+
+    def _tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """The slots as the second pass looks them up: a row per wanted bucket (row 0: nobody's), by group."""
+        intervals, groups, buckets = self.total.hist.shape
+        row_of = np.zeros((intervals, buckets), np.int32)
+        rows = [0] * intervals
+        for k, _, bucket in self._slots:
+            if not row_of[k, bucket]:
+                rows[k] += 1
+                row_of[k, bucket] = rows[k]
+        slot = np.full((intervals, max(rows) + 1, groups), -1, np.int32)
+        for s, (k, f, bucket) in enumerate(self._slots):
+            slot[k, row_of[k, bucket], f] = s
+        return row_of, slot
 
     def collect(self, shared: Pass) -> None:
         """The second pass: each part of the rows writes its slots' values after the earlier parts'."""
@@ -293,17 +291,19 @@ class Selector:
             tuple(np.array(index, np.intp) for index in zip(*self._slots, strict=True))
             or (np.zeros(0, np.intp),) * 3
         )
-        self._start = np.concatenate([[0], np.cumsum(self.total.hist[where])]).astype(np.int64)
+        sizes = self.total.hist[where]
+        self._start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self._out = np.empty(int(self._start[-1]))
         starts, at = [], self._start[:-1].copy()
         for part in self.parts:
-            starts.append(at.copy())
-            at += part.hist[where]
+            starts.append(at)
+            at = at + part.hist[where]
+        row_of, slot = self._tables()
 
         def fill(span: tuple[int, int], start: np.ndarray) -> None:
             kernel.collect_pass(
-                span[0], span[1], shared.mask, shared.fine, shared.values, shared.bits, shared.fine_bits,
-                self.slot, start, self._out,
+                span[0], span[1], shared.mask, shared.fine, shared.values, shared.buckets, shared.shift,
+                row_of, slot, start, self._out,
             )  # fmt: skip
 
         shared.run(fill, shared.parts, starts)
@@ -317,13 +317,17 @@ class Selector:
         return float(values[at])
 
 
+# A rank's bucket (grouping, interval, group, bucket) and its place in that bucket.
+Place = tuple[tuple[int, int, int, int], int]
+
+
 @dataclass(frozen=True)
 class Quantile:
-    """Where one quantile of one group lies: h = (n - 1) q, and its two neighbouring ranks' buckets."""
+    """Where one quantile of one group lies: h = (n - 1) q, and the places of ranks floor(h) and ceil(h)."""
 
     h: float
-    low: tuple[tuple[int, int, int, int], int]  # (bucket key, place in the bucket) of rank floor(h)
-    high: tuple[tuple[int, int, int, int], int]  # … of rank ceil(h)
+    low: Place
+    high: Place
 
     def value(self, selector: Selector) -> float:
         below = selector.value(*self.low)
@@ -334,15 +338,14 @@ class Quantile:
 
 @dataclass(frozen=True)
 class Grouped:
-    """One grouping's figures (intervals × groups) and where its quantiles lie."""
+    """One grouping's figures (intervals × groups) and where its ranks lie (the first and last rank are the
+    minimum and maximum)."""
 
     coarse: Coarse
     incidents: np.ndarray
     reopened: np.ndarray
     n: np.ndarray
     total: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
     negative: np.ndarray
     judged: np.ndarray
     within: np.ndarray
@@ -354,10 +357,10 @@ class Grouped:
             summed: np.ndarray = np.rint(coarse.add(per_fine)).astype(np.int64)
             return summed
 
-        n = counted(total.n)
         cumulative = np.cumsum(counted(total.hist), axis=2)
+        n = cumulative[:, :, -1]
 
-        def place(k: int, c: int, rank: int) -> tuple[tuple[int, int, int, int], int]:
+        def place(k: int, c: int, rank: int) -> Place:
             bucket = int(np.searchsorted(cumulative[k, c], rank, side="right"))
             key = (j, k, c, bucket)
             selector.want(key, coarse.members[c])
@@ -365,17 +368,16 @@ class Grouped:
 
         quantiles = {}
         for k, c in zip(*np.nonzero(n), strict=True):
-            for q in QUANTILES:
-                h = (int(n[k, c]) - 1) * q
+            last = int(n[k, c]) - 1
+            for q in (0.0, *QUANTILES, 1.0):
+                h = last * q
                 quantiles[(int(k), int(c), q)] = Quantile(h, place(k, c, floor(h)), place(k, c, ceil(h)))
         return cls(
             coarse=coarse,
             incidents=counted(total.incidents[None])[0],
             reopened=counted(total.reopened[None])[0],
             n=n,
-            total=coarse.add(total.total) + coarse.add(total.carry),
-            low=coarse.extreme(total.low, np.minimum, np.inf),
-            high=coarse.extreme(total.high, np.maximum, -np.inf),
+            total=coarse.add(total.total),
             negative=counted(total.negative),
             judged=counted(total.judged),
             within=counted(total.within),
@@ -385,14 +387,16 @@ class Grouped:
     def summary(self, k: int, c: int, selector: Selector) -> IntervalSummary:
         n, incidents, negative = int(self.n[k, c]), int(self.incidents[c]), int(self.negative[k, c])
         judged = int(self.judged[k, c])
-        median, p90 = (self.quantiles[(k, c, q)].value(selector) if n else None for q in QUANTILES)
+        low, median, p90, high = (
+            self.quantiles[(k, c, q)].value(selector) if n else None for q in (0.0, *QUANTILES, 1.0)
+        )
         return IntervalSummary(
             n=n,
             mean=float(self.total[k, c]) / n if n else None,
             median=median,
             p90=p90,
-            minimum=float(self.low[k, c]) if n else None,
-            maximum=float(self.high[k, c]) if n else None,
+            minimum=low,
+            maximum=high,
             within_target_pct=100.0 * int(self.within[k, c]) / judged if judged else None,
             missing=incidents - n - negative,
             negative=negative,
@@ -412,11 +416,12 @@ def _target_table(view: View, names: Sequence[str], targets: Targets) -> np.ndar
     return table
 
 
-def _values(view: View, names: Sequence[str]) -> np.ndarray:
+def _columns(view: View, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The values and buckets of the named intervals (the whole arrays when all are named)."""
     picked = [view.intervals.index(name) for name in names]
     if picked == list(range(len(view.intervals))):
-        return view.values
-    return np.ascontiguousarray(view.values[picked])
+        return view.values, view.buckets
+    return np.ascontiguousarray(view.values[picked]), np.ascontiguousarray(view.buckets[picked])
 
 
 def interval_tables(
@@ -432,11 +437,11 @@ def interval_tables(
     mask, merged_count = selection(view, query)
     fine = fine_groups(view, mask, groupings)
     groups = int(fine.keys.size)
-    values = _values(view, names)
-    shared = Pass(mask, fine.codes, values, fine_bits_for(len(names), groups), _parts(view.rows), run)
-    tcode = view.codes[Dimension.PRIORITY]
-    parts = count(shared, view, groups, _target_table(view, names, targets), tcode)
-    total = merged(parts)
+    values, buckets = _columns(view, names)
+    bits = fine_bits_for(len(names), groups)
+    shared = Pass(mask, fine.codes, values, buckets, bits, _parts(view.rows), run)
+    parts = count(shared, view, groups, _target_table(view, names, targets))
+    total = sum(parts[1:], parts[0])
     present = np.flatnonzero(total.incidents)
     selector = Selector(total, parts)
     grouped = [Grouped.of(j, Coarse.of(g, fine, present), total, selector) for j, g in enumerate(groupings)]
