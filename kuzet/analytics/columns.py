@@ -95,13 +95,22 @@ class FactColumns:
 
     def reset(self) -> None:
         with self._lock:
-            self._dictionaries = {d: Dictionary() for d in DIMENSIONS}
-            self._view = self._allocate(0, 0)
+            self._view = self._allocate(0, 0, {d: Dictionary() for d in DIMENSIONS})
+
+    def load(self, table: pa.Table) -> None:
+        """All the rows anew (positions from 0), with dictionaries of their own; views taken before keep
+        showing the old rows until this is through."""
+        fresh = FactColumns(self.intervals)
+        fresh.put(table)
+        with self._lock:
+            self._view = fresh.view()
 
     def view(self) -> View:
         return self._view
 
-    def _allocate(self, rows: int, capacity: int, old: View | None = None) -> View:
+    def _allocate(
+        self, rows: int, capacity: int, dictionaries: Mapping[Dimension, Dictionary], old: View | None = None
+    ) -> View:
         def grown(array: np.ndarray | None, dtype: type, fill: object) -> np.ndarray:
             fresh: np.ndarray = np.full(capacity, fill, dtype)
             if array is not None:
@@ -120,7 +129,7 @@ class FactColumns:
             reopened=grown(old.reopened if old else None, np.bool_, False),
             local_date=grown(old.local_date if old else None, np.int32, NO_DATE),
             codes={d: grown(old.codes[d] if old else None, np.int32, NULL_CODE) for d in DIMENSIONS},
-            dictionaries=self._dictionaries,
+            dictionaries=dictionaries,
             values=values,
             buckets=buckets,
             intervals=self.intervals,
@@ -134,7 +143,7 @@ class FactColumns:
             pos = table.column("pos").to_numpy().astype(np.int64)
             rows = max(view.rows, int(pos.max()) + 1) if pos.size else view.rows
             if rows > view.alive.shape[0]:  # fresh, longer arrays: no view shows them yet
-                view = self._allocate(view.rows, int(rows * self.GROWTH) + self.ROOM, view)
+                view = self._allocate(view.rows, int(rows * self.GROWTH) + self.ROOM, view.dictionaries, view)
             alive = view.alive
             if dead is not None and dead.size:
                 if alive is shown.alive:
@@ -150,7 +159,7 @@ class FactColumns:
         days = table.column("local_date").cast(pa.int32()).fill_null(NO_DATE)
         view.local_date[pos] = days.to_numpy()
         for dimension in DIMENSIONS:
-            view.codes[dimension][pos] = self._dictionaries[dimension].encode(table.column(dimension.value))
+            view.codes[dimension][pos] = view.dictionaries[dimension].encode(table.column(dimension.value))
         for k, name in enumerate(self.intervals):
             raw = table.column(f"raw_{name}").cast(pa.float64())
             seconds = raw.to_numpy(zero_copy_only=False)  # NULL becomes NaN

@@ -78,14 +78,14 @@ class QueryEngine:
 
     def _load(self, folder: Path, state: SnapshotState) -> None:
         files = [str(folder / name) for name in state.files]
-        self.columns.reset()
         if not files:
             self._db.execute(sql.DELETE_ALL)
+            self.columns.reset()
             return
         source = "read_parquet($files)"
         statement = self._select(source, dedupe=bool(state.deltas))
         self._db.execute(sql.create_facts(statement), {"files": files, "first_pos": 0})
-        self.columns.put(self._columns_from(0))
+        self.columns.load(self._columns_from(0))
 
     def _apply(self, delta: Path) -> None:
         first_pos = self.columns.view().rows

@@ -113,7 +113,8 @@ def fine_groups(view: View, mask: np.ndarray, groupings: Sequence[tuple[Dimensio
 
 
 def fine_bits_for(intervals: int, groups: int) -> int:
-    """The finest buckets whose histograms stay within HISTOGRAM_CELLS (at least one per power of two)."""
+    """The finest buckets whose histograms stay within HISTOGRAM_CELLS; at least one bucket per power of two
+    (a query with very many groups may then take more)."""
     for bits in range(kernel.FINEST_BITS, 0, -1):
         if intervals * groups * kernel.bucket_count(bits) <= HISTOGRAM_CELLS:
             return bits
@@ -225,14 +226,13 @@ class Coarse:
         return cls(grouping, present, of_fine.reshape(-1), int(unique.size), present[first])
 
     def add(self, per_fine: np.ndarray) -> np.ndarray:
-        """Per-fine-group figures (… × fine groups [× buckets], axis 1) summed per group, as float64 (exact
-        for counts below 2**53): a product with the groups' membership matrix."""
-        picked = np.moveaxis(per_fine[:, self.present], 1, 0).astype(np.float64)
-        membership = np.zeros((self.count, self.present.size))
-        membership[self.of_fine, np.arange(self.present.size)] = 1.0
-        inner = picked.shape[1:]
-        summed = membership @ picked.reshape(self.present.size, prod(inner))
-        return np.moveaxis(summed.reshape(self.count, *inner), 0, 1)
+        """Per-fine-group figures (… × fine groups [× buckets], axis 1) summed per group."""
+        if not self.count:
+            return np.zeros((per_fine.shape[0], 0, *per_fine.shape[2:]), per_fine.dtype)
+        order = np.argsort(self.of_fine, kind="stable")
+        bounds = np.searchsorted(self.of_fine[order], np.arange(self.count))
+        summed: np.ndarray = np.add.reduceat(per_fine[:, self.present[order]], bounds, axis=1)
+        return summed
 
     @cached_property
     def members(self) -> list[np.ndarray]:
@@ -354,7 +354,7 @@ class Grouped:
     @classmethod
     def of(cls, j: int, coarse: Coarse, total: Counts, selector: Selector) -> Grouped:
         def counted(per_fine: np.ndarray) -> np.ndarray:
-            summed: np.ndarray = np.rint(coarse.add(per_fine)).astype(np.int64)
+            summed: np.ndarray = coarse.add(per_fine).astype(np.int64)
             return summed
 
         cumulative = np.cumsum(counted(total.hist), axis=2)
