@@ -1,7 +1,7 @@
 """DuckDB over the snapshot: an in-process, in-memory facts table, its numpy columns, and the queries.
 
 The facts table holds the newest version of each incident with every configured interval already in seconds
-(raw; valid or NULL), its negative flag and its within-target flag, so that a query only aggregates. It is
+(NULL when a stamp is missing, negative when the end came first), so that a query only aggregates. It is
 loaded from the snapshot's files when the base changes, and a delta is applied to it in place (its keys
 deleted, its rows inserted). Counts run on it in DuckDB, on cursors of their own, so several threads may ask
 at once. Interval statistics (exact quantiles over many groups, the slow part in SQL) run on the same rows
@@ -58,7 +58,7 @@ class QueryEngine:
         self._db.close()
 
     def _select(self, source: str, *, dedupe: bool) -> str:
-        return sql.facts_select(self.intervals, self.targets, source, dedupe=dedupe)
+        return sql.facts_select(self.intervals, source, dedupe=dedupe)
 
     def sync(self, folder: Path, state: SnapshotState) -> None:
         """Match the facts table to the state: reload on a new base, else apply the deltas not yet applied."""

@@ -6,7 +6,7 @@ pattern when configured); every value a caller gives is a bound parameter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -18,7 +18,6 @@ from kuzet.analytics.domain import (
     IntervalDefinition,
     Origin,
     Query,
-    Targets,
 )
 
 FACTS: Final = "facts"
@@ -66,52 +65,19 @@ def stamp(name: str) -> str:
     return f"stamps['{name}']"
 
 
-def valid(interval: str) -> str:
-    return _ident(f"iv_{interval}")
-
-
-def negative(interval: str) -> str:
-    return _ident(f"neg_{interval}")
-
-
-def within(interval: str) -> str:
-    return _ident(f"ok_{interval}")
-
-
-def _target(seconds: Mapping[int, float] | float | None) -> str:
-    if seconds is None:
-        return "NULL"
-    if isinstance(seconds, Mapping):
-        cases = " ".join(f"WHEN {int(p)} THEN {float(s)!r}" for p, s in sorted(seconds.items()))
-        return f"(CASE priority {cases} END)" if cases else "NULL"
-    return repr(float(seconds))
-
-
 # Each row's place in the engine's numpy columns: numbered from $first_pos in the order DuckDB produces them.
 POSITION: Final = "$first_pos + row_number() OVER () - 1 AS pos"
 
 
-def facts_select(
-    intervals: Sequence[IntervalDefinition], targets: Targets, source: str, *, dedupe: bool
-) -> str:
-    """The facts table from snapshot rows: each interval's raw seconds (`raw_`), in seconds if valid (else
-    NULL), whether it is negative, and whether it is within its target (NULL when invalid or without a
-    target); and each row's position from $first_pos."""
-    raw = ", ".join(
+def facts_select(intervals: Sequence[IntervalDefinition], source: str, *, dedupe: bool) -> str:
+    """The facts table from snapshot rows: each interval's raw seconds (`raw_<name>`: NULL when a stamp is
+    missing, negative when the end came first), and each row's position from $first_pos."""
+    raw = [
         f"(epoch_us({stamp(i.end)}) - epoch_us({stamp(i.start)})) / 1e6 AS {_ident(f'raw_{i.name}')}"
         for i in intervals
-    )
-    derived = []
-    for i in intervals:
-        r = _ident(f"raw_{i.name}")
-        derived += [
-            f"CASE WHEN {r} >= 0 THEN {r} END AS {valid(i.name)}",
-            f"{r} < 0 AS {negative(i.name)}",
-            f"CASE WHEN {r} >= 0 THEN {r} <= {_target(targets.seconds(i.name))} END AS {within(i.name)}",
-        ]
-    raws = [_ident(f"raw_{i.name}") for i in intervals]
-    inner = _statement(["*", raw], source, DEDUPE if dedupe else "")
-    return _statement([*_KEPT, *raws, *derived, POSITION], f"({inner})")
+    ]
+    inner = _statement(["*", *raw], source, DEDUPE if dedupe else "")  # positions after the dedupe: dense
+    return _statement([*_KEPT, *(_ident(f"raw_{i.name}") for i in intervals), POSITION], f"({inner})")
 
 
 def _statement(columns: Sequence[str], source: str, *clauses: str) -> str:
