@@ -79,7 +79,9 @@ def test_traffic_and_units_make_the_demo_live(
     seen: dict[str, int] = {}
     try:
         deadline = time.monotonic() + 40
-        while time.monotonic() < deadline and not _done(seen):
+        while time.monotonic() < deadline and not (
+            _done(seen) and simulation.dispatcher.sent > 0 and simulation.fleet.steps["on_scene"] > 0
+        ):
             time.sleep(0.5)
             seen = _progress(services, human["id"])
     finally:
