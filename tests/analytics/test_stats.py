@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from kuzet.analytics import stats
+from kuzet.analytics import passes, stats
 from kuzet.analytics.columns import DIMENSIONS, FactColumns, View
 from kuzet.analytics.domain import Dimension, IntervalSummary, Origin, Query, Targets
 
@@ -210,10 +210,10 @@ def test_every_figure_matches_numpy_on_each_group(written: Written, query: Query
 @pytest.fixture
 def settings(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
     cells, direct, per_thread = request.param
-    monkeypatch.setattr(stats, "HISTOGRAM_CELLS", cells)
+    monkeypatch.setattr(passes, "HISTOGRAM_CELLS", cells)
     monkeypatch.setattr(stats, "DIRECT_GROUPS", direct)
-    monkeypatch.setattr(stats, "ROWS_PER_THREAD", per_thread)
-    monkeypatch.setattr(stats, "THREADS", 3)
+    monkeypatch.setattr(passes, "ROWS_PER_THREAD", per_thread)
+    monkeypatch.setattr(passes, "THREADS", 3)
     yield
 
 
