@@ -31,6 +31,10 @@ assignments = Table(
     Column("cancelled_at", UTCDateTime()),
     Column("cancel_reason", String(500)),
     Column("disposition", String(40)),
+    # The latest of its stamps, kept for the analytics snapshot's change scan (NULL on rows loaded in bulk,
+    # which that scan finds by their new ids).
+    Column("updated_at", UTCDateTime()),
+    Index("ix_assignments_updated_at", "updated_at"),
 )
 # The database itself refuses a second active assignment of one unit, whatever the application does.
 Index(
@@ -72,6 +76,7 @@ class AssignmentRepository:
                 active=True,
                 assigned_at=at,
                 assigned_by=by,
+                updated_at=at,
             )
             .returning(assignments.c.id)
         ).scalar_one()
@@ -96,6 +101,7 @@ class AssignmentRepository:
                 cancel_reason=assignment.cancel_reason,
                 disposition=assignment.disposition.value if assignment.disposition else None,
                 **{name: getattr(assignment, name) for name in _MOMENTS},
+                updated_at=_latest(assignment),
             )
         )
         return assignment
@@ -111,3 +117,9 @@ class AssignmentRepository:
     def active_count(self, incident_id: int) -> int:
         query = select(assignments.c.id).where(assignments.c.incident_id == incident_id, assignments.c.active)
         return len(self.session.execute(query).all())
+
+
+def _latest(assignment: Assignment) -> datetime:
+    moments: list[datetime] = [assignment.assigned_at]
+    moments += [m for name in _MOMENTS if (m := getattr(assignment, name)) is not None]
+    return max(moments)

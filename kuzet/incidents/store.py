@@ -71,6 +71,7 @@ incidents = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_incidents_status_received", "status", "received_at"),
+    Index("ix_incidents_updated_at", "updated_at"),  # the analytics snapshot's change scan
 )
 
 incident_events = Table(
