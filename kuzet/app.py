@@ -22,6 +22,7 @@ from kuzet.console.api import router as console_router
 from kuzet.console.hub import LiveHub
 from kuzet.core import observability
 from kuzet.core.audit.api import router as audit_router
+from kuzet.core.audit.checkpoint_writer import audit_checkpoint_writer
 from kuzet.core.auth.api import PUBLIC_ROUTES as AUTH_PUBLIC_ROUTES
 from kuzet.core.auth.api import router as auth_router
 from kuzet.core.auth.users_api import router as users_router
@@ -99,7 +100,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         refresher = Refresher(services.analytics, every) if every > 0 else None
         if refresher is not None:
             refresher.start()
+        checkpointer = audit_checkpoint_writer(services)  # None when KUZET_AUDIT_CHECKPOINT_SECONDS=0
+        if checkpointer is not None:
+            checkpointer.start()
         yield
+        if checkpointer is not None:
+            checkpointer.stop()
         if refresher is not None:
             refresher.stop()
         if telemetry is not None:

@@ -15,7 +15,8 @@ from kuzet.analytics.report_cli import report_command
 from kuzet.config import ConfigError, Settings, get_settings
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
-from kuzet.core.audit import service as audit_service
+from kuzet.core.audit.cli import checkpoint_command as audit_checkpoint_command
+from kuzet.core.audit.cli import verify_command as audit_verify_command
 from kuzet.core.auth import accounts
 from kuzet.core.auth.credentials import totp_code
 from kuzet.core.auth.domain import Role
@@ -232,19 +233,8 @@ def user_totp_code(username: str) -> None:
     out.print(totp_code(services.auth.box.open(sealed), services.clock.now()))
 
 
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the audit hash chain; exit 1 and name the first broken row if it was tampered with."""
-    services = _services()
-    report = audit_service.verify(services.uow())
-    services.close()
-    if report.ok:
-        out.print(f"audit chain intact: {report.checked} rows")
-        return
-    err.print(
-        f"audit chain BROKEN at row {report.broken_seq}: {report.reason} ({report.checked} rows intact)"
-    )
-    raise typer.Exit(1)
+audit_app.command("verify")(audit_verify_command)
+audit_app.command("checkpoint")(audit_checkpoint_command)
 
 
 def main() -> None:

@@ -117,6 +117,11 @@ class Settings(BaseSettings):
     analytics_overlap_seconds: float = Field(default=300.0, ge=0)
     analytics_compact_after: int = Field(default=20, ge=1)
     analytics_rebuild_hours: float = Field(default=24.0, gt=0)
+    # Audit checkpoints: the server writes the audit chain's head, signed, to an append-only file outside the
+    # database (and to the log) every so many seconds when it moved (0: not in the background); by default
+    # data_dir/audit/checkpoints.jsonl.
+    audit_checkpoint_seconds: float = Field(default=60.0, ge=0)
+    audit_checkpoint_path: Path | None = None
     # Demo (`kuzet demo`, `kuzet simulate`): demo time runs this many times faster than real time (10: ten
     # demo minutes a real minute); the traffic generator with simulated units on or off, and the mean
     # appeals an hour it sends (following the hourly profile); closed incidents of one simulated past year
@@ -138,6 +143,10 @@ class Settings(BaseSettings):
     @property
     def gazetteer_file(self) -> Path:
         return self.gazetteer_path or self.data_dir / "gazetteer.npz"
+
+    @property
+    def audit_checkpoint_file(self) -> Path:
+        return self.audit_checkpoint_path or self.data_dir / "audit" / "checkpoints.jsonl"
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,10 +9,11 @@ from pydantic import AwareDatetime
 
 from kuzet.core.actor import Actor
 from kuzet.core.audit import service
+from kuzet.core.audit.checkpoint_file import CheckpointLog
 from kuzet.core.audit.domain import Outcome
 from kuzet.core.audit.schemas import AuditEntryOut, ChainReportOut
 from kuzet.core.auth.domain import Permission
-from kuzet.core.deps import UowDep, require
+from kuzet.core.deps import ServicesDep, UowDep, require
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -42,7 +43,12 @@ def list_entries(
 
 
 @router.get(
-    "/verify", response_model=ChainReportOut, summary="Walk the hash chain; name the first broken row"
+    "/verify",
+    response_model=ChainReportOut,
+    summary="Walk the hash chain, hold it against the checkpoints; name a broken row or a cut tail",
 )
-def verify(actor: Annotated[Actor, Depends(require(Permission.AUDIT_VERIFY))], uow: UowDep) -> ChainReportOut:
-    return ChainReportOut.from_domain(service.verify(uow))
+def verify(
+    actor: Annotated[Actor, Depends(require(Permission.AUDIT_VERIFY))], uow: UowDep, services: ServicesDep
+) -> ChainReportOut:
+    checkpoints = CheckpointLog.from_settings(services.settings)
+    return ChainReportOut.from_domain(service.verify(uow, checkpoints=checkpoints))

@@ -15,6 +15,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from kuzet.core.audit.checkpoints import CheckpointReport
+
 GENESIS_HASH = "0" * 64
 
 
@@ -83,13 +85,16 @@ def place(record: AuditRecord, *, after_seq: int, after_hash: str, key: bytes) -
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The chain walked from the first row to the head, and held against the checkpoints if any were read."""
+
     checked: int
     broken_seq: int | None = None
     reason: str | None = None
+    checkpoints: CheckpointReport | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken_seq is None
+        return self.broken_seq is None and (self.checkpoints is None or self.checkpoints.ok)
 
 
 def verify_chain(entries: Iterable[AuditEntry], *, head_seq: int, head_hash: str, key: bytes) -> ChainReport:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -128,6 +128,18 @@ class AuditRepository:
             for row in rows:
                 yield _to_entry(row)
             after = rows[-1].seq
+
+    def hashes_at(self, seqs: Collection[int], *, batch: int = 1000) -> dict[int, str]:
+        """The stored hash of each of these rows that exists."""
+        wanted = sorted(seqs)
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), batch):
+            chunk = wanted[start : start + batch]
+            rows = self.session.execute(
+                select(audit_log.c.seq, audit_log.c.hash).where(audit_log.c.seq.in_(chunk))
+            ).all()
+            found.update({row.seq: row.hash for row in rows})
+        return found
 
     def search(
         self,

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from kuzet.core.actor import Actor
 from kuzet.core.audit import service
+from kuzet.core.audit.checkpoint_file import CheckpointLog
 from kuzet.core.container import Services
 
 WRITERS, EACH = 6, 15
@@ -20,6 +21,6 @@ def test_parallel_appends_keep_one_unbroken_chain(services: Services) -> None:
 
     with ThreadPoolExecutor(WRITERS) as pool:
         list(pool.map(write, range(WRITERS)))
-    report = service.verify(services.uow())
+    report = service.verify(services.uow(), checkpoints=CheckpointLog.from_settings(services.settings))
     assert report.ok, report
     assert report.checked == WRITERS * EACH
