@@ -28,10 +28,8 @@ from kuzet.geo.osm import import_osm
 from kuzet.units import positions_service, service
 from kuzet.units.domain import UnitType
 from kuzet.units.positions import Fix
+from tests.reference import osm_extract
 
-REFERENCE = Path(
-    os.environ.get("KUZET_REFERENCE_DATA", Path(__file__).resolve().parents[2] / "shared" / "reference-data")
-)
 ADMIN_URL = os.environ.get(
     "KUZET_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -102,7 +100,7 @@ def run(database_url: str, roads_file: Path, label: str) -> None:
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="kuzet-avl-"))
     roads_file = folder / "roads.npz"
-    import_osm(REFERENCE / "osm" / "andorra.osm.pbf").graph.save(roads_file)
+    import_osm(osm_extract("andorra.osm.pbf")).graph.save(roads_file)
     print(
         f"GPS ingest benchmark: {UNITS} units, batches of {BATCH}, {BATCHES} batches a round, {ROUNDS} rounds"
     )

@@ -40,7 +40,7 @@ from kuzet.geo.graph import F64, RoadGraph, build_graph
 from kuzet.geo.osm import import_osm
 from kuzet.geo.snap import SnapBatch, Snapper
 from kuzet.geo.speeds import RoadClass
-from tests.reference import reference_data
+from tests.reference import osm_extract
 
 UNITS = 200
 INCIDENTS = 1000
@@ -233,7 +233,7 @@ def main() -> None:
     parser.add_argument("--no-synthetic", action="store_true")
     args = parser.parse_args()
     started = time.perf_counter()
-    andorra = import_osm(reference_data() / "osm" / "andorra.osm.pbf")
+    andorra = import_osm(osm_extract("andorra.osm.pbf"))
     print(f"andorra imported in {time.perf_counter() - started:.2f} s: {andorra.report}")
     measure("andorra (real OSM)", andorra.graph, args)
     if not args.no_synthetic:

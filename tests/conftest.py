@@ -249,5 +249,11 @@ def run_cli(
     )
 
 
-# Fixtures of a working operations centre (staff desks, calls, units).
-pytest_plugins = ["tests.ops", "tests.partners.fixtures", "tests.roads", "tests.console.browser"]
+# Fixtures of a working operations centre (staff desks, calls, units); the shared_reference marker's handling.
+pytest_plugins = [
+    "tests.ops",
+    "tests.partners.fixtures",
+    "tests.roads",
+    "tests.console.browser",
+    "tests.shared_reference",
+]
