@@ -66,7 +66,8 @@ def _print(report: ChainReport) -> None:
         err.print(f"checkpoint {problem.kind}: {escape(problem.reason)}")
     if report.ok:
         against = (
-            f"; it agrees with {held.checked} checkpoints (latest: row {held.latest.seq})"
+            f"; it agrees with {held.checked} checkpoint{'' if held.checked == 1 else 's'} "
+            f"(latest: row {held.latest.seq})"
             if held.latest is not None
             else ""
         )
