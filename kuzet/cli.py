@@ -20,6 +20,7 @@ from kuzet.core.audit.cli import verify_command as audit_verify_command
 from kuzet.core.auth import accounts
 from kuzet.core.auth.credentials import totp_code
 from kuzet.core.auth.domain import Role
+from kuzet.core.auth.throttle_cli import throttles_command, unthrottle_command
 from kuzet.core.auth.store import UserRepository
 from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
@@ -186,8 +187,12 @@ def user_lock(username: str) -> None:
 
 @user_app.command("unlock")
 def user_unlock(username: str) -> None:
-    """Unlock an account (also clears its failed-login count)."""
+    """Unlock an account locked by an administrator (failed logins are throttled, never locked)."""
     _user_action(username, "unlock")
+
+
+user_app.command("throttles")(throttles_command)
+user_app.command("unthrottle")(unthrottle_command)
 
 
 @user_app.command("reset-2fa")

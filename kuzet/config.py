@@ -41,9 +41,17 @@ class Settings(BaseSettings):
     # Sessions: a shift is 12 hours; an unattended console is locked after the idle timeout.
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)
-    # Lock-out: this many failed logins within the window locks the account until an admin unlocks it.
-    lockout_failures: int = Field(default=5, ge=1)
-    lockout_window_minutes: int = Field(default=15, ge=1)
+    # Login throttling (docs/security.md): failed logins are counted per user name and address, per address,
+    # and per user name from addresses it has not logged in from within the known-address days; past a
+    # count's free failures, each further one makes it wait, from the first delay doubling up to the maximum.
+    # A count is forgotten after the window without failures. Nothing locks an account.
+    login_throttle_pair_free: int = Field(default=5, ge=1)
+    login_throttle_address_free: int = Field(default=20, ge=1)
+    login_throttle_account_free: int = Field(default=10, ge=1)
+    login_throttle_first_delay_seconds: float = Field(default=1.0, gt=0)
+    login_throttle_max_delay_seconds: float = Field(default=900.0, gt=0)
+    login_throttle_window_minutes: float = Field(default=60.0, gt=0)
+    login_throttle_known_address_days: float = Field(default=30.0, gt=0)
     totp_required_roles: list[str] = Field(default_factory=lambda: ["admin", "supervisor"])
     totp_issuer: str = "Kuzet"
     # The region served, as a bounding box (min_lon, min_lat, max_lon, max_lat). The default is the demo

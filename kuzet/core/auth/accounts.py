@@ -122,7 +122,6 @@ def unlock_user(uow: UnitOfWork, *, user_id: int, by: Actor, at: datetime) -> Us
         users = uow.repo(UserRepository)
         user = _get_in_scope(uow, user_id, by, "user.unlock")
         user = users.update(user.id, locked_at=None, lock_reason=None)
-        users.clear_failures(user.id)
         uow.audit(by, "user.unlock", object_type="user", object_id=user.id, at=at)
         uow.commit()
     return user

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from kuzet.core.actor import Actor
-from kuzet.core.auth import service
+from kuzet.core.auth import service, throttling
 from kuzet.core.auth.accounts import get_user
 from kuzet.core.auth.domain import Permission
-from kuzet.core.auth.schemas import CodeIn, EnrolmentOut, LoginIn, LoginOut, UserOut
+from kuzet.core.auth.schemas import (
+    CodeIn,
+    EnrolmentOut,
+    LoginIn,
+    LoginOut,
+    ThrottlesClearedOut,
+    ThrottlesOut,
+    UserOut,
+)
 from kuzet.core.deps import NowDep, ServicesDep, SourceDep, UowDep, require
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 SessionActor = Annotated[Actor, Depends(require(Permission.SESSION))]
+Manager = Annotated[Actor, Depends(require(Permission.USERS_MANAGE))]
 
 PUBLIC_ROUTES = {("POST", "/api/v1/auth/login")}
 
@@ -62,3 +71,28 @@ def post_totp_confirm(
 ) -> UserOut:
     user = service.confirm_totp(uow, services.auth, actor=actor, code=body.code, at=at)
     return UserOut.from_domain(user, viewer_role=actor.role)
+
+
+@router.get(
+    "/throttles",
+    response_model=ThrottlesOut,
+    summary="User names and addresses whose failed logins still count, and which of them wait",
+)
+def get_throttles(actor: Manager, services: ServicesDep, uow: UowDep, at: NowDep) -> ThrottlesOut:
+    return ThrottlesOut.from_domain(throttling.list_throttles(uow, services.auth.throttle, at=at))
+
+
+@router.delete(
+    "/throttles",
+    response_model=ThrottlesClearedOut,
+    summary="Forget the failed logins of a user name, of an address, or of the pair when both are given",
+)
+def delete_throttles(
+    actor: Manager,
+    uow: UowDep,
+    at: NowDep,
+    username: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    address: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+) -> ThrottlesClearedOut:
+    cleared = throttling.clear_throttles(uow, username=username, address=address, by=actor, at=at)
+    return ThrottlesClearedOut(cleared=cleared)

@@ -1,4 +1,4 @@
-"""Roles, permissions, scope, lock-out and session rules. Pure: no framework, no clock."""
+"""Roles, permissions, scope, login throttling and session rules. Pure: no framework, no clock."""
 
 from __future__ import annotations
 
@@ -109,15 +109,139 @@ def second_factor_required(role: Role, required_roles: Iterable[str]) -> bool:
     return role.value in set(required_roles)
 
 
-@dataclass(frozen=True)
-class LockoutPolicy:
-    failures: int = 5
-    window: timedelta = timedelta(minutes=15)
+class ThrottleScope(StrEnum):
+    """What a count of failed logins is kept for."""
 
-    def should_lock(self, failure_times: Iterable[datetime], now: datetime) -> bool:
-        """True when the failures inside the window (ending now) reach the limit."""
-        since = now - self.window
-        return sum(1 for moment in failure_times if since < moment <= now) >= self.failures
+    PAIR = "pair"  # one user name tried from one address
+    ADDRESS = "address"  # one address, whatever user names it tries
+    ACCOUNT = "account"  # one user name, tried from addresses that are not known good for it
+
+
+@dataclass(frozen=True, order=True)
+class ThrottleKey:
+    """One count. The unused part is empty: an address count has no user name, an account count no address."""
+
+    scope: ThrottleScope
+    username: str
+    address: str
+
+
+@dataclass(frozen=True)
+class ThrottleCount:
+    failures: int
+    first_failure_at: datetime
+    last_failure_at: datetime
+    blocked_until: datetime | None = None
+
+
+def login_name(username: str) -> str:
+    """The user name as accounts are looked up (without case), and as failures are counted."""
+    return username.lower()
+
+
+def throttle_keys(username: str, address: str, *, known_address: bool) -> tuple[ThrottleKey, ...]:
+    """The counts a login attempt is checked against and adds to, pair first.
+
+    From an address the account logged in from lately (known good), only the pair counts: failures of others
+    elsewhere never make the real user wait there, and the user's own typos there do not hold back others.
+    """
+    name = login_name(username)
+    pair = ThrottleKey(ThrottleScope.PAIR, name, address)
+    if known_address:
+        return (pair,)
+    return (
+        pair,
+        ThrottleKey(ThrottleScope.ADDRESS, "", address),
+        ThrottleKey(ThrottleScope.ACCOUNT, name, ""),
+    )
+
+
+_MAX_DOUBLINGS: Final = 40
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """Free failures per count, then a wait that doubles with every further failure, up to a maximum.
+
+    A count is forgotten once `window` passes without a failure. Only a pair's free failures add to the
+    account count, so one address alone can never make the account wait (`account_free` >= `pair_free`).
+    """
+
+    pair_free: int = 5
+    address_free: int = 20
+    account_free: int = 10
+    first_delay: timedelta = timedelta(seconds=1)
+    max_delay: timedelta = timedelta(minutes=15)
+    window: timedelta = timedelta(minutes=60)
+    known_for: timedelta = timedelta(days=30)
+
+    def __post_init__(self) -> None:
+        if min(self.pair_free, self.address_free, self.account_free) < 1:
+            raise ValueError("each free allowance must be at least 1")
+        if self.account_free < self.pair_free:
+            raise ValueError("the account allowance must be at least the pair allowance")
+        if not timedelta(0) < self.first_delay <= self.max_delay <= self.window:
+            raise ValueError("0 < first delay <= maximum delay <= window must hold")
+
+    def free(self, scope: ThrottleScope) -> int:
+        return {
+            ThrottleScope.PAIR: self.pair_free,
+            ThrottleScope.ADDRESS: self.address_free,
+            ThrottleScope.ACCOUNT: self.account_free,
+        }[scope]
+
+    def delay(self, scope: ThrottleScope, failures: int) -> timedelta:
+        """The wait after the `failures`-th failure in a row: none within the allowance, then 1, 2, 4 …
+        times the first delay."""
+        beyond = failures - self.free(scope)
+        if beyond <= 0:
+            return timedelta(0)
+        doublings: int = min(beyond - 1, _MAX_DOUBLINGS)
+        return min(self.first_delay * (1 << doublings), self.max_delay)
+
+    def current(self, count: ThrottleCount | None, at: datetime) -> int:
+        """The failures that still count at `at` (none once the window passed without one)."""
+        if count is None:
+            return 0
+        if at - count.last_failure_at >= self.window and not self.blocked(count, at):
+            return 0
+        return count.failures
+
+    @staticmethod
+    def blocked(count: ThrottleCount | None, at: datetime) -> bool:
+        return count is not None and count.blocked_until is not None and count.blocked_until > at
+
+    def wait(
+        self, keys: Iterable[ThrottleKey], counts: Mapping[ThrottleKey, ThrottleCount], at: datetime
+    ) -> tuple[ThrottleKey, timedelta] | None:
+        """The longest wait still to run among the attempt's counts, or None when it may go ahead."""
+        longest: tuple[ThrottleKey, timedelta] | None = None
+        for key in keys:
+            count = counts.get(key)
+            if count is not None and count.blocked_until is not None and self.blocked(count, at):
+                left = count.blocked_until - at
+                if longest is None or left > longest[1]:
+                    longest = (key, left)
+        return longest
+
+    def after_failure(
+        self, keys: Iterable[ThrottleKey], counts: Mapping[ThrottleKey, ThrottleCount], at: datetime
+    ) -> dict[ThrottleKey, ThrottleCount]:
+        """The counts that one more failure changes, and their new values."""
+        changed: dict[ThrottleKey, ThrottleCount] = {}
+        pair_failures = 0
+        for key in keys:
+            previous = counts.get(key)
+            failures = self.current(previous, at)
+            if key.scope is ThrottleScope.ACCOUNT and pair_failures > self.pair_free:
+                continue  # this address has had its share of the account's allowance
+            failures += 1
+            if key.scope is ThrottleScope.PAIR:
+                pair_failures = failures
+            first = previous.first_failure_at if previous is not None and failures > 1 else at
+            wait = self.delay(key.scope, failures)
+            changed[key] = ThrottleCount(failures, first, at, at + wait if wait else None)
+        return changed
 
 
 class SessionEnd(StrEnum):

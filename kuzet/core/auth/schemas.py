@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.core.auth.domain import Role, User
+from kuzet.core.auth.throttling import Throttles
 from kuzet.core.pii import PiiKind, shown
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{3,64}$"
@@ -86,3 +87,74 @@ class UserIn(BaseModel):
 class PasswordIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     password: str = Field(min_length=10, max_length=256)
+
+
+class ThrottleSourceOut(BaseModel):
+    address: str | None = Field(description="Source address; null when the server could not tell")
+    failures: int = Field(description="Failed logins of this user name from this address, still counting")
+    last_failure_at: datetime
+    blocked_until: datetime | None = Field(description="Logins of this name from here wait until then")
+
+
+class ThrottledAccountOut(BaseModel):
+    username: str = Field(description="The user name as tried, without case")
+    user_id: int | None = Field(description="The account of that name; null when there is none")
+    failures: int = Field(description="Failures against the name from addresses not known good for it")
+    last_failure_at: datetime | None
+    blocked_until: datetime | None = Field(
+        description="Logins of this name from addresses not known good for it wait until then"
+    )
+    sources: list[ThrottleSourceOut]
+
+
+class ThrottledAddressOut(BaseModel):
+    address: str | None
+    failures: int = Field(description="Failures from this address for names it is not known good for")
+    last_failure_at: datetime
+    blocked_until: datetime | None = Field(
+        description="Logins from here wait until then, but known good ones"
+    )
+    usernames: int = Field(description="How many user names failed from this address")
+
+
+class ThrottlesOut(BaseModel):
+    accounts: list[ThrottledAccountOut]
+    addresses: list[ThrottledAddressOut]
+
+    @classmethod
+    def from_domain(cls, throttles: Throttles) -> ThrottlesOut:
+        return cls(
+            accounts=[
+                ThrottledAccountOut(
+                    username=a.username,
+                    user_id=a.user_id,
+                    failures=a.failures,
+                    last_failure_at=a.last_failure_at,
+                    blocked_until=a.blocked_until,
+                    sources=[
+                        ThrottleSourceOut(
+                            address=s.address or None,
+                            failures=s.failures,
+                            last_failure_at=s.last_failure_at,
+                            blocked_until=s.blocked_until,
+                        )
+                        for s in a.sources
+                    ],
+                )
+                for a in throttles.accounts
+            ],
+            addresses=[
+                ThrottledAddressOut(
+                    address=a.address or None,
+                    failures=a.failures,
+                    last_failure_at=a.last_failure_at,
+                    blocked_until=a.blocked_until,
+                    usernames=a.usernames,
+                )
+                for a in throttles.addresses
+            ],
+        )
+
+
+class ThrottlesClearedOut(BaseModel):
+    cleared: int = Field(description="How many failure counts were forgotten")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
-from kuzet.config import Settings
+from kuzet.config import ConfigError, Settings
 from kuzet.core.actor import Actor, ActorKind
 from kuzet.core.audit.domain import Outcome
+from kuzet.core.auth import throttling
 from kuzet.core.auth.credentials import (
     Passwords,
     SecretBox,
@@ -18,15 +20,14 @@ from kuzet.core.auth.credentials import (
     totp_uri,
 )
 from kuzet.core.auth.domain import (
-    LockoutPolicy,
     SessionEnd,
     SessionPolicy,
+    ThrottlePolicy,
     User,
     second_factor_required,
 )
 from kuzet.core.auth.store import UserRepository
 from kuzet.core.errors import AccountLocked, Conflict, FieldError, InvalidInput, KuzetError, Unauthenticated
-from kuzet.core.events import DomainEvent
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
 
@@ -43,17 +44,10 @@ class SecondFactorRequired(KuzetError):
 
 
 @dataclass(frozen=True)
-class UserLocked(DomainEvent):
-    name = "user.locked"
-    user_id: int
-    reason: str
-
-
-@dataclass(frozen=True)
 class AuthConfig:
     passwords: Passwords
     box: SecretBox
-    lockout: LockoutPolicy
+    throttle: ThrottlePolicy
     sessions: SessionPolicy
     totp_roles: frozenset[str]
     totp_issuer: str
@@ -63,9 +57,7 @@ class AuthConfig:
         return cls(
             passwords=Passwords(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib),
             box=SecretBox(settings.secret_key),
-            lockout=LockoutPolicy(
-                settings.lockout_failures, timedelta(minutes=settings.lockout_window_minutes)
-            ),
+            throttle=throttle_policy(settings),
             sessions=SessionPolicy(
                 idle=timedelta(minutes=settings.session_idle_minutes),
                 absolute=timedelta(hours=settings.session_absolute_hours),
@@ -73,6 +65,26 @@ class AuthConfig:
             totp_roles=frozenset(settings.totp_required_roles),
             totp_issuer=settings.totp_issuer,
         )
+
+
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    try:
+        return ThrottlePolicy(
+            pair_free=settings.login_throttle_pair_free,
+            address_free=settings.login_throttle_address_free,
+            account_free=settings.login_throttle_account_free,
+            first_delay=timedelta(seconds=settings.login_throttle_first_delay_seconds),
+            max_delay=timedelta(seconds=settings.login_throttle_max_delay_seconds),
+            window=timedelta(minutes=settings.login_throttle_window_minutes),
+            known_for=timedelta(days=settings.login_throttle_known_address_days),
+        )
+    except ValueError as exc:
+        raise ConfigError(
+            "KUZET_LOGIN_THROTTLE_* settings are inconsistent: KUZET_LOGIN_THROTTLE_ACCOUNT_FREE must be "
+            "at least KUZET_LOGIN_THROTTLE_PAIR_FREE, and KUZET_LOGIN_THROTTLE_FIRST_DELAY_SECONDS <= "
+            "KUZET_LOGIN_THROTTLE_MAX_DELAY_SECONDS <= KUZET_LOGIN_THROTTLE_WINDOW_MINUTES × 60 "
+            f"({exc})"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -112,34 +124,30 @@ def login(
     source: str | None,
     at: datetime,
 ) -> LoginResult:
-    """Check the password (and the code, once enrolled); count failures and lock at the limit."""
+    """Check the password (and the code, once enrolled), after the throttle: while one of the attempt's
+    failure counts waits, the attempt is refused before any hash is computed. Failures are counted; nothing
+    is locked and no session ends."""
     with uow:
         users = uow.repo(UserRepository)
         user = users.by_username(username, for_update=True)
+        attempt = throttling.attempt_of(uow, cfg.throttle, username=username, user=user, source=source, at=at)
         anonymous = Actor.anonymous(source)
         if user is None or user.disabled:
+            throttling.refuse_if_waiting(uow, cfg.throttle, attempt, who=anonymous, object_id=username, at=at)
             cfg.passwords.verify(None, password)
             reason = "unknown_user" if user is None else "disabled"
-            raise _refuse_login(
-                uow,
-                anonymous,
-                username,
-                outcome=Outcome.FAILED,
-                reason=reason,
-                at=at,
-                error=Unauthenticated(WRONG_CREDENTIALS),
-            )
+            _count_failure(uow, cfg, attempt, anonymous, username, reason=reason, at=at)
         who = actor_of(user, source=source)
+        throttling.refuse_if_waiting(uow, cfg.throttle, attempt, who=who, object_id=user.id, at=at)
         password_hash, sealed_secret, last_step = users.credentials(user.id)
         password_ok = cfg.passwords.verify(password_hash, password)
-        if user.locked:
-            # Only someone who knows the password learns that the account is locked.
-            error: KuzetError = AccountLocked() if password_ok else Unauthenticated(WRONG_CREDENTIALS)
-            raise _refuse_login(
-                uow, who, user.id, outcome=Outcome.DENIED, reason="locked", at=at, error=error
-            )
         if not password_ok:
-            _count_failure(uow, cfg, user, who, reason="password", at=at)
+            _count_failure(uow, cfg, attempt, who, user.id, reason="password", at=at)
+        if user.locked:
+            # Locked by an administrator. Only someone who knows the password learns that.
+            raise _refuse_login(
+                uow, who, user.id, outcome=Outcome.DENIED, reason="locked", at=at, error=AccountLocked()
+            )
         if user.totp_enrolled and sealed_secret:
             if not totp_code:
                 raise _refuse_login(
@@ -153,10 +161,10 @@ def login(
                 )
             check = check_totp(cfg.box.open(sealed_secret), totp_code, at=at, last_used_step=last_step)
             if not check.ok:
-                _count_failure(uow, cfg, user, who, reason="second_factor", at=at)
+                _count_failure(uow, cfg, attempt, who, user.id, reason="second_factor", at=at)
             users.update(user.id, totp_last_step=check.step)
         pending = second_factor_required(user.role, cfg.totp_roles) and not user.totp_enrolled
-        users.clear_failures(user.id)
+        throttling.count_success(uow, cfg.throttle, attempt, at=at)
         token = new_session_token()
         session_id = users.add_session(
             token_digest=token_digest(token),
@@ -203,38 +211,24 @@ def _refuse_login(
 
 
 def _count_failure(
-    uow: UnitOfWork, cfg: AuthConfig, user: User, who: Actor, *, reason: str, at: datetime
-) -> None:
-    """Record a failed attempt, lock the account at the limit, commit, and refuse."""
-    users = uow.repo(UserRepository)
-    users.add_failure(user.id, at)
-    locked = cfg.lockout.should_lock(users.failures_since(user.id, at - cfg.lockout.window), at)
-    if locked:
-        # Session rows are locked before the audit head, in the same order as every other use case.
-        users.update(user.id, locked_at=at, lock_reason="failed_logins")
-        users.revoke_sessions(user.id, at)
+    uow: UnitOfWork,
+    cfg: AuthConfig,
+    attempt: throttling.Attempt,
+    who: Actor,
+    user: str | int,
+    *,
+    reason: str,
+    at: datetime,
+) -> NoReturn:
+    """Count a failed attempt and audit it in one transaction, commit, and refuse with the usual answer."""
+    detail: dict[str, str | int] = {"reason": reason}
+    wait = throttling.count_failure(uow, cfg.throttle, attempt, at=at)
+    if wait:
+        detail["throttled_for"] = wait
     uow.audit(
-        who,
-        "auth.login",
-        object_type="user",
-        object_id=user.id,
-        outcome=Outcome.FAILED,
-        detail={"reason": reason},
-        at=at,
+        who, "auth.login", object_type="user", object_id=user, outcome=Outcome.FAILED, detail=detail, at=at
     )
-    if locked:
-        uow.audit(
-            Actor.system("lockout"),
-            "user.lock",
-            object_type="user",
-            object_id=user.id,
-            detail={"reason": "failed_logins", "failures": cfg.lockout.failures},
-            at=at,
-        )
-        uow.emit(UserLocked(user.id, "failed_logins"))
     uow.commit()
-    if locked:
-        raise AccountLocked()
     raise Unauthenticated(WRONG_CREDENTIALS)
 
 

@@ -8,7 +8,7 @@ import pyotp
 from kuzet.core.auth.domain import Role, User
 from kuzet.core.auth.store import UserRepository
 from kuzet.core.container import Services
-from tests.conftest import PASSWORD, MakeUser, bearer, login
+from tests.conftest import PASSWORD, LiveServer, MakeUser, bearer, login
 
 
 def enrol_totp(services: Services, user: User) -> str:
@@ -36,3 +36,12 @@ def logged_in(
     if role.value in services.auth.totp_roles:
         code = pyotp.TOTP(enrol_totp(services, user)).now()
     return user, bearer(login(client, username, PASSWORD, code))
+
+
+def client_from(server: LiveServer, address: str) -> httpx.Client:
+    """A client whose requests come from another loopback address (Linux answers all of 127.0.0.0/8)."""
+    return httpx.Client(base_url=server.url, timeout=30, transport=httpx.HTTPTransport(local_address=address))
+
+
+def wrong_login(client: httpx.Client, username: str) -> httpx.Response:
+    return client.post("/api/v1/auth/login", json={"username": username, "password": "wrong-password-1"})

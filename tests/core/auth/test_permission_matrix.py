@@ -39,6 +39,8 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("POST", "/api/v1/auth/totp/enrol"): ALL,
     ("POST", "/api/v1/auth/totp/confirm"): ALL,
     ("POST", "/api/v1/auth/logout"): ALL,
+    ("GET", "/api/v1/auth/throttles"): ADMIN,
+    ("DELETE", "/api/v1/auth/throttles"): ADMIN,
     ("GET", "/api/v1/users"): STAFF_READERS,
     ("POST", "/api/v1/users"): ADMIN,
     ("GET", "/api/v1/users/{user_id}"): STAFF_READERS,

@@ -1,4 +1,4 @@
-"""Unit tests of the pure account rules: lock-out window, session timeouts, scope, passwords."""
+"""Unit tests of the pure account rules: session timeouts, scope, passwords (throttling has its own)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kuzet.core.auth.domain import (
-    LockoutPolicy,
     Role,
     ScopeError,
     SessionEnd,
@@ -17,22 +16,6 @@ from kuzet.core.auth.domain import (
 )
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-def test_five_failures_within_fifteen_minutes_lock() -> None:
-    policy = LockoutPolicy(5, timedelta(minutes=15))
-    failures = [NOW - timedelta(minutes=m) for m in (14, 10, 5, 1, 0)]
-    assert policy.should_lock(failures, NOW)
-
-
-def test_failures_older_than_the_window_do_not_count() -> None:
-    policy = LockoutPolicy(5, timedelta(minutes=15))
-    failures = [NOW - timedelta(minutes=m) for m in (16, 10, 5, 1, 0)]
-    assert not policy.should_lock(failures, NOW)
-
-
-def test_four_failures_do_not_lock() -> None:
-    assert not LockoutPolicy().should_lock([NOW] * 4, NOW)
 
 
 @pytest.mark.parametrize(
