@@ -20,8 +20,8 @@ from kuzet.core.audit.cli import verify_command as audit_verify_command
 from kuzet.core.auth import accounts
 from kuzet.core.auth.credentials import totp_code
 from kuzet.core.auth.domain import Role
-from kuzet.core.auth.throttle_cli import throttles_command, unthrottle_command
 from kuzet.core.auth.store import UserRepository
+from kuzet.core.auth.throttle_cli import throttles_command, unthrottle_command
 from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
