@@ -28,8 +28,9 @@ from kuzet.core.auth.api import router as auth_router
 from kuzet.core.auth.users_api import router as users_router
 from kuzet.core.container import Services
 from kuzet.core.deps import api_routes, declared_permission
+from kuzet.core.input_guard import TextGuardMiddleware
 from kuzet.core.observability import MetricsMiddleware
-from kuzet.core.problems import BodyLimitMiddleware, install_error_handlers
+from kuzet.core.problems import BodyLimitMiddleware, UnexpectedErrorMiddleware, install_error_handlers
 from kuzet.dispatch.api import router as dispatch_router
 from kuzet.dispatch.recommendations_api import router as recommendations_router
 from kuzet.geo.api import router as geo_router
@@ -133,7 +134,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # Added inside out: the last one added sees the request first.
+    app.add_middleware(TextGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=settings.partner_media_max_bytes + 1024 * 1024)
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     _mount_console(app)
     check_permissions_declared(app)

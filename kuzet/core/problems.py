@@ -112,14 +112,11 @@ def _field_errors_json(errors: Sequence[FieldError], locale: str) -> list[dict[s
     ]
 
 
-async def _on_kuzet_error(request: Request, exc: Exception) -> JSONResponse:
-    if not isinstance(exc, KuzetError):
-        raise exc
+def problem_for(request: Request, exc: KuzetError) -> JSONResponse:
+    """The problem+json response of a Kuzet error (field errors included)."""
     errors = None
     if isinstance(exc, InvalidInput):
         errors = _field_errors_json(exc.errors, negotiate(request.headers.get("accept-language")))
-    if exc.status >= 500:
-        log.error("request failed", extra={"problem": exc.slug, "path": request.url.path})
     return problem(
         request,
         status=exc.status,
@@ -131,6 +128,14 @@ async def _on_kuzet_error(request: Request, exc: Exception) -> JSONResponse:
         extra=exc.extra,
         headers=exc.headers,
     )
+
+
+async def _on_kuzet_error(request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, KuzetError):
+        raise exc
+    if exc.status >= 500:
+        log.error("request failed", extra={"problem": exc.slug, "path": request.url.path})
+    return problem_for(request, exc)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -178,22 +183,50 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", extra={"path": request.url.path})
-    return problem(
-        request,
-        status=500,
-        slug=KuzetError.slug,
-        title=KuzetError.title,
-        detail=KuzetError.default_detail,
-    )
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KuzetError, _on_kuzet_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+
+
+class UnexpectedErrorMiddleware:
+    """The last line: an exception no handler took becomes one log record and a 500 problem+json.
+
+    It is not re-raised. Starlette's own catch-all would re-raise after answering, so the server logged a
+    second traceback and closed the connection; here the client gets its answer on a connection that stays
+    usable. A Kuzet error raised outside the routes (while a middleware reads the body, say) gets its own
+    problem. If the response had already started, the record says so and the connection is left to close."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def noting_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_send)
+        except Exception as exc:
+            request = Request(scope)
+            if isinstance(exc, KuzetError) and exc.status < 500 and not started:
+                await problem_for(request, exc)(scope, receive, send)
+                return
+            log.error(
+                "unhandled error",
+                exc_info=exc,
+                extra={"path": request.url.path, "method": scope.get("method"), "response_started": started},
+            )
+            if not started:
+                internal = KuzetError()
+                await problem_for(request, internal)(scope, receive, send)
 
 
 class BodyLimitMiddleware:
