@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from kuzet import __version__
 from kuzet.analytics.api import router as analytics_router
 from kuzet.analytics.report_api import router as report_router
+from kuzet.analytics.report_html import STYLE as REPORT_STYLE
 from kuzet.analytics.service import Refresher
 from kuzet.appeals.api import router as appeals_router
 from kuzet.config import Settings, get_settings
@@ -31,6 +32,7 @@ from kuzet.core.deps import api_routes, declared_permission
 from kuzet.core.input_guard import TextGuardMiddleware
 from kuzet.core.observability import MetricsMiddleware
 from kuzet.core.problems import BodyLimitMiddleware, UnexpectedErrorMiddleware, install_error_handlers
+from kuzet.core.security_headers import SecurityHeadersMiddleware
 from kuzet.dispatch.api import router as dispatch_router
 from kuzet.dispatch.recommendations_api import router as recommendations_router
 from kuzet.geo.api import router as geo_router
@@ -139,6 +141,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(BodyLimitMiddleware, limit=settings.partner_media_max_bytes + 1024 * 1024)
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    # Outermost, so every response gets the headers. The report opens as a blob: page under the console's CSP.
+    app.add_middleware(SecurityHeadersMiddleware, console_inline_styles=[REPORT_STYLE])
     _mount_console(app)
     check_permissions_declared(app)
     return app

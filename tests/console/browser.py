@@ -1,8 +1,10 @@
 """The console in a real browser: Debian's chromium driven headless by Playwright (no browser download).
 
 Every page records the requests it makes; a test fails if any of them leaves 127.0.0.1, and chromium is
-started with every host but loopback unresolvable, as in a closed police network. Each test saves a
-screenshot under test-output/console/.
+started with every host but loopback unresolvable, as in a closed police network. Every page (the reports and
+media it opens in new windows too) also records what its Content-Security-Policy refused, and a test fails on
+any such violation: the console must work with its policy enforced. Each test saves a screenshot under
+test-output/console/.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ CHROMIUM_FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 LOCAL_SCHEMES = {"data", "blob", "about"}
+CSP_MARK = "Content Security Policy"  # in chromium's own messages and in the listener's below
+VIOLATION_MARK = "Content Security Policy violation:"  # the listener's, sent after chromium's own message
+# Runs in every page and frame before its own scripts (Playwright's init scripts are not subject to the CSP).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener('securitypolicyviolation', (e) => console.error(
+  `Content Security Policy violation: ${e.effectiveDirective} refused ${e.blockedURI || 'inline'}`
+  + ` in ${e.documentURI} (${e.sourceFile || 'page'}:${e.lineNumber}) sample=${e.sample}`));
+"""
 
 
 def chromium_path() -> str:
@@ -71,6 +81,17 @@ class Console:
     context: BrowserContext
     base: str
     requested: list[str] = field(default_factory=list)
+    csp_violations: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        """Record what `page` asks for and what its Content-Security-Policy refuses."""
+        page.on("request", lambda r: self.requested.append(r.url))
+        page.on("console", lambda m: self._note(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: self._note(f"page error: {e}"))
+
+    def _note(self, text: str) -> None:
+        if CSP_MARK.lower() in text.lower():
+            self.csp_violations.append(text)
 
     def open(self, path: str = "/console/") -> None:
         self.page.goto(self.base + path)
@@ -107,9 +128,16 @@ def open_console(
 
     def _open() -> Console:
         context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="ru-RU")
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         page = context.new_page()
         console = Console(page, context, server.url)
-        page.on("request", lambda r: console.requested.append(r.url))
+        console.watch(page)
+
+        def watch_opened(other: Page) -> None:  # a report or a photo opened in a window of its own
+            if other is not page:
+                console.watch(other)
+
+        context.on("page", watch_opened)
         opened.append(console)
         return console
 
@@ -120,9 +148,11 @@ def open_console(
         suffix = f"-{n + 1}" if len(opened) > 1 else ""
         console.page.screenshot(path=str(OUTPUT / f"{name}{suffix}.png"))
     foreign = [url for console in opened for url in console.foreign_requests()]
+    refused = [text for console in opened for text in console.csp_violations]
     for console in opened:
         console.context.close()
     assert not foreign, f"the console asked for something outside 127.0.0.1: {foreign}"
+    assert not refused, f"the console broke its Content-Security-Policy: {refused}"
 
 
 @dataclass(frozen=True)

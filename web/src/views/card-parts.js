@@ -38,12 +38,25 @@ export function factsSection(card) {
   );
 }
 
+/**
+ * A page of its own for one photo. A blob: page keeps the console's Content-Security-Policy, which refuses the
+ * inline styles of chromium's built-in image page; this page takes its look from the console's stylesheet.
+ */
+function photoPage(imageUrl) {
+  const stylesheet = document.querySelector('link[rel="stylesheet"]').href;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="${stylesheet}">`
+    + `</head><body class="photo-page"><img src="${imageUrl}" alt="" data-testid="photo"></body></html>`;
+  return URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+}
+
 /** Open a partner's photo, video or voice message: fetched with the session's token, shown from a blob. */
 async function openMedia(url) {
   try {
     const response = await fetch(url, { headers: authHeaders() });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    window.open(URL.createObjectURL(await response.blob()), '_blank', 'noopener');
+    const blob = await response.blob();
+    const shown = URL.createObjectURL(blob);
+    window.open(blob.type.startsWith('image/') ? photoPage(shown) : shown, '_blank', 'noopener');
   } catch (error) {
     toastError(error);
   }
