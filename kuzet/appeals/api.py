@@ -16,6 +16,7 @@ from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.container import Services
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
+from kuzet.core.ids import RowId
 from kuzet.incidents import queries as incidents
 from kuzet.incidents.schemas import IncidentOut, SuggestionOut
 from kuzet.partners.schemas import ChannelCountOut
@@ -88,7 +89,7 @@ def duplicates(
 
 @router.get("/{appeal_id}", response_model=AppealOut, summary="One appeal")
 def get_appeal(
-    appeal_id: int, actor: Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))], uow: UowDep
+    appeal_id: RowId, actor: Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))], uow: UowDep
 ) -> AppealOut:
     return AppealOut.from_domain(service.get(uow, appeal_id=appeal_id, by=actor), viewer_role=actor.role)
 
@@ -97,7 +98,7 @@ def get_appeal(
     "/{appeal_id}/move", response_model=RegistrationOut, summary="Join another incident, or split off"
 )
 def move(
-    appeal_id: int,
+    appeal_id: RowId,
     body: MoveIn,
     actor: Annotated[Actor, Depends(require(Permission.INCIDENTS_MANAGE))],
     uow: UowDep,

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kuzet.appeals.domain import MAX_TEXT, Appeal, AppealInput, Channel
 from kuzet.appeals.phones import PhoneKind
+from kuzet.core.ids import RowId
 from kuzet.core.pii import PiiKind, shown
 from kuzet.incidents.schemas import IncidentOut, SuggestionOut
 
@@ -30,7 +31,7 @@ class AppealIn(BaseModel):
     district: str | None = Field(
         default=None, max_length=40, description="Defaults to the call-taker's district"
     )
-    incident_id: int | None = Field(
+    incident_id: RowId | None = Field(
         default=None, description="Join this open incident instead of opening one"
     )
 
@@ -128,6 +129,6 @@ class RegistrationOut(BaseModel):
 
 class MoveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    incident_id: int | None = Field(
+    incident_id: RowId | None = Field(
         description="Join this open incident; null splits the appeal into a new one"
     )

@@ -21,6 +21,7 @@ from kuzet.core.auth.domain import Permission
 from kuzet.core.clock import LOCAL_TZ
 from kuzet.core.deps import get_services, require
 from kuzet.core.i18n import translate
+from kuzet.core.ids import FeedSeq
 
 STATIC = Path(__file__).with_name("static")
 HEARTBEAT_SECONDS = 15.0
@@ -86,8 +87,8 @@ def _message(event: LiveEvent) -> str:
 async def live(
     viewer: Viewer,
     request: Request,
-    after: Annotated[int | None, Query(ge=0, description="Replay what came after this number")] = None,
-    last_event_id: Annotated[int | None, Header(ge=0)] = None,
+    after: Annotated[FeedSeq | None, Query(description="Replay what came after this number")] = None,
+    last_event_id: Annotated[FeedSeq | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: `id` is the feed number, `event` the kind (incident, appeal, unit, assignment,
     positions), `data` JSON. A console that reconnects sends the last number it saw (`after` or

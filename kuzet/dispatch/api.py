@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import NowDep, UowDep, require
+from kuzet.core.ids import RowId
 from kuzet.dispatch import service
 from kuzet.dispatch.schemas import AdvanceIn, AssignIn, AssignmentOut, CancelIn, ReassignIn
 
@@ -22,14 +23,16 @@ Dispatcher = Annotated[Actor, Depends(require(Permission.DISPATCH))]
     status_code=201,
     summary="Send a unit",
 )
-def assign(incident_id: int, body: AssignIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> AssignmentOut:
+def assign(incident_id: RowId, body: AssignIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> AssignmentOut:
     return AssignmentOut.from_domain(
         service.assign(uow, incident_id=incident_id, unit_id=body.unit_id, by=actor, at=at)
     )
 
 
 @router.post("/assignments/{assignment_id}/status", response_model=AssignmentOut, summary="Record progress")
-def advance(assignment_id: int, body: AdvanceIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> AssignmentOut:
+def advance(
+    assignment_id: RowId, body: AdvanceIn, actor: Dispatcher, uow: UowDep, at: NowDep
+) -> AssignmentOut:
     moved = service.advance(
         uow, assignment_id=assignment_id, to=body.status, disposition=body.disposition, by=actor, at=at
     )
@@ -39,7 +42,7 @@ def advance(assignment_id: int, body: AdvanceIn, actor: Dispatcher, uow: UowDep,
 @router.post(
     "/assignments/{assignment_id}/cancel", response_model=AssignmentOut, summary="Cancel, with a reason"
 )
-def cancel(assignment_id: int, body: CancelIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> AssignmentOut:
+def cancel(assignment_id: RowId, body: CancelIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> AssignmentOut:
     return AssignmentOut.from_domain(
         service.cancel(uow, assignment_id=assignment_id, reason=body.reason, by=actor, at=at)
     )
@@ -52,7 +55,7 @@ def cancel(assignment_id: int, body: CancelIn, actor: Dispatcher, uow: UowDep, a
     summary="Replace the unit, or divert it to another incident",
 )
 def reassign(
-    assignment_id: int, body: ReassignIn, actor: Dispatcher, uow: UowDep, at: NowDep
+    assignment_id: RowId, body: ReassignIn, actor: Dispatcher, uow: UowDep, at: NowDep
 ) -> AssignmentOut:
     moved = service.reassign(
         uow,

@@ -10,6 +10,7 @@ from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import get_services, require
 from kuzet.core.i18n import negotiate, translate
+from kuzet.core.ids import RowId
 from kuzet.dispatch import recommendations, routes
 from kuzet.dispatch.schemas import RecommendationOut, RecommendedOut, RouteOut
 
@@ -24,7 +25,7 @@ Reader = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]
     summary="Units to send, fastest to arrive by road first",
 )
 def recommend(
-    incident_id: int,
+    incident_id: RowId,
     actor: Dispatcher,
     request: Request,
     k: Annotated[int, Query(ge=1, le=50, description="How many units")] = 5,
@@ -79,7 +80,7 @@ def recommend(
     response_model=RouteOut,
     summary="The assigned unit's road route to the incident (GeoJSON)",
 )
-def route(assignment_id: int, actor: Reader, request: Request) -> RouteOut:
+def route(assignment_id: RowId, actor: Reader, request: Request) -> RouteOut:
     services = get_services(request)
     found = routes.route(
         services.uow(),

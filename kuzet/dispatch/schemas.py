@@ -7,13 +7,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kuzet.core.ids import RowId
 from kuzet.dispatch.domain import Assignment, AssignmentStatus
 from kuzet.incidents.domain import Disposition
 
 
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    unit_id: int
+    unit_id: RowId
 
 
 class AdvanceIn(BaseModel):
@@ -33,8 +34,8 @@ class CancelIn(BaseModel):
 class ReassignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=500)
-    unit_id: int | None = Field(default=None, description="Send this unit to the incident instead")
-    incident_id: int | None = Field(default=None, description="Divert the same unit to this incident")
+    unit_id: RowId | None = Field(default=None, description="Send this unit to the incident instead")
+    incident_id: RowId | None = Field(default=None, description="Divert the same unit to this incident")
 
 
 class AssignmentOut(BaseModel):

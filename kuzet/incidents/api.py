@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel
 
 from kuzet.appeals import service as appeals
@@ -14,6 +14,7 @@ from kuzet.appeals.schemas import AppealMediaOut, AppealOut
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
+from kuzet.core.ids import RowId
 from kuzet.dispatch import service as dispatch
 from kuzet.dispatch.schemas import AssignmentOut
 from kuzet.incidents import catalogue_service, queries, service
@@ -71,7 +72,7 @@ def overdue(
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentCardOut, summary="The incident card")
-def card(incident_id: int, actor: Reader, uow: UowDep) -> IncidentCardOut:
+def card(incident_id: RowId, actor: Reader, uow: UowDep) -> IncidentCardOut:
     view = queries.view(uow, incident_id=incident_id, by=actor)
     ids = [view.incident.id, *(c.id for c in view.children)]
     found = appeals.of_incidents(uow, ids)
@@ -103,7 +104,7 @@ def _media_out(m: partner_media.AttachedMedia) -> AppealMediaOut:
 
 @router.post("/incidents/{incident_id}/status", response_model=IncidentOut, summary="Change the status")
 def change_status(
-    incident_id: int, body: TransitionIn, actor: Manager, uow: UowDep, at: NowDep
+    incident_id: RowId, body: TransitionIn, actor: Manager, uow: UowDep, at: NowDep
 ) -> IncidentOut:
     incident = service.change_status(
         uow,
@@ -122,7 +123,7 @@ def change_status(
     "/incidents/{incident_id}/location", response_model=IncidentOut, summary="Confirm or correct the place"
 )
 def verify_location(
-    incident_id: int, body: LocationIn, actor: Manager, services: ServicesDep, uow: UowDep, at: NowDep
+    incident_id: RowId, body: LocationIn, actor: Manager, services: ServicesDep, uow: UowDep, at: NowDep
 ) -> IncidentOut:
     incident = service.verify_location(
         uow,
@@ -140,7 +141,7 @@ def verify_location(
 @router.post(
     "/incidents/{incident_id}/reopen", response_model=IncidentOut, summary="Reopen a closed incident"
 )
-def reopen(incident_id: int, body: ReasonIn, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
+def reopen(incident_id: RowId, body: ReasonIn, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
     return IncidentOut.from_domain(
         service.reopen(uow, incident_id=incident_id, reason=body.reason, by=actor, at=at)
     )
@@ -149,7 +150,7 @@ def reopen(incident_id: int, body: ReasonIn, actor: Manager, uow: UowDep, at: No
 @router.post(
     "/incidents/{incident_id}/merge", response_model=IncidentOut, summary="Merge another incident in"
 )
-def merge(incident_id: int, body: MergeIn, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
+def merge(incident_id: RowId, body: MergeIn, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
     parent = service.merge(
         uow,
         parent_id=incident_id,
@@ -164,7 +165,7 @@ def merge(incident_id: int, body: MergeIn, actor: Manager, uow: UowDep, at: NowD
 @router.post(
     "/incidents/{incident_id}/unmerge", response_model=IncidentOut, summary="Split a merged incident off"
 )
-def unmerge(incident_id: int, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
+def unmerge(incident_id: RowId, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
     return IncidentOut.from_domain(service.unmerge(uow, child_id=incident_id, by=actor, at=at))
 
 
@@ -180,7 +181,7 @@ def categories(
 
 @router.put("/categories/{code}", response_model=CategoryOut, summary="Add or change a category")
 def put_category(
-    code: str,
+    code: Annotated[str, Path(max_length=60)],
     body: CategoryIn,
     actor: Annotated[Actor, Depends(require(Permission.CATALOGUE_MANAGE))],
     uow: UowDep,

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kuzet.core.ids import RowId
 from kuzet.incidents.catalogue import Agency, Category, Group
 from kuzet.incidents.domain import Disposition, Incident, IncidentStatus, intervals
 from kuzet.incidents.rules import Breach, Overdue, Suggestion
@@ -109,7 +110,7 @@ class ReasonIn(BaseModel):
 
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    child_id: int
+    child_id: RowId
 
 
 class SuggestionOut(BaseModel):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -19,11 +19,13 @@ from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, get_services, require, source_address
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import N_
+from kuzet.core.ids import RowId
 from kuzet.partners import media, service, signing
 from kuzet.partners.domain import Partner, Scope
 from kuzet.partners.schemas import (
     DeliveryOut,
     IssuedOut,
+    MediaId,
     MediaOut,
     PartnerAppealIn,
     PartnerAppealOut,
@@ -35,6 +37,7 @@ gateway = APIRouter(prefix="/partner/v1", tags=["partner gateway"])
 admin = APIRouter(prefix="/api/v1/partners", tags=["partners"])
 staff_media = APIRouter(prefix="/api/v1/media", tags=["partners"])
 Admin = Annotated[Actor, Depends(require(Permission.PARTNERS_MANAGE))]
+PartnerCode = Annotated[str, Path(max_length=30, description="The partner's code")]
 
 
 class SignedBy:
@@ -109,7 +112,7 @@ async def post_appeal(
 
 @gateway.get("/appeals/{appeal_id}", response_model=PartnerAppealOut, summary="Poll one of your appeals")
 def get_appeal(
-    appeal_id: int, partner: Annotated[Partner, Depends(SignedBy(Scope.APPEALS_READ))], uow: UowDep
+    appeal_id: RowId, partner: Annotated[Partner, Depends(SignedBy(Scope.APPEALS_READ))], uow: UowDep
 ) -> PartnerAppealOut:
     view = service.poll(uow, partner=partner, appeal_id=appeal_id)
     return PartnerAppealOut(
@@ -163,7 +166,7 @@ def create_partner(
 
 
 @admin.post("/{code}/rotate", response_model=IssuedOut, status_code=201, summary="Issue a new key")
-def rotate(code: str, actor: Admin, services: ServicesDep, uow: UowDep, at: NowDep) -> IssuedOut:
+def rotate(code: PartnerCode, actor: Admin, services: ServicesDep, uow: UowDep, at: NowDep) -> IssuedOut:
     grace = timedelta(hours=services.settings.partner_key_grace_hours)
     issued = service.rotate(uow, services.auth.box, code=code, grace=grace, by=actor, at=at)
     return IssuedOut(
@@ -174,30 +177,30 @@ def rotate(code: str, actor: Admin, services: ServicesDep, uow: UowDep, at: NowD
 
 
 @admin.post("/{code}/disable", response_model=PartnerOut, summary="Refuse the partner's requests")
-def disable(code: str, actor: Admin, uow: UowDep, at: NowDep) -> PartnerOut:
+def disable(code: PartnerCode, actor: Admin, uow: UowDep, at: NowDep) -> PartnerOut:
     return PartnerOut.from_domain(service.set_enabled(uow, code=code, enabled=False, by=actor, at=at), [])
 
 
 @admin.post("/{code}/enable", response_model=PartnerOut, summary="Accept the partner's requests again")
-def enable(code: str, actor: Admin, uow: UowDep, at: NowDep) -> PartnerOut:
+def enable(code: PartnerCode, actor: Admin, uow: UowDep, at: NowDep) -> PartnerOut:
     return PartnerOut.from_domain(service.set_enabled(uow, code=code, enabled=True, by=actor, at=at), [])
 
 
 @admin.get(
     "/{code}/deliveries", response_model=list[DeliveryOut], summary="Callbacks and their delivery attempts"
 )
-def deliveries(code: str, actor: Admin, uow: UowDep) -> list[DeliveryOut]:
+def deliveries(code: PartnerCode, actor: Admin, uow: UowDep) -> list[DeliveryOut]:
     return [DeliveryOut(**vars(m), tries=tries) for m, tries in service.deliveries(uow, code=code)]
 
 
 @admin.post("/{code}/deliveries/{message_id}/retry", status_code=204, summary="Send a callback again now")
-def retry_delivery(code: str, message_id: int, actor: Admin, uow: UowDep, at: NowDep) -> None:
+def retry_delivery(code: PartnerCode, message_id: RowId, actor: Admin, uow: UowDep, at: NowDep) -> None:
     service.retry_delivery(uow, code=code, message_id=message_id, by=actor, at=at)
 
 
 @staff_media.get("/{media_id}", summary="A photo, video or voice message of an appeal in your scope")
 def download_media(
-    media_id: str,
+    media_id: MediaId,
     actor: Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))],
     services: ServicesDep,
     uow: UowDep,

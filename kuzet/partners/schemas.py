@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kuzet.appeals.domain import MAX_TEXT, AppealInput, Channel
 from kuzet.partners.domain import ALL_SCOPES, Partner, PartnerKey, Scope
+
+MediaId = Annotated[str, Field(max_length=36, description="An id from POST /partner/v1/media")]
+CategoryCode = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class CitizenIn(BaseModel):
@@ -36,7 +39,7 @@ class PartnerAppealIn(BaseModel):
     location: LocationIn | None = None
     address: str | None = Field(default=None, max_length=500, description="When there is no location")
     occurred_at: AwareDatetime | None = None
-    media: list[str] = Field(
+    media: list[MediaId] = Field(
         default_factory=list, max_length=10, description="Ids from POST /partner/v1/media"
     )
 
@@ -84,7 +87,7 @@ class PartnerIn(BaseModel):
     webhook_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://")
     scopes: list[Scope] = Field(default_factory=lambda: sorted(ALL_SCOPES))
     rate_limit_per_minute: int = Field(default=600, ge=1, le=100_000)
-    category_map: dict[str, str] = Field(default_factory=dict)
+    category_map: dict[CategoryCode, CategoryCode] = Field(default_factory=dict)
 
     def to_domain(self) -> Partner:
         return Partner(

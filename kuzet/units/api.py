@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import NowDep, UowDep, require
+from kuzet.core.ids import RowId
 from kuzet.units import service
 from kuzet.units.schemas import ShiftIn, StatusIn, UnitCardOut, UnitIn, UnitOut, UnitPatch, crew_of
 
@@ -40,12 +41,12 @@ def create(body: UnitIn, actor: Manager, uow: UowDep, at: NowDep) -> UnitOut:
 
 
 @router.get("/{unit_id}", response_model=UnitCardOut, summary="A unit with its status history")
-def card(unit_id: int, actor: Reader, uow: UowDep) -> UnitCardOut:
+def card(unit_id: RowId, actor: Reader, uow: UowDep) -> UnitCardOut:
     return UnitCardOut.from_domain(*service.get(uow, unit_id=unit_id, by=actor))
 
 
 @router.patch("/{unit_id}", response_model=UnitOut, summary="Change type, district or crew")
-def patch(unit_id: int, body: UnitPatch, actor: Manager, uow: UowDep, at: NowDep) -> UnitOut:
+def patch(unit_id: RowId, body: UnitPatch, actor: Manager, uow: UowDep, at: NowDep) -> UnitOut:
     unit = service.update_roster(
         uow,
         unit_id=unit_id,
@@ -59,12 +60,12 @@ def patch(unit_id: int, body: UnitPatch, actor: Manager, uow: UowDep, at: NowDep
 
 
 @router.post("/{unit_id}/shift", response_model=UnitOut, summary="Start or end the unit's shift")
-def shift(unit_id: int, body: ShiftIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> UnitOut:
+def shift(unit_id: RowId, body: ShiftIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> UnitOut:
     unit = service.shift(uow, unit_id=unit_id, on_duty=body.on_duty, crew=crew_of(body.crew), by=actor, at=at)
     return UnitOut.from_domain(unit)
 
 
 @router.post("/{unit_id}/status", response_model=UnitOut, summary="Mark available, busy or out of service")
-def set_status(unit_id: int, body: StatusIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> UnitOut:
+def set_status(unit_id: RowId, body: StatusIn, actor: Dispatcher, uow: UowDep, at: NowDep) -> UnitOut:
     unit = service.set_status(uow, unit_id=unit_id, status=body.status, reason=body.reason, by=actor, at=at)
     return UnitOut.from_domain(unit)

@@ -13,6 +13,7 @@ from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import get_services, require
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import N_
+from kuzet.core.ids import RowId
 from kuzet.units import positions_service as service
 from kuzet.units.schemas import FixesIn, IngestedOut, PositionOut
 
@@ -68,7 +69,7 @@ def positions(actor: Reader, request: Request) -> list[PositionOut]:
     "/{unit_id}/track", response_model=list[PositionOut], summary="A unit's fixes between two moments"
 )
 def track(
-    unit_id: int,
+    unit_id: RowId,
     actor: Reader,
     request: Request,
     since: Annotated[AwareDatetime, Query(description="From (inclusive), with its UTC offset")],

@@ -14,6 +14,7 @@ from kuzet.core.audit.domain import Outcome
 from kuzet.core.audit.schemas import AuditEntryOut, ChainReportOut
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import ServicesDep, UowDep, require
+from kuzet.core.ids import AuditSeq
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -22,11 +23,11 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 def list_entries(
     actor: Annotated[Actor, Depends(require(Permission.AUDIT_READ))],
     uow: UowDep,
-    action: str | None = None,
-    by_actor: Annotated[str | None, Query(alias="actor")] = None,
+    action: Annotated[str | None, Query(max_length=80)] = None,
+    by_actor: Annotated[str | None, Query(alias="actor", max_length=120)] = None,
     outcome: Outcome | None = None,
     since: AwareDatetime | None = None,
-    before_seq: Annotated[int | None, Query(ge=1)] = None,
+    before_seq: AuditSeq | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEntryOut]:
     entries = service.search(

@@ -11,6 +11,7 @@ from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Permission
 from kuzet.core.auth.schemas import PasswordIn, UserIn, UserOut
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
+from kuzet.core.ids import RowId
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 Reader = Annotated[Actor, Depends(require(Permission.USERS_READ))]
@@ -40,32 +41,32 @@ def create_user(body: UserIn, actor: Manager, services: ServicesDep, uow: UowDep
 
 
 @router.get("/{user_id}", response_model=UserOut, summary="One account")
-def get_user(user_id: int, actor: Reader, uow: UowDep) -> UserOut:
+def get_user(user_id: RowId, actor: Reader, uow: UowDep) -> UserOut:
     return UserOut.from_domain(accounts.get_user(uow, user_id=user_id, by=actor), viewer_role=actor.role)
 
 
 @router.post("/{user_id}/lock", response_model=UserOut, summary="Lock an account and end its sessions")
-def lock_user(user_id: int, actor: Manager, uow: UowDep, at: NowDep) -> UserOut:
+def lock_user(user_id: RowId, actor: Manager, uow: UowDep, at: NowDep) -> UserOut:
     return UserOut.from_domain(
         accounts.lock_user(uow, user_id=user_id, by=actor, at=at), viewer_role=actor.role
     )
 
 
 @router.post("/{user_id}/unlock", response_model=UserOut, summary="Unlock an account")
-def unlock_user(user_id: int, actor: Manager, uow: UowDep, at: NowDep) -> UserOut:
+def unlock_user(user_id: RowId, actor: Manager, uow: UowDep, at: NowDep) -> UserOut:
     user = accounts.unlock_user(uow, user_id=user_id, by=actor, at=at)
     return UserOut.from_domain(user, viewer_role=actor.role)
 
 
 @router.post("/{user_id}/reset-2fa", response_model=UserOut, summary="Forget the account's second factor")
-def reset_2fa(user_id: int, actor: Manager, uow: UowDep, at: NowDep) -> UserOut:
+def reset_2fa(user_id: RowId, actor: Manager, uow: UowDep, at: NowDep) -> UserOut:
     user = accounts.reset_second_factor(uow, user_id=user_id, by=actor, at=at)
     return UserOut.from_domain(user, viewer_role=actor.role)
 
 
 @router.post("/{user_id}/password", response_model=UserOut, summary="Set a new password; ends sessions")
 def reset_password(
-    user_id: int, body: PasswordIn, actor: Manager, services: ServicesDep, uow: UowDep, at: NowDep
+    user_id: RowId, body: PasswordIn, actor: Manager, services: ServicesDep, uow: UowDep, at: NowDep
 ) -> UserOut:
     user = accounts.reset_password(
         uow, services.auth, user_id=user_id, password=body.password, by=actor, at=at
