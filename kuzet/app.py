@@ -31,6 +31,7 @@ from kuzet.core.container import Services
 from kuzet.core.deps import api_routes, declared_permission
 from kuzet.core.input_guard import TextGuardMiddleware
 from kuzet.core.observability import MetricsMiddleware
+from kuzet.core.openapi import truthful_openapi
 from kuzet.core.problems import BodyLimitMiddleware, UnexpectedErrorMiddleware, install_error_handlers
 from kuzet.core.security_headers import SecurityHeadersMiddleware
 from kuzet.dispatch.api import router as dispatch_router
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(SecurityHeadersMiddleware, console_inline_styles=[REPORT_STYLE])
     _mount_console(app)
     check_permissions_declared(app)
+    app.openapi = truthful_openapi(app, public=PUBLIC_ROUTES, partner_prefix="/partner/")  # type: ignore[method-assign]
     return app
 
 

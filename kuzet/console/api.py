@@ -83,7 +83,12 @@ def _message(event: LiveEvent) -> str:
     return f"id: {event.seq}\nevent: {event.kind}\ndata: {json.dumps(event.payload, ensure_ascii=False)}\n\n"
 
 
-@router.get("/api/v1/live", summary="Changes as they are committed (text/event-stream)")
+@router.get(
+    "/api/v1/live",
+    summary="Changes as they are committed (text/event-stream)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
 async def live(
     viewer: Viewer,
     request: Request,

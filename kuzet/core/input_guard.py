@@ -6,6 +6,7 @@ escapes, and `%00` is a valid URL escape. Left alone they would fail deep in a s
 after part of the work was done. Here they are refused up front, whatever the endpoint:
 
 - in a JSON body or a query parameter: 422 problem+json naming the field;
+- a JSON body that is not even UTF-8: 422 naming the body (the framework would answer a bare 400);
 - in the path: 404, since no resource has such a name.
 
 The check costs a byte search on the raw body; the body is parsed only when an escape is there."""
@@ -30,6 +31,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # In raw JSON these characters can only appear as \u escapes: NUL as \u0000, surrogates as \uD800-\uDFFF.
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 REASON = N_("Contains a character that text cannot hold (NUL or a lone surrogate).")
+NOT_JSON = N_("The body is not valid JSON.")
 
 
 def unstorable(text: str) -> bool:
@@ -65,6 +67,16 @@ def body_fields(body: bytes) -> list[str]:
     return list(_walk(parsed, ""))
 
 
+def _is_utf8(body: bytes) -> bool:
+    if body.isascii():
+        return True
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def query_fields(query_string: bytes) -> list[str]:
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
     return [key for key, value in pairs if unstorable(key) or unstorable(value)]
@@ -94,6 +106,10 @@ class TextGuardMiddleware:
             await self.app(scope, receive, send)
             return
         messages, body = await _read_all(receive)
+        if not _is_utf8(body):
+            refused = InvalidInput([FieldError("body", NOT_JSON, "json_invalid")])
+            await problem_for(Request(scope), refused)(scope, receive, send)
+            return
         bad_body = body_fields(body)
         if bad_body:
             await problem_for(Request(scope), _invalid(bad_body, "body"))(scope, receive, send)

@@ -79,7 +79,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz", summary="Readiness: database reachable and migrations at head")
+@router.get(
+    "/readyz",
+    summary="Readiness: database reachable and migrations at head",
+    responses={503: {"description": "Not ready: the checks say why", "content": {"application/json": {}}}},
+)
 def readyz(request: Request) -> Response:
     services = request.app.state.services
     checks: dict[str, Any] = {}
@@ -99,7 +103,12 @@ def readyz(request: Request) -> Response:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+)
 def metrics(request: Request) -> Response:
     registry = request.app.state.services.metrics.registry
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -39,6 +39,7 @@ _REASONS: Mapping[str, str] = {
     "string_pattern_mismatch": N_("Does not match the expected format."),
     "int_parsing": N_("Must be a whole number."),
     "int_type": N_("Must be a whole number."),
+    "int_parsing_size": N_("Must be a whole number."),
     "float_parsing": N_("Must be a number."),
     "bool_parsing": N_("Must be true or false."),
     "enum": N_("Must be one of: {expected}."),

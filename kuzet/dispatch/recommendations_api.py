@@ -11,6 +11,7 @@ from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import get_services, require
 from kuzet.core.i18n import negotiate, translate
 from kuzet.core.ids import RowId
+from kuzet.core.openapi import problems
 from kuzet.dispatch import recommendations, routes
 from kuzet.dispatch.schemas import RecommendationOut, RecommendedOut, RouteOut
 
@@ -23,6 +24,7 @@ Reader = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]
     "/incidents/{incident_id}/recommendations",
     response_model=RecommendationOut,
     summary="Units to send, fastest to arrive by road first",
+    responses=problems(503),
 )
 def recommend(
     incident_id: RowId,
@@ -79,6 +81,7 @@ def recommend(
     "/assignments/{assignment_id}/route",
     response_model=RouteOut,
     summary="The assigned unit's road route to the incident (GeoJSON)",
+    responses=problems(503),
 )
 def route(assignment_id: RowId, actor: Reader, request: Request) -> RouteOut:
     services = get_services(request)

@@ -13,6 +13,7 @@ from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import NowDep, UowDep, get_services, require
 from kuzet.core.errors import NotFound, Unavailable
 from kuzet.core.i18n import N_
+from kuzet.core.openapi import problems
 from kuzet.geo import service
 from kuzet.geo.drawing import SCALE, Drawing
 from kuzet.geo.drawing import draw as drawing_of
@@ -33,7 +34,12 @@ def _out(c: Candidate) -> AddressOut:
     )
 
 
-@router.get("/search", response_model=list[AddressOut], summary="Find an address or street by free text")
+@router.get(
+    "/search",
+    response_model=list[AddressOut],
+    summary="Find an address or street by free text",
+    responses=problems(503),
+)
 def search(
     actor: Operator,
     request: Request,
@@ -46,7 +52,12 @@ def search(
     return [_out(c) for c in gazetteer.search(q, limit=limit)]
 
 
-@router.get("/reverse", response_model=AddressOut, summary="The nearest address to a point")
+@router.get(
+    "/reverse",
+    response_model=AddressOut,
+    summary="The nearest address to a point",
+    responses=problems(404, 503),
+)
 def reverse(
     actor: Operator,
     request: Request,

@@ -20,6 +20,7 @@ from kuzet.core.deps import NowDep, ServicesDep, UowDep, get_services, require, 
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import N_
 from kuzet.core.ids import RowId
+from kuzet.core.openapi import binary_body, json_body
 from kuzet.partners import media, service, signing
 from kuzet.partners.domain import Partner, Scope
 from kuzet.partners.schemas import (
@@ -27,6 +28,7 @@ from kuzet.partners.schemas import (
     IssuedOut,
     MediaId,
     MediaOut,
+    PartnerAppealAccepted,
     PartnerAppealIn,
     PartnerAppealOut,
     PartnerIn,
@@ -34,6 +36,14 @@ from kuzet.partners.schemas import (
 )
 
 gateway = APIRouter(prefix="/partner/v1", tags=["partner gateway"])
+IDEMPOTENCY_PARAMETER = {
+    "name": signing.IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": True,
+    "description": "The partner's own key of this appeal: a retry with the same key and body gets the first "
+    "answer, never a second appeal",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}
 admin = APIRouter(prefix="/api/v1/partners", tags=["partners"])
 staff_media = APIRouter(prefix="/api/v1/media", tags=["partners"])
 Admin = Annotated[Actor, Depends(require(Permission.PARTNERS_MANAGE))]
@@ -67,7 +77,13 @@ class SignedBy:
         )
 
 
-@gateway.post("/appeals", status_code=201, response_model=PartnerAppealOut, summary="Send a citizen's appeal")
+@gateway.post(
+    "/appeals",
+    status_code=201,
+    response_model=PartnerAppealAccepted,
+    summary="Send a citizen's appeal",
+    openapi_extra=json_body(PartnerAppealIn) | {"parameters": [IDEMPOTENCY_PARAMETER]},
+)
 async def post_appeal(
     request: Request, partner: Annotated[Partner, Depends(SignedBy(Scope.APPEALS_CREATE))]
 ) -> JSONResponse:
@@ -126,7 +142,11 @@ def get_appeal(
 
 
 @gateway.post(
-    "/media", status_code=201, response_model=MediaOut, summary="Upload a photo, video or voice message"
+    "/media",
+    status_code=201,
+    response_model=MediaOut,
+    summary="Upload a photo, video or voice message",
+    openapi_extra=binary_body(media.ACCEPTED_TYPES),
 )
 async def post_media(
     request: Request, partner: Annotated[Partner, Depends(SignedBy(Scope.MEDIA_UPLOAD))]
@@ -198,7 +218,12 @@ def retry_delivery(code: PartnerCode, message_id: RowId, actor: Admin, uow: UowD
     service.retry_delivery(uow, code=code, message_id=message_id, by=actor, at=at)
 
 
-@staff_media.get("/{media_id}", summary="A photo, video or voice message of an appeal in your scope")
+@staff_media.get(
+    "/{media_id}",
+    summary="A photo, video or voice message of an appeal in your scope",
+    response_class=FileResponse,
+    responses={200: {"content": {mime: {} for mime in media.ACCEPTED_TYPES}}},
+)
 def download_media(
     media_id: MediaId,
     actor: Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))],

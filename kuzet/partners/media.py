@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from kuzet.appeals import service as appeals
 from kuzet.core.actor import Actor
@@ -56,6 +56,23 @@ def sniff(head: bytes) -> tuple[MediaKind, str] | None:
     if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
         return MediaKind.VOICE, "audio/mpeg"
     return None
+
+
+# Every type `sniff` can name, for the API's documentation (a test holds the two together).
+ACCEPTED_TYPES: Final = (
+    "image/jpeg",
+    "image/png",
+    "image/heic",
+    "image/heif",
+    "video/mp4",
+    "video/quicktime",
+    "video/webm",
+    "audio/mp4",
+    "audio/ogg",
+    "audio/amr",
+    "audio/wav",
+    "audio/mpeg",
+)
 
 
 @dataclass(frozen=True)

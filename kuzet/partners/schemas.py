@@ -72,6 +72,17 @@ class PartnerAppealOut(BaseModel):
     updated_at: datetime
 
 
+class PartnerAppealAccepted(BaseModel):
+    """The answer to a sent appeal (and to its retries with the same Idempotency-Key)."""
+
+    id: int
+    number: str
+    status: str
+    category: str
+    received_at: datetime
+    media: list[str]
+
+
 class MediaOut(BaseModel):
     id: str
     sha256: str

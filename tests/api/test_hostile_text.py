@@ -91,7 +91,8 @@ def test_a_nul_in_a_path_is_404(centre: Centre) -> None:
 def test_an_escaped_backslash_is_ordinary_text(centre: Centre) -> None:
     """`\\\\u0000` in JSON is a backslash followed by "u0000": plain text, kept as typed."""
     registration = centre.call_taker.call(text="код \\u0000 на двери")
-    incident = centre.dispatcher.ok(centre.dispatcher.get(f"/api/v1/incidents/{registration['incident']['id']}"))
+    incident_id = registration["incident"]["id"]
+    incident = centre.dispatcher.ok(centre.dispatcher.get(f"/api/v1/incidents/{incident_id}"))
     assert "\\u0000" in json.dumps(incident, ensure_ascii=False)
 
 

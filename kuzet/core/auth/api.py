@@ -20,6 +20,7 @@ from kuzet.core.auth.schemas import (
     UserOut,
 )
 from kuzet.core.deps import NowDep, ServicesDep, SourceDep, UowDep, require
+from kuzet.core.openapi import problems
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 SessionActor = Annotated[Actor, Depends(require(Permission.SESSION))]
@@ -28,7 +29,12 @@ Manager = Annotated[Actor, Depends(require(Permission.USERS_MANAGE))]
 PUBLIC_ROUTES = {("POST", "/api/v1/auth/login")}
 
 
-@router.post("/login", response_model=LoginOut, summary="Log in; returns a session token")
+@router.post(
+    "/login",
+    response_model=LoginOut,
+    summary="Log in; returns a session token",
+    responses=problems(401, 423, 429),
+)
 def post_login(body: LoginIn, services: ServicesDep, uow: UowDep, source: SourceDep, at: NowDep) -> LoginOut:
     result = service.login(
         uow,

@@ -1,0 +1,103 @@
+"""The OpenAPI document tells the truth: schemathesis sends generated requests, valid and invalid, to every
+operation of the live app as an anonymous caller, a dispatcher and a partner system, and every answer must
+be a documented status with a documented content type and body. No answer may be a server error."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+
+from kuzet.core import observability
+from kuzet.core.auth.domain import Role
+from kuzet.core.container import Services
+from kuzet.partners import service as partner_service
+from tests.api.conformance import Finding, PartnerSignature, Profile, run
+from tests.conftest import LiveServer, MakeUser, login
+from tests.ops import Centre
+from tests.partners.fixtures import register_partner
+
+# Examples per operation and generation mode; KUZET_CONFORMANCE_EXAMPLES raises it for a deeper run.
+EXAMPLES = int(os.environ.get("KUZET_CONFORMANCE_EXAMPLES", "25"))
+STREAMS = {("GET", "/api/v1/live")}  # never ends by itself; its refusals are checked for the anonymous caller
+
+
+def report(findings: list[Finding]) -> str:
+    return "\n\n".join(f"{f.operation} [{f.mode}]\n{f.error}" for f in findings)
+
+
+@pytest.fixture
+def seeded(centre: Centre) -> Centre:
+    """A working centre: a unit on shift and an incident with an appeal, so that some ids exist."""
+    centre.supervisor.unit("A-01")
+    centre.call_taker.call()
+    return centre
+
+
+@pytest.mark.slow
+def test_anonymous_callers_get_only_documented_answers(server: LiveServer) -> None:
+    statuses, findings = run(server.url, Profile("anonymous"), max_examples=EXAMPLES)
+    assert not findings, report(findings)
+    assert statuses[401] > 100 and statuses[200] > 0, statuses
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("andorra_roads", "andorra_gazetteer")
+def test_a_dispatcher_gets_only_documented_answers(
+    server: LiveServer, seeded: Centre, make_user: MakeUser
+) -> None:
+    make_user("st-disp", Role.DISPATCHER, "central")
+    with httpx.Client(base_url=server.url) as http:
+        token = login(http, "st-disp")
+    profile = Profile(
+        "dispatcher",
+        headers={"Authorization": f"Bearer {token}"},
+        skip=lambda method, path: (method, path) in STREAMS or path == "/api/v1/auth/logout",
+    )
+    statuses, findings = run(server.url, profile, max_examples=EXAMPLES)
+    assert not findings, report(findings)
+    assert statuses[200] > 100 and statuses[403] > 0, statuses  # real work, and the admin routes refused
+
+
+@pytest.mark.slow
+def test_a_partner_system_gets_only_documented_answers(
+    server: LiveServer, services: Services, seeded: Centre
+) -> None:
+    app = register_partner(services, server, "conformance", None, rate_limit=100_000)
+    profile = Profile("partner", skip=lambda method, path: not path.startswith("/partner/"))
+    profile.session.auth = PartnerSignature(app.key_id, app.secret)
+    statuses, findings = run(server.url, profile, max_examples=EXAMPLES)
+    assert not findings, report(findings)
+    assert statuses[201] > 0 and statuses[422] > 0, statuses  # signed and accepted, and refused as invalid
+
+
+# The run above must be able to fail: a route made to raise, and an answer made to break its schema.
+
+
+def test_the_run_fails_when_a_route_raises(server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(_registry: object) -> bytes:
+        raise RuntimeError("made to fail")
+
+    monkeypatch.setattr(observability, "generate_latest", broken)
+    _, findings = run(server.url, Profile("anonymous"), max_examples=3, operations=[("GET", "/metrics")])
+    assert findings and "Server error" in findings[0].error, report(findings)
+
+
+def test_the_run_fails_when_an_answer_breaks_its_schema(
+    server: LiveServer, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_step = partner_service.intake_step
+
+    def without_number(*args: Any, **kwargs: Any) -> Any:
+        answer = real_step(*args, **kwargs)
+        return replace(answer, body={k: v for k, v in answer.body.items() if k != "number"})
+
+    monkeypatch.setattr(partner_service, "intake_step", without_number)
+    app = register_partner(services, server, "broken", None, rate_limit=100_000)
+    profile = Profile("partner")
+    profile.session.auth = PartnerSignature(app.key_id, app.secret)
+    _, findings = run(server.url, profile, max_examples=10, operations=[("POST", "/partner/v1/appeals")])
+    assert findings and "violates schema" in findings[0].error, report(findings)
