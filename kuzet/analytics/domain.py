@@ -158,6 +158,23 @@ class Measure(StrEnum):
 
 
 FilterValue = int | str
+# The dates a period may name: wide enough for any record and plan, narrow enough that a period before
+# the period (the reports compare with it) is still a date.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def period_problems(first: date | None, last: date | None) -> list[FieldError]:
+    problems = [
+        FieldError(name, N_("Must be between {earliest} and {latest}."), "out_of_range", "query", _RANGE)
+        for name, day in (("from", first), ("to", last))
+        if day is not None and not EARLIEST <= day <= LATEST
+    ]
+    if first and last and first > last:
+        problems.append(FieldError("to", N_("The period ends before it starts."), "period", "query"))
+    return problems
+
+
+_RANGE = {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -172,9 +189,7 @@ class Query:
     group_by: tuple[Dimension, ...] = ()
 
     def checked(self) -> Query:
-        problems: list[FieldError] = []
-        if self.first and self.last and self.first > self.last:
-            problems.append(FieldError("to", N_("The period ends before it starts."), "period", "query"))
+        problems = period_problems(self.first, self.last)
         if len(set(self.group_by)) != len(self.group_by):
             problems.append(FieldError("group_by", N_("A dimension is named twice."), "repeated", "query"))
         for dimension, values in self.filters.items():

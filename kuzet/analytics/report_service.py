@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kuzet.analytics import report
-from kuzet.analytics.domain import Origin
+from kuzet.analytics.domain import Origin, period_problems
 from kuzet.core.container import Services
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import LOCALES, N_
@@ -63,8 +63,7 @@ def make(
                 "locale", N_("Use one of: {expected}."), "enum", "query", {"expected": ", ".join(LOCALES)}
             )
         )
-    if first > last:
-        problems.append(FieldError("to", N_("The period ends before it starts."), "period", "query"))
+    problems += period_problems(first, last)
     if problems:
         raise InvalidInput(problems)
     data = report.build(

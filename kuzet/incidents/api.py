@@ -179,7 +179,12 @@ def categories(
     return [CategoryOut.from_domain(c) for c in found]
 
 
-@router.put("/categories/{code}", response_model=CategoryOut, summary="Add or change a category")
+@router.put(
+    "/categories/{code}",
+    response_model=CategoryOut,
+    summary="Add or change a category",
+    responses={201: {"model": CategoryOut, "description": "Added"}},
+)
 def put_category(
     code: Annotated[str, Path(max_length=60)],
     body: CategoryIn,

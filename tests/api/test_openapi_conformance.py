@@ -1,6 +1,6 @@
 """The OpenAPI document tells the truth: schemathesis sends generated requests, valid and invalid, to every
-operation of the live app as an anonymous caller, a dispatcher and a partner system, and every answer must
-be a documented status with a documented content type and body. No answer may be a server error."""
+operation of the live app as an anonymous caller, a dispatcher, an administrator and a partner system.
+Every answer must be a documented status with a documented content type and body, and none a server error."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from kuzet.core.container import Services
 from kuzet.partners import service as partner_service
 from tests.api.conformance import Finding, PartnerSignature, Profile, run
 from tests.conftest import LiveServer, MakeUser, login
+from tests.core.auth.helpers import logged_in
 from tests.ops import Centre
 from tests.partners.fixtures import register_partner
 
@@ -60,6 +61,25 @@ def test_a_dispatcher_gets_only_documented_answers(
     statuses, findings = run(server.url, profile, max_examples=EXAMPLES)
     assert not findings, report(findings)
     assert statuses[200] > 100 and statuses[403] > 0, statuses  # real work, and the admin routes refused
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("andorra_roads", "andorra_gazetteer")
+def test_an_administrator_gets_only_documented_answers(
+    server: LiveServer, services: Services, seeded: Centre, make_user: MakeUser
+) -> None:
+    """The administrator reaches the most routes: staff, partners, the catalogue, the district map."""
+    with httpx.Client(base_url=server.url) as http:
+        _, headers = logged_in(http, services, make_user, "st-admin", Role.ADMIN, None)
+    own_session = {"/api/v1/auth/logout", "/api/v1/users/{user_id}/password", "/api/v1/users/{user_id}/lock"}
+    profile = Profile(
+        "administrator",
+        headers=headers,
+        skip=lambda method, path: (method, path) in STREAMS or path in own_session,
+    )
+    statuses, findings = run(server.url, profile, max_examples=EXAMPLES)
+    assert not findings, report(findings)
+    assert statuses[200] > 100 and statuses[201] > 0, statuses
 
 
 @pytest.mark.slow
