@@ -61,10 +61,9 @@ def body_fields(body: bytes) -> list[str]:
     if _SUSPECT_ESCAPE.search(body) is None:
         return []
     try:
-        parsed = json.loads(body)
-    except ValueError:
-        return []
-    return list(_walk(parsed, ""))
+        return list(_walk(json.loads(body), ""))
+    except (ValueError, RecursionError):
+        return []  # not JSON, or nested past any model: the endpoint's own parsing refuses it
 
 
 def _is_utf8(body: bytes) -> bool:
