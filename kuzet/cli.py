@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -24,7 +24,8 @@ from kuzet.core.auth.store import UserRepository
 from kuzet.core.auth.throttle_cli import throttles_command, unthrottle_command
 from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
-from kuzet.core.logging import configure_logging
+from kuzet.core.logging import configure_logging, logging_config
+from kuzet.core.workers import WORKER_APP, run_workers
 from kuzet.demo.cli import demo_command, simulate_command
 from kuzet.geo.cli import import_districts_command, import_osm_command
 from kuzet.partners.cli import partner_app
@@ -68,17 +69,21 @@ def serve(
         settings.check_safe_to_serve()
     except ConfigError as exc:
         raise _fail(str(exc), code=2) from exc
-    configure_logging(settings.log_level, json_lines=settings.log_json)
-    uvicorn.run(
-        "kuzet.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        log_config=None,
-        proxy_headers=False,
-        timeout_graceful_shutdown=5,  # live streams never end by themselves
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "workers": workers or settings.workers,
+        # Applied here and in every worker process: JSON lines, personal data masked, the access log.
+        "log_config": logging_config(settings.log_level, json_lines=settings.log_json),
+        "timeout_worker_healthcheck": settings.worker_healthcheck_seconds,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 5,  # live streams never end by themselves
+    }
+    if options["workers"] == 1:
+        uvicorn.run(WORKER_APP, **options)  # a failed start exits with uvicorn's start-up failure code
+    elif status := run_workers(uvicorn.Config(WORKER_APP, **options)):
+        raise typer.Exit(status)
 
 
 app.command("demo")(demo_command)

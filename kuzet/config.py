@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # With several workers, the server process replaces a worker whose process ends at once, and one that does
+    # not answer its health check (sent every half second) within this many seconds; restarting them all
+    # (SIGHUP), it waits this long for each new one to be ready. A new worker answers within a second of its
+    # start and is ready within seconds (kuzet.core.workers).
+    worker_healthcheck_seconds: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
 

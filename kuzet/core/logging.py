@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
+import logging.config
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -15,7 +15,10 @@ _DROPPED = frozenset({"color_message"})  # uvicorn's ANSI-coloured copy of the m
 
 
 class PiiScrubber(logging.Filter):
-    """Masks phone numbers and IINs in messages and drops fields whose names say they hold personal data."""
+    """Masks phone numbers and IINs in messages and drops fields whose names say they hold personal data.
+
+    The access log writes a request's path percent-encoded (`/api/v1/x/%2B77011234567`): it is masked after
+    decoding (see `scrub`)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
@@ -46,6 +49,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            "process": record.process,  # which worker, when `kuzet serve` runs several
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in _DROPPED:
@@ -55,18 +59,45 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str = "INFO", *, json_lines: bool = True, stream: TextIO | None = None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.addFilter(PiiScrubber())
-    handler.setFormatter(
-        JsonFormatter() if json_lines else PlainFormatter("%(levelname)s %(name)s %(message)s")
+def logging_config(level: str = "INFO", *, json_lines: bool = True) -> dict[str, Any]:
+    """Kuzet's logging as a `logging.config.dictConfig` dictionary of plain data.
+
+    `kuzet serve` hands it to uvicorn, which applies it in the server process and again in every worker
+    process it starts (a worker is a new interpreter and inherits no logging set-up): one handler on stderr,
+    JSON lines or plain text, personal data scrubbed; uvicorn's own loggers, the access log among them, pass
+    their records up to it."""
+    formatter: dict[str, Any] = (
+        {"()": f"{__name__}.JsonFormatter"}
+        if json_lines
+        else {"()": f"{__name__}.PlainFormatter", "fmt": "%(levelname)s %(name)s %(message)s"}
     )
-    root = logging.getLogger()
-    root.handlers = [handler]
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.access", "uvicorn.error"):
-        logger = logging.getLogger(name)
-        logger.handlers = []
-        logger.propagate = True
-    # Alembic announces its context on every readiness probe; keep only its warnings.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"pii": {"()": f"{__name__}.PiiScrubber"}},
+        "formatters": {"kuzet": formatter},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "filters": ["pii"],
+                "formatter": "kuzet",
+            }
+        },
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        "loggers": {
+            **{
+                name: {"handlers": [], "propagate": True}
+                for name in ("uvicorn", "uvicorn.access", "uvicorn.error")
+            },
+            # Alembic announces its context on every readiness probe; keep only its warnings.
+            "alembic": {"level": "WARNING"},
+        },
+    }
+
+
+def configure_logging(level: str = "INFO", *, json_lines: bool = True, stream: TextIO | None = None) -> None:
+    config = logging_config(level, json_lines=json_lines)
+    if stream is not None:
+        config["handlers"]["stderr"]["stream"] = stream
+    logging.config.dictConfig(config)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
+from urllib.parse import quote, unquote, unquote_plus
 
 
 class PiiKind(StrEnum):
@@ -60,6 +61,37 @@ PII_FIELD_NAMES: Final = frozenset(
 )
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_MAX_DECODINGS = 3  # `%252B7…` is `%2B7…` encoded once more
+
+
 def scrub(text: str) -> str:
+    """Masks phone numbers and IINs in text, also percent-encoded ones, as in a URL (`/%2B7701…`)."""
+    text = _scrub_plain(text)
+    while "%" in text:
+        revealed = _decoded_and_scrubbed(text)
+        if revealed is None:
+            break
+        text = revealed
+    return text
+
+
+def _scrub_plain(text: str) -> str:
     text = _PHONE_RE.sub("[phone]", text)
     return _IIN_RE.sub("[iin]", text)
+
+
+def _decoded_and_scrubbed(text: str) -> str | None:
+    """The text percent-decoded and masked, if decoding it (up to three times, and with `+` read as a space as
+    forms send it) shows personal data; None if it does not, and the text is then kept as it is."""
+    for decode in (unquote, unquote_plus):
+        decoded = text
+        for _ in range(_MAX_DECODINGS):
+            decoded = decode(decoded)
+            scrubbed = _scrub_plain(decoded)
+            if scrubbed != decoded:
+                # A decoded line break or other control character must not forge a log line: keep it encoded.
+                return _CONTROL_RE.sub(lambda c: quote(c.group()), scrubbed)
+            if "%" not in decoded:
+                break
+    return None
