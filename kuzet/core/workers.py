@@ -64,12 +64,12 @@ class Supervisor(Multiprocess):
             process.join()
             if process.exitcode == STARTUP_FAILURE:
                 # It failed before serving, as every worker will: its settings, its install or its database.
-                logger.error(f"Child process [{process.pid}] failed to start, stopping the parent process.")
+                logger.error("worker could not start; the server stops", extra={"worker_pid": process.pid})
                 self.should_exit.set()
                 return
             if self.should_exit.is_set():
                 return
-            logger.info(f"Child process [{process.pid}] died")
+            logger.warning("worker gone or silent; starting another", extra={"worker_pid": process.pid})
             process = Process(self.config, self.sockets)
             process.start()
             self.processes[idx] = process
