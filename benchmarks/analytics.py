@@ -39,10 +39,10 @@ from sqlalchemy import create_engine
 
 from benchmarks.analytics_data import seed_catalogue, seed_store, write_synthetic_snapshot
 from kuzet.analytics.domain import STANDARD_INTERVALS, Dimension, IntervalReport, Query, Targets
-from kuzet.analytics.engine import QueryEngine
+from kuzet.analytics.intervals.engine import QueryEngine
 from kuzet.analytics.service import Analytics
-from kuzet.analytics.snapshot import Snapshot, SnapshotState
-from kuzet.analytics.snapshot_source import Source
+from kuzet.analytics.snapshot.files import Snapshot, SnapshotState
+from kuzet.analytics.snapshot.source import Source
 from kuzet.core import migrate
 from kuzet.core.clock import SystemClock
 from kuzet.core.db import make_engine

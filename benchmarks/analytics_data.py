@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import Engine, insert
 
-from kuzet.analytics.snapshot_columns import APPEAL, MOMENT, SCHEMA
+from kuzet.analytics.snapshot.columns import APPEAL, MOMENT, SCHEMA
 from kuzet.appeals.store import appeals
 from kuzet.core.clock import LOCAL_TZ
 from kuzet.dispatch.store import assignments

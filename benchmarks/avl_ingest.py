@@ -25,9 +25,10 @@ from kuzet.core import migrate
 from kuzet.core.actor import Actor
 from kuzet.core.container import Services
 from kuzet.geo.osm import import_osm
-from kuzet.units import positions_service, service
+from kuzet.units import service
 from kuzet.units.domain import UnitType
-from kuzet.units.positions import Fix
+from kuzet.units.positions import service as positions_service
+from kuzet.units.positions.domain import Fix
 from tests.reference import osm_extract
 
 ADMIN_URL = os.environ.get(

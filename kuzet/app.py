@@ -12,8 +12,8 @@ from fastapi.staticfiles import StaticFiles
 
 from kuzet import __version__
 from kuzet.analytics.api import router as analytics_router
-from kuzet.analytics.report_api import router as report_router
-from kuzet.analytics.report_html import STYLE as REPORT_STYLE
+from kuzet.analytics.report.api import router as report_router
+from kuzet.analytics.report.html import STYLE as REPORT_STYLE
 from kuzet.analytics.service import Refresher
 from kuzet.appeals.api import router as appeals_router
 from kuzet.config import Settings, get_settings
@@ -42,7 +42,7 @@ from kuzet.partners.api import admin as partners_admin_router
 from kuzet.partners.api import gateway as partner_gateway
 from kuzet.partners.api import staff_media as media_router
 from kuzet.units.api import router as units_router
-from kuzet.units.positions_api import router as positions_router
+from kuzet.units.positions.api import router as positions_router
 
 # Routes anyone may call. Every other route must declare a permission, or the app refuses to start.
 PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(

@@ -10,8 +10,8 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from kuzet.analytics.cad_cli import import_cad_command
-from kuzet.analytics.report_cli import report_command
+from kuzet.analytics.cad.cli import import_cad_command
+from kuzet.analytics.report.cli import report_command
 from kuzet.config import ConfigError, Settings, get_settings
 from kuzet.core import migrate
 from kuzet.core.actor import Actor

@@ -22,9 +22,9 @@ from kuzet.analytics.domain import (
     Targets,
     define_intervals,
 )
-from kuzet.analytics.engine import QueryEngine
-from kuzet.analytics.snapshot import Snapshot, SnapshotState
-from kuzet.analytics.snapshot_source import Source
+from kuzet.analytics.intervals.engine import QueryEngine
+from kuzet.analytics.snapshot.files import Snapshot, SnapshotState
+from kuzet.analytics.snapshot.source import Source
 from kuzet.config import ConfigError, Settings
 from kuzet.core.actor import Actor
 from kuzet.core.clock import Clock

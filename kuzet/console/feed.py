@@ -15,7 +15,7 @@ from kuzet.core.events import DomainEvent, EventBus
 from kuzet.core.uow import UnitOfWork
 from kuzet.dispatch.service import AssignmentChanged
 from kuzet.incidents.service import IncidentCreated, IncidentUpdated
-from kuzet.units.positions_service import UnitsMoved
+from kuzet.units.positions.service import UnitsMoved
 from kuzet.units.service import UnitStatusChanged
 
 Row = tuple[str, str | None, dict[str, Any]]

@@ -25,9 +25,9 @@ from kuzet.core.uow import UnitOfWork
 from kuzet.geo.runtime import Geo
 from kuzet.partners import service as partners
 from kuzet.partners.callbacks import PartnerSender
-from kuzet.units import positions_service as positions
 from kuzet.units.mqtt import Subscriber
-from kuzet.units.positions import Fix
+from kuzet.units.positions import service as positions
+from kuzet.units.positions.domain import Fix
 from kuzet.wiring import wire
 
 

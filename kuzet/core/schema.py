@@ -1,6 +1,6 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
-from kuzet.analytics import imported_store as _imported_store
+from kuzet.analytics.cad import tables as _imported_store
 from kuzet.appeals import store as _appeals_store
 from kuzet.console import store as _console_store
 from kuzet.core import numbering as _numbering
@@ -12,8 +12,8 @@ from kuzet.dispatch import store as _dispatch_store
 from kuzet.geo import store as _geo_store
 from kuzet.incidents import store as _incidents_store
 from kuzet.partners import store as _partners_store
-from kuzet.units import positions_store as _positions_store
 from kuzet.units import store as _units_store
+from kuzet.units.positions import store as _positions_store
 
 __all__ = ["metadata"]
 _TABLE_MODULES = (

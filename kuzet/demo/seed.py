@@ -18,10 +18,10 @@ from kuzet.geo.osm import import_osm
 from kuzet.partners import service as partners
 from kuzet.partners.domain import ALL_SCOPES, KNOWN_PARTNERS, Partner
 from kuzet.partners.store import PartnerRepository
-from kuzet.units import positions_service as positions
 from kuzet.units import service as units
 from kuzet.units.domain import CrewMember, UnitType
-from kuzet.units.positions import Fix
+from kuzet.units.positions import service as positions
+from kuzet.units.positions.domain import Fix
 from kuzet.units.store import UnitRepository
 
 DEMO_ACTOR = Actor.system("demo")

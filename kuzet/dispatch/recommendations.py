@@ -23,8 +23,8 @@ from kuzet.incidents.domain import Incident
 from kuzet.incidents.store import CategoryRepository
 from kuzet.incidents.store import incidents as incidents_table
 from kuzet.units.domain import Unit, UnitType
-from kuzet.units.positions import haversine_m
-from kuzet.units.positions_store import Position, PositionRepository
+from kuzet.units.positions.domain import haversine_m
+from kuzet.units.positions.store import Position, PositionRepository
 from kuzet.units.store import UnitRepository
 
 NO_MAP = N_("No road map is loaded: import one with `kuzet import-osm`.")

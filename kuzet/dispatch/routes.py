@@ -13,7 +13,7 @@ from kuzet.dispatch.recommendations import NO_MAP
 from kuzet.dispatch.store import AssignmentRepository
 from kuzet.geo.runtime import Geo
 from kuzet.incidents import service as incidents
-from kuzet.units.positions_store import PositionRepository
+from kuzet.units.positions.store import PositionRepository
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from kuzet.geo.gazetteer import Gazetteer
 from kuzet.geo.graph import RoadGraph
 from kuzet.geo.snap import Snap, Snapper
 from kuzet.geo.store import DistrictRepository
-from kuzet.units.positions import RoadPoint
+from kuzet.units.positions.domain import RoadPoint
 
 log = logging.getLogger(__name__)
 LOCAL_TIME = ZoneInfo("Asia/Almaty")

@@ -22,7 +22,7 @@ import aiomqtt
 from fastapi.concurrency import run_in_threadpool
 
 from kuzet.core.errors import InvalidInput
-from kuzet.units.positions import Fix
+from kuzet.units.positions.domain import Fix
 
 log = logging.getLogger(__name__)
 

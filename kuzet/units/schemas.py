@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kuzet.units.domain import CrewMember, Unit, UnitStatus, UnitType
-from kuzet.units.positions import Fix
-from kuzet.units.positions_store import Position
+from kuzet.units.positions.domain import Fix
+from kuzet.units.positions.store import Position
 from kuzet.units.store import StatusChange
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from kuzet.analytics.imported_store import cad_imports, imported_incidents
+from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 from kuzet.appeals.store import AppealRepository
 from kuzet.core.container import Services
 from kuzet.core.uow import UnitOfWork

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import select
 
+from kuzet.analytics.cad.tables import imported_incidents
 from kuzet.analytics.domain import Origin, Query
-from kuzet.analytics.imported_store import imported_incidents
 from kuzet.analytics.service import Analytics
 from kuzet.core.container import Services
 from tests.conftest import run_cli

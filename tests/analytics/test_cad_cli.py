@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kuzet.analytics.imported_store import cad_imports, imported_incidents
+from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 from kuzet.core.container import Services
 from tests.conftest import run_cli
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from kuzet.analytics.cad_import import ImportOutcome, import_cad, vocabulary
-from kuzet.analytics.cad_mapping import load_mapping
-from kuzet.analytics.cad_source import SourceFileError
-from kuzet.analytics.imported_store import cad_imports, imported_incidents
+from kuzet.analytics.cad.importer import ImportOutcome, import_cad, vocabulary
+from kuzet.analytics.cad.mapping import load_mapping
+from kuzet.analytics.cad.source import SourceFileError
+from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 from kuzet.core.actor import Actor
 from kuzet.core.audit.store import audit_log
 from kuzet.core.container import Services

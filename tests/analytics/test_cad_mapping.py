@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kuzet.analytics.cad_mapping import (
+from kuzet.analytics.cad.mapping import (
     DEFAULT_MISSING,
     FormatKind,
     MappingError,
@@ -17,7 +17,7 @@ from kuzet.analytics.cad_mapping import (
     load_mapping,
     parse_mapping,
 )
-from kuzet.analytics.cad_rows import resolve_columns
+from kuzet.analytics.cad.rows import resolve_columns
 
 DATA = Path(__file__).with_name("cad_data")
 CODES = {

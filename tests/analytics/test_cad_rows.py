@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kuzet.analytics.cad_mapping import load_mapping
-from kuzet.analytics.cad_rows import RowChecker
+from kuzet.analytics.cad.mapping import load_mapping
+from kuzet.analytics.cad.rows import RowChecker
 from tests.analytics.test_cad_mapping import CODES, DATA
 
 HEADER = (DATA / "tsou_2025.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(";")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kuzet.analytics.cad_mapping import FormatKind, Source, TimeFormat
-from kuzet.analytics.cad_times import fast_pattern, parse, read_time
+from kuzet.analytics.cad.mapping import FormatKind, Source, TimeFormat
+from kuzet.analytics.cad.times import fast_pattern, parse, read_time
 
 ALMATY = ZoneInfo("Asia/Almaty")
 LOCAL = TimeFormat(FormatKind.PATTERN, "%d.%m.%Y %H:%M:%S")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from kuzet.analytics import report_text
+from kuzet.analytics.report import text as report_text
 from kuzet.analytics.service import Analytics
 from kuzet.core.container import Services
 from tests.analytics import dataset

@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from kuzet.analytics import report_html, report_pdf, report_text, report_xlsx
-from kuzet.analytics.report_model import Count, IntervalFigures, IntervalTable, MonthTrend, ReportData
+from kuzet.analytics.report import html as report_html
+from kuzet.analytics.report import pdf as report_pdf
+from kuzet.analytics.report import text as report_text
+from kuzet.analytics.report import xlsx as report_xlsx
+from kuzet.analytics.report.model import Count, IntervalFigures, IntervalTable, MonthTrend, ReportData
 
 
 def figures(interval: str, n: int, mean: float) -> IntervalFigures:

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, select
 
+from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 from kuzet.analytics.domain import Dimension, Origin, Query
-from kuzet.analytics.imported_store import cad_imports, imported_incidents
 from kuzet.analytics.service import Analytics
 from kuzet.config import Settings
 from kuzet.core.container import Services

@@ -17,9 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from kuzet.analytics import passes, stats
-from kuzet.analytics.columns import DIMENSIONS, FactColumns, View
 from kuzet.analytics.domain import Dimension, IntervalSummary, Origin, Query, Targets
+from kuzet.analytics.intervals import passes, stats
+from kuzet.analytics.intervals.columns import DIMENSIONS, FactColumns, View
 
 NAMES = ("response", "travel", "odd")
 TARGETS = Targets({1: 7.0, 2: 10.0}, {"travel": 5.0})

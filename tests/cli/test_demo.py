@@ -8,8 +8,8 @@ import re
 from kuzet.core.actor import Actor
 from kuzet.core.auth import service
 from kuzet.core.container import Services
-from kuzet.units import positions_service as positions
 from kuzet.units import service as units
+from kuzet.units.positions import service as positions
 from tests.conftest import run_cli
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import httpx
 from playwright.sync_api import expect
 
-from kuzet.analytics import report_text
+from kuzet.analytics.report import text as report_text
 from kuzet.core.auth.domain import Role
 from kuzet.geo.runtime import Roads
 from tests.conftest import LiveServer

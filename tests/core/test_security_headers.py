@@ -10,7 +10,7 @@ import re
 import httpx
 from fastapi import FastAPI, Response
 
-from kuzet.analytics.report_html import STYLE as REPORT_STYLE
+from kuzet.analytics.report.html import STYLE as REPORT_STYLE
 from kuzet.core.auth.domain import Role
 from kuzet.core.container import Services
 from kuzet.core.security_headers import SecurityHeadersMiddleware

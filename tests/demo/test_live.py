@@ -18,7 +18,7 @@ from kuzet.demo import Options, prepare, seed_demo_partners
 from kuzet.demo.world import World
 from kuzet.dispatch.store import assignments
 from kuzet.incidents.store import incidents
-from kuzet.units import positions_service as positions
+from kuzet.units.positions import service as positions
 from tests.conftest import LiveServer
 from tests.ops import NEAR_PLAZA, Centre
 

@@ -10,8 +10,8 @@ from kuzet.demo import PARISHES, ROSTER, seed_demo_world
 from kuzet.demo.world import World
 from kuzet.geo import service as geo_service
 from kuzet.geo.runtime import Roads
-from kuzet.units import positions_service as positions
 from kuzet.units import service as units
+from kuzet.units.positions import service as positions
 
 LOOKER = Actor.system("test")
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from kuzet.core.container import Services
 from kuzet.geo.runtime import Roads
-from kuzet.units.positions_store import unit_tracks
+from kuzet.units.positions.store import unit_tracks
 from tests.ops import PLAZA, Centre, Desk
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from kuzet.analytics.cad_rows import CheckedRow, Issue
+from kuzet.analytics.cad.rows import CheckedRow, Issue
 from kuzet.core.i18n import N_, translate
 
 OTHER: Final = "(other)"

@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from kuzet.analytics import report_text as words
-from kuzet.analytics.report_model import Count, IntervalFigures, IntervalTable, ReportData
+from kuzet.analytics.report import text as words
+from kuzet.analytics.report.model import Count, IntervalFigures, IntervalTable, ReportData
 
 BOLD = Font(bold=True)
 MINUTES = "0.00"

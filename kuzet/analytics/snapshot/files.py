@@ -25,9 +25,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kuzet.analytics.snapshot_columns import SCHEMA, to_table
-from kuzet.analytics.snapshot_source import Floors, Source
-from kuzet.analytics.sql import NEWEST_OF_FILES
+from kuzet.analytics.intervals.sql import NEWEST_OF_FILES
+from kuzet.analytics.snapshot.columns import SCHEMA, to_table
+from kuzet.analytics.snapshot.source import Floors, Source
 from kuzet.core.clock import Clock
 
 STATE_FILE: Final = "state.json"

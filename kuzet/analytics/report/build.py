@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kuzet.analytics import report_html, report_pdf, report_text, report_xlsx
 from kuzet.analytics.domain import (
     RESPONSE,
     DataQuality,
@@ -21,7 +20,9 @@ from kuzet.analytics.domain import (
     Origin,
     Query,
 )
-from kuzet.analytics.report_model import Count, IntervalFigures, IntervalTable, MonthTrend, ReportData
+from kuzet.analytics.report import html, pdf, xlsx
+from kuzet.analytics.report import text as words
+from kuzet.analytics.report.model import Count, IntervalFigures, IntervalTable, MonthTrend, ReportData
 from kuzet.analytics.service import Analytics
 
 FORMATS = ("html", "xlsx", "pdf")
@@ -117,7 +118,7 @@ def build(
         appeals=analytics.counts(period.query(), Measure.APPEALS).total,
         previous_incidents=analytics.counts(period.query(period=before)).total or None,
         appeals_by_channel=[
-            Count(report_text.channel_name(k[0] or "", locale), n) for k, n in appeals_by[Dimension.CHANNEL]
+            Count(words.channel_name(k[0] or "", locale), n) for k, n in appeals_by[Dimension.CHANNEL]
         ],
         appeals_by_partner=[
             Count(labels.partners.get(k[0], k[0]), n) for k, n in appeals_by[Dimension.PARTNER] if k[0]
@@ -127,7 +128,7 @@ def build(
             for k, n in sorted(_counts(analytics, period.query(Dimension.CATEGORY)), key=lambda r: -r[1])
         ],
         incidents_by_priority=[
-            Count(report_text.priority_name(k[0] or "–", locale), n)
+            Count(words.priority_name(k[0] or "–", locale), n)
             for k, n in sorted(_counts(analytics, period.query(Dimension.PRIORITY)), key=lambda r: str(r[0]))
         ],
         intervals=[_table(t.group_by, t.rows, names, labels, locale) for t in report.tables],
@@ -154,7 +155,7 @@ def _table(
         if value is None:
             return "–"
         if dimension is Dimension.PRIORITY:
-            return report_text.priority_name(str(value), locale)
+            return words.priority_name(str(value), locale)
         return labels.districts.get(str(value), str(value))
 
     return IntervalTable(
@@ -165,13 +166,13 @@ def _table(
 
 def _quality(quality: DataQuality, locale: str) -> list[tuple[str, int]]:
     lines = [
-        (report_text.t(report_text.QUALITY_MERGED, locale), quality.merged_excluded),
-        (report_text.t(report_text.QUALITY_REOPENED, locale), quality.reopened),
+        (words.t(words.QUALITY_MERGED, locale), quality.merged_excluded),
+        (words.t(words.QUALITY_REOPENED, locale), quality.reopened),
     ]
     for interval, q in quality.intervals.items():
-        named = report_text.interval_name(interval, locale)
-        lines.append((report_text.t(report_text.QUALITY_MISSING, locale, interval=named), q.missing))
-        lines.append((report_text.t(report_text.QUALITY_NEGATIVE, locale, interval=named), q.negative))
+        named = words.interval_name(interval, locale)
+        lines.append((words.t(words.QUALITY_MISSING, locale, interval=named), q.missing))
+        lines.append((words.t(words.QUALITY_NEGATIVE, locale, interval=named), q.negative))
     return lines
 
 
@@ -197,7 +198,7 @@ def _trend(analytics: Analytics, period: _Period, before: tuple[date, date]) -> 
 
 def render(data: ReportData, fmt: str) -> bytes:
     if fmt == "pdf":
-        return report_pdf.render(data)
+        return pdf.render(data)
     if fmt == "xlsx":
-        return report_xlsx.render(data)
-    return report_html.render(data).encode()
+        return xlsx.render(data)
+    return html.render(data).encode()

@@ -8,8 +8,8 @@ from io import BytesIO
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from kuzet.analytics import report_text as words
-from kuzet.analytics.report_model import ReportData
+from kuzet.analytics.report import text as words
+from kuzet.analytics.report.model import ReportData
 
 
 def _png(draw: Callable[[Axes], None], width_mm: float, height_mm: float) -> bytes:

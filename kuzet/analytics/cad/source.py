@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from kuzet.analytics.cad_mapping import Dialect
+from kuzet.analytics.cad.mapping import Dialect
 
 CHUNK: Final = 1 << 20
 

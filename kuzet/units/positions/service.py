@@ -17,8 +17,8 @@ from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
 from kuzet.units import service as units_service
 from kuzet.units.domain import Unit
-from kuzet.units.positions import Fix, FixRules, RoadPoint, check, jump_too_fast
-from kuzet.units.positions_store import Position, PositionRepository
+from kuzet.units.positions.domain import Fix, FixRules, RoadPoint, check, jump_too_fast
+from kuzet.units.positions.store import Position, PositionRepository
 from kuzet.units.store import units
 
 # Places points on the road graph: one answer per point, None when it is off every road.
@@ -116,7 +116,7 @@ def ingest(
 
 
 def _row(unit_id: int, fix: Fix, road: RoadPoint | None, source: str, at: datetime) -> tuple[Any, ...]:
-    """A track row in the order of positions_store.FIELDS, after the unit id."""
+    """A track row in the order of store.FIELDS, after the unit id."""
     on_road = (None,) * 5 if road is None else (road.lat, road.lon, road.edge, road.fraction, road.distance_m)
     return (
         unit_id,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Final
 
-from kuzet.analytics.cad_mapping import FormatKind, Source, TimeFormat
+from kuzet.analytics.cad.mapping import FormatKind, Source, TimeFormat
 
 _FAST_DIRECTIVES: Final = {
     "%Y": r"(\d{4})",

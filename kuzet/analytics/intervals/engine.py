@@ -20,8 +20,6 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from kuzet.analytics import sql, stats
-from kuzet.analytics.columns import FactColumns
 from kuzet.analytics.domain import (
     DataQuality,
     Dimension,
@@ -32,8 +30,10 @@ from kuzet.analytics.domain import (
     SnapshotInfo,
     Targets,
 )
-from kuzet.analytics.snapshot import SnapshotState
-from kuzet.analytics.snapshot_columns import SCHEMA
+from kuzet.analytics.intervals import sql, stats
+from kuzet.analytics.intervals.columns import FactColumns
+from kuzet.analytics.snapshot.columns import SCHEMA
+from kuzet.analytics.snapshot.files import SnapshotState
 
 T = TypeVar("T")
 

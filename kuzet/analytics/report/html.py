@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from kuzet.analytics import report_charts as charts
-from kuzet.analytics import report_text as words
-from kuzet.analytics.report_model import ReportData
+from kuzet.analytics.report import charts
+from kuzet.analytics.report import text as words
+from kuzet.analytics.report.model import ReportData
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#1b2733}

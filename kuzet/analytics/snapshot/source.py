@@ -28,9 +28,9 @@ from typing import Any, Final
 from sqlalchemy import Connection, Engine, create_engine, event, func, or_, select, union
 from sqlalchemy.engine import Row
 
+from kuzet.analytics.cad.tables import imported_incidents
 from kuzet.analytics.domain import INCIDENT_STAMPS
-from kuzet.analytics.imported_store import imported_incidents
-from kuzet.analytics.snapshot_columns import appeal_entry, local_parts
+from kuzet.analytics.snapshot.columns import appeal_entry, local_parts
 from kuzet.appeals.store import appeals
 from kuzet.dispatch.store import assignments
 from kuzet.incidents.store import categories, incident_events, incidents

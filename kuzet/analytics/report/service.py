@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from kuzet.analytics import report
 from kuzet.analytics.domain import Origin, period_problems
+from kuzet.analytics.report.build import FORMATS, MEDIA_TYPES, Labels, build, render
 from kuzet.core.container import Services
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import LOCALES, N_
@@ -22,14 +22,14 @@ class ReportFile:
     file_name: str
 
 
-def labels(services: Services, locale: str) -> report.Labels:
+def labels(services: Services, locale: str) -> Labels:
     categories = catalogue_service.categories(services.uow(), include_inactive=True)
     districts = {}
     for feature in geo.district_map(services.uow()).get("features", []):
         props = feature.get("properties", {})
         name = props.get(f"name_{locale}") or props.get("name_ru") or props.get("code")
         districts[str(props.get("code"))] = str(name)
-    return report.Labels(
+    return Labels(
         categories={c.code: dict(c.names) for c in categories},
         partners=dict(KNOWN_PARTNERS),
         districts=districts,
@@ -47,14 +47,14 @@ def make(
     district: str | None = None,
 ) -> ReportFile:
     problems = []
-    if fmt not in report.FORMATS:
+    if fmt not in FORMATS:
         problems.append(
             FieldError(
                 "format",
                 N_("Use one of: {expected}."),
                 "enum",
                 "query",
-                {"expected": ", ".join(report.FORMATS)},
+                {"expected": ", ".join(FORMATS)},
             )
         )
     if locale not in LOCALES:
@@ -66,7 +66,7 @@ def make(
     problems += period_problems(first, last)
     if problems:
         raise InvalidInput(problems)
-    data = report.build(
+    data = build(
         services.analytics,
         first=first,
         last=last,
@@ -77,4 +77,4 @@ def make(
         district=district,
     )
     name = f"kuzet-report-{first.isoformat()}-{last.isoformat()}-{locale}.{fmt}"
-    return ReportFile(report.render(data, fmt), report.MEDIA_TYPES[fmt], name)
+    return ReportFile(render(data, fmt), MEDIA_TYPES[fmt], name)

@@ -20,9 +20,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from kuzet.analytics import report_charts as charts
-from kuzet.analytics import report_text as words
-from kuzet.analytics.report_model import ReportData
+from kuzet.analytics.report import charts
+from kuzet.analytics.report import text as words
+from kuzet.analytics.report.model import ReportData
 
 FONT, BOLD = "KuzetSans", "KuzetSans-Bold"
 WIDTH = A4[0] - 30 * mm

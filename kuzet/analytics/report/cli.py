@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from kuzet.analytics import report_service
 from kuzet.analytics.domain import Origin
+from kuzet.analytics.report import service
 from kuzet.config import get_settings
 from kuzet.core.container import Services
 from kuzet.core.errors import InvalidInput
@@ -58,7 +58,7 @@ def report_command(
         raise typer.Exit(2) from exc
     services = Services.build(get_settings())
     try:
-        made = report_service.make(
+        made = service.make(
             services, first=start, last=end, fmt=fmt, locale=locale, origin=origin, district=district
         )
     except InvalidInput as exc:

@@ -21,8 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kuzet.analytics import kernel
 from kuzet.analytics.domain import Dimension, FilterValue
+from kuzet.analytics.intervals import kernel
 
 DIMENSIONS: Final = tuple(Dimension)
 NULL_CODE: Final = 0

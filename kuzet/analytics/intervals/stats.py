@@ -17,7 +17,6 @@ from typing import Final
 
 import numpy as np
 
-from kuzet.analytics.columns import View, day_number
 from kuzet.analytics.domain import (
     DataQuality,
     Dimension,
@@ -29,7 +28,8 @@ from kuzet.analytics.domain import (
     Query,
     Targets,
 )
-from kuzet.analytics.passes import Counts, Pass, Run, Selector, count, fine_bits_for, parts_of
+from kuzet.analytics.intervals.columns import View, day_number
+from kuzet.analytics.intervals.passes import Counts, Pass, Run, Selector, count, fine_bits_for, parts_of
 
 QUANTILES: Final = (0.5, 0.9)
 DIRECT_GROUPS: Final = 4096  # up to this many possible fine groups, a row's group is computed directly

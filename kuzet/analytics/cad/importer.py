@@ -19,11 +19,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from kuzet.analytics.cad_mapping import CadMapping, Vocabulary
-from kuzet.analytics.cad_report import ReportBuilder
-from kuzet.analytics.cad_rows import RowChecker
-from kuzet.analytics.cad_source import FileScan, Records, scan_file
-from kuzet.analytics.cad_store import CadImportRepository
+from kuzet.analytics.cad.mapping import CadMapping, Vocabulary
+from kuzet.analytics.cad.report import ReportBuilder
+from kuzet.analytics.cad.rows import RowChecker
+from kuzet.analytics.cad.source import FileScan, Records, scan_file
+from kuzet.analytics.cad.store import CadImportRepository
 from kuzet.appeals.domain import Channel
 from kuzet.core.actor import Actor
 from kuzet.core.audit.domain import Outcome

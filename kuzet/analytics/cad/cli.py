@@ -21,10 +21,10 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from kuzet.analytics import cad_import
-from kuzet.analytics.cad_mapping import MappingError, load_mapping
-from kuzet.analytics.cad_report import describe
-from kuzet.analytics.cad_source import SourceFileError
+from kuzet.analytics.cad import importer
+from kuzet.analytics.cad.mapping import MappingError, load_mapping
+from kuzet.analytics.cad.report import describe
+from kuzet.analytics.cad.source import SourceFileError
 from kuzet.config import get_settings
 from kuzet.core.actor import Actor
 from kuzet.core.container import Services
@@ -80,9 +80,9 @@ def import_cad_command(
         out.print(f"stored as import #{outcome.import_id}")
 
 
-def _run(services: Services, file: Path, mapping_file: Path, *, dry_run: bool) -> cad_import.ImportOutcome:
+def _run(services: Services, file: Path, mapping_file: Path, *, dry_run: bool) -> importer.ImportOutcome:
     try:
-        codes = cad_import.vocabulary(services.uow())
+        codes = importer.vocabulary(services.uow())
         mapping = load_mapping(mapping_file, codes)
         with _progress_bar() as bar:
             task = bar.add_task(f"importing {file.name}", total=None, rows=0)
@@ -90,7 +90,7 @@ def _run(services: Services, file: Path, mapping_file: Path, *, dry_run: bool) -
             def progress(done: int, total: int, rows: int) -> None:
                 bar.update(task, completed=done, total=total, rows=rows)
 
-            return cad_import.import_cad(
+            return importer.import_cad(
                 services.uow(),
                 path=file,
                 mapping=mapping,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from kuzet.analytics.imported_store import cad_imports, imported_incidents
+from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 
 
 class CadImportRepository:

@@ -12,9 +12,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from kuzet.analytics import kernel
-from kuzet.analytics.columns import View
 from kuzet.analytics.domain import Dimension
+from kuzet.analytics.intervals import kernel
+from kuzet.analytics.intervals.columns import View
 
 HISTOGRAM_CELLS: Final = 2_000_000  # intervals × fine groups × buckets, per thread
 ROWS_PER_THREAD: Final = 250_000

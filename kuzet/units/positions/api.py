@@ -14,7 +14,7 @@ from kuzet.core.deps import get_services, require
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import N_
 from kuzet.core.ids import RowId
-from kuzet.units import positions_service as service
+from kuzet.units.positions import service
 from kuzet.units.schemas import FixesIn, IngestedOut, PositionOut
 
 router = APIRouter(prefix="/api/v1/units", tags=["unit positions"])

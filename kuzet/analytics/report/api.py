@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Response
 from fastapi import Query as Param
 from fastapi.concurrency import run_in_threadpool
 
-from kuzet.analytics import report, report_service, service
+from kuzet.analytics import service
 from kuzet.analytics.domain import Dimension, Origin, Query
+from kuzet.analytics.report import service as report_service
+from kuzet.analytics.report.build import MEDIA_TYPES
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import ServicesDep, UowDep, require
@@ -22,7 +24,7 @@ router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
     "/report",
     summary="The report of a period (HTML, XLSX or PDF), in ru, kk or en",
     response_class=Response,
-    responses={200: {"content": {media_type: {} for media_type in report.MEDIA_TYPES.values()}}},
+    responses={200: {"content": {media_type: {} for media_type in MEDIA_TYPES.values()}}},
 )
 async def period_report(
     actor: Annotated[Actor, Depends(require(Permission.STATS_READ))],

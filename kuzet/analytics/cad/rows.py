@@ -22,7 +22,7 @@ from dataclasses import field as dc_field
 from datetime import datetime
 from typing import Any, Final
 
-from kuzet.analytics.cad_mapping import (
+from kuzet.analytics.cad.mapping import (
     CODED_FIELDS,
     TEXT_LIMITS,
     TIME_FIELDS,
@@ -32,7 +32,7 @@ from kuzet.analytics.cad_mapping import (
     Vocabulary,
     label_key,
 )
-from kuzet.analytics.cad_times import read_time
+from kuzet.analytics.cad.times import read_time
 
 _PRIORITY_TEXTS: Final = {str(p): p for p in range(1, 5)}
 # The columns of `imported_incidents` that a row fills (besides its import).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from kuzet.analytics.report_model import Count, IntervalTable, ReportData
+from kuzet.analytics.report.model import Count, IntervalTable, ReportData
 from kuzet.core.i18n import N_, translate
 
 HEADINGS = {
