@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
@@ -24,11 +23,11 @@ from kuzet.core.auth.store import UserRepository
 from kuzet.core.auth.throttle_cli import throttles_command, unthrottle_command
 from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
-from kuzet.core.logging import configure_logging, logging_config
-from kuzet.core.workers import WORKER_APP, run_workers
+from kuzet.core.logging import configure_logging
 from kuzet.demo.cli import demo_command, simulate_command
 from kuzet.geo.cli import import_districts_command, import_osm_command
 from kuzet.partners.cli import partner_app
+from kuzet.serve import serve
 
 app = typer.Typer(help="Kuzet: police Operations Control Center.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -57,35 +56,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (KUZET_HOST)")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (KUZET_PORT)")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (KUZET_WORKERS)")] = None,
-) -> None:
-    """Run the API server."""
-    settings = get_settings()
-    try:
-        settings.check_safe_to_serve()
-    except ConfigError as exc:
-        raise _fail(str(exc), code=2) from exc
-    options: dict[str, Any] = {
-        "factory": True,
-        "host": host or settings.host,
-        "port": port or settings.port,
-        "workers": workers or settings.workers,
-        # Applied here and in every worker process: JSON lines, personal data masked, the access log.
-        "log_config": logging_config(settings.log_level, json_lines=settings.log_json),
-        "timeout_worker_healthcheck": settings.worker_healthcheck_seconds,
-        "proxy_headers": False,
-        "timeout_graceful_shutdown": 5,  # live streams never end by themselves
-    }
-    if options["workers"] == 1:
-        uvicorn.run(WORKER_APP, **options)  # a failed start exits with uvicorn's start-up failure code
-    elif status := run_workers(uvicorn.Config(WORKER_APP, **options)):
-        raise typer.Exit(status)
-
-
+app.command("serve")(serve)
 app.command("demo")(demo_command)
 app.command("simulate")(simulate_command)
 

@@ -29,6 +29,7 @@ from kuzet.demo.seed import (
     seed_demo_users,
 )
 from kuzet.demo.world import seed_demo_world
+from kuzet.serve import serve  # the one way the server is started
 
 out = Console()
 err = Console(stderr=True)
@@ -113,8 +114,6 @@ def demo_command(
     ] = True,
 ) -> None:
     """Set up the demo ЦОУ (users, map, districts, units, partners, a past year), then serve it, alive."""
-    from kuzet.cli import serve  # the one way the server is started
-
     settings = _demo_settings(serve_after)
     if not settings.is_relaxed:
         raise _fail("the demo refuses to run with KUZET_MODE=production", code=2)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -25,6 +25,7 @@ from kuzet.core.clock import LOCAL_TZ, to_local
 from kuzet.core.container import Services
 from kuzet.demo import callers, history_store
 from kuzet.demo.callers import Weighted
+from kuzet.demo.history_store import HistoryPlan
 from kuzet.demo.places import Place, Places
 from kuzet.demo.profile import hourly_weights
 from kuzet.demo.world import PARISH_SHARES, demo_posts
@@ -57,15 +58,6 @@ class HistoryUnit:
     type: UnitType
     district: str
     post: tuple[float, float]
-
-
-@dataclass
-class HistoryPlan:
-    """Rows to insert; appeals and assignments name their incident by its index in `incidents`."""
-
-    incidents: list[dict[str, Any]] = field(default_factory=list)
-    appeals: list[dict[str, Any]] = field(default_factory=list)
-    assignments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

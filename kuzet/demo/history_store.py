@@ -1,12 +1,14 @@
 """Writing a simulated year in one transaction: numbers that continue each series' counter, bulk inserts into
-the real tables, the counters moved past the numbers used, and one audit row for the whole load."""
+the real tables, the counters moved past the numbers used, and one audit row for the whole load. The plan's
+shape (`HistoryPlan`) lives here, beside the writer that takes it; `history.py` draws the plans."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -20,10 +22,16 @@ from kuzet.dispatch.store import assignments
 from kuzet.incidents.service import INCIDENT_SERIES
 from kuzet.incidents.store import incidents
 
-if TYPE_CHECKING:
-    from kuzet.demo.history import HistoryPlan
-
 HISTORY_MARK: Final = "demo-history"
+
+
+@dataclass
+class HistoryPlan:
+    """Rows to insert; appeals and assignments name their incident by its index in `incidents`."""
+
+    incidents: list[dict[str, Any]] = field(default_factory=list)
+    appeals: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Numbers:
