@@ -21,9 +21,9 @@ import numpy as np
 
 from benchmarks.scratch import scratch_postgres
 from kuzet.config import Mode, Settings
+from kuzet.container import Services
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
-from kuzet.core.container import Services
 from kuzet.geo.osm import import_osm
 from kuzet.units import service
 from kuzet.units.domain import UnitType

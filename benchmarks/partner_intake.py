@@ -29,9 +29,9 @@ import httpx
 
 from benchmarks.scratch import scratch_postgres
 from kuzet.config import Mode, Settings
+from kuzet.container import Services
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
-from kuzet.core.container import Services
 from kuzet.partners import service, signing
 from kuzet.partners.domain import ALL_SCOPES, Partner
 

@@ -21,13 +21,13 @@ from kuzet.console.api import PUBLIC_ROUTES as CONSOLE_PUBLIC_ROUTES
 from kuzet.console.api import STATIC as CONSOLE_STATIC
 from kuzet.console.api import router as console_router
 from kuzet.console.hub import LiveHub
+from kuzet.container import Services
 from kuzet.core import observability
 from kuzet.core.audit.api import router as audit_router
 from kuzet.core.audit.checkpoint_writer import audit_checkpoint_writer
 from kuzet.core.auth.api import PUBLIC_ROUTES as AUTH_PUBLIC_ROUTES
 from kuzet.core.auth.api import router as auth_router
 from kuzet.core.auth.users_api import router as users_router
-from kuzet.core.container import Services
 from kuzet.core.deps import api_routes, declared_permission
 from kuzet.core.input_guard import TextGuardMiddleware
 from kuzet.core.observability import MetricsMiddleware

@@ -11,17 +11,17 @@ from rich.table import Table
 
 from kuzet.analytics.cad.cli import import_cad_command
 from kuzet.analytics.report.cli import report_command
+from kuzet.commands.audit import checkpoint_command as audit_checkpoint_command
+from kuzet.commands.audit import verify_command as audit_verify_command
+from kuzet.commands.throttles import throttles_command, unthrottle_command
 from kuzet.config import ConfigError, Settings, get_settings
+from kuzet.container import Services
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
-from kuzet.core.audit.cli import checkpoint_command as audit_checkpoint_command
-from kuzet.core.audit.cli import verify_command as audit_verify_command
 from kuzet.core.auth import accounts
 from kuzet.core.auth.credentials import totp_code
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import UserRepository
-from kuzet.core.auth.throttle_cli import throttles_command, unthrottle_command
-from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
 from kuzet.demo.cli import demo_command, simulate_command

@@ -6,7 +6,7 @@ from alembic import context
 
 from kuzet.config import get_settings
 from kuzet.core.db import make_engine
-from kuzet.core.schema import metadata
+from kuzet.schema import metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url

@@ -24,17 +24,17 @@ from sqlalchemy import create_engine, insert, make_url, text
 
 from kuzet.app import create_app
 from kuzet.config import Mode, Settings
+from kuzet.container import Services
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
 from kuzet.core.audit.domain import GENESIS_HASH
 from kuzet.core.audit.store import HEAD_ID, audit_head
 from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role, User
-from kuzet.core.container import Services
 from kuzet.core.events import EventBus
-from kuzet.core.schema import metadata
 from kuzet.incidents.catalogue import shipped_categories
 from kuzet.incidents.store import categories, category_values
+from kuzet.schema import metadata
 from kuzet.wiring import wire
 
 BACKEND = os.environ.get("KUZET_TEST_BACKEND", "sqlite")

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from kuzet.container import Services
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import MakeUser
 from tests.core.auth.helpers import logged_in
 

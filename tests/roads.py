@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.geo.gazetteer import build_gazetteer
 from kuzet.geo.osm import import_osm
 from kuzet.geo.runtime import Roads

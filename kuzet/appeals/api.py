@@ -12,9 +12,9 @@ from pydantic import AwareDatetime
 from kuzet.appeals import service
 from kuzet.appeals.domain import Channel, Region
 from kuzet.appeals.schemas import AppealIn, AppealOut, DuplicateQuery, MoveIn, RegistrationOut
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
-from kuzet.core.container import Services
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
 from kuzet.core.ids import RowId
 from kuzet.incidents import queries as incidents

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -16,10 +16,13 @@ from kuzet.core.actor import Actor
 from kuzet.core.audit.domain import Outcome
 from kuzet.core.auth.domain import PENDING_SECOND_FACTOR_PERMISSIONS, Permission, Role, allows
 from kuzet.core.auth.service import resolve_session
-from kuzet.core.container import Services
 from kuzet.core.errors import Forbidden, KuzetError, Unauthenticated
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    # The composition root, above core: named for the type checker only, never imported at run time.
+    from kuzet.container import Services
 
 _bearer = HTTPBearer(auto_error=False, description="Session token from POST /api/v1/auth/login")
 
@@ -29,7 +32,7 @@ def get_services(request: Request) -> Services:
     return services
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+ServicesDep = Annotated["Services", Depends(get_services)]
 
 
 def get_uow(services: ServicesDep) -> UnitOfWork:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Final
 
+from kuzet.container import Services
 from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import UserRepository
-from kuzet.core.container import Services
 from kuzet.demo.seed import DEMO_ACTOR
 from kuzet.geo import service as geo_service
 from kuzet.partners.domain import PartnerKey

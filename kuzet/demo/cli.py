@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 
 from kuzet.config import Mode, Settings, get_settings
+from kuzet.container import Services
 from kuzet.core import migrate
-from kuzet.core.container import Services
 from kuzet.core.logging import configure_logging
 from kuzet.demo.history import load_history
 from kuzet.demo.live import NotReady, options_from, prepare

@@ -21,8 +21,8 @@ import numpy as np
 from sqlalchemy import select
 
 from kuzet.appeals.store import appeals
+from kuzet.container import Services
 from kuzet.core.clock import LOCAL_TZ, to_local
-from kuzet.core.container import Services
 from kuzet.demo import callers, history_store
 from kuzet.demo.callers import Weighted
 from kuzet.demo.history_store import HistoryPlan

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from kuzet.config import Settings
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.demo import access
 from kuzet.demo.fleet import Router
 from kuzet.demo.motion import LatLon

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.auth import accounts
 from kuzet.core.auth.credentials import new_totp_secret
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import UserRepository
-from kuzet.core.container import Services
 from kuzet.geo.gazetteer import build_gazetteer
 from kuzet.geo.osm import import_osm
 from kuzet.partners import service as partners

@@ -20,7 +20,7 @@ import numpy.typing as npt
 import shapely  # type: ignore[import-untyped]
 from shapely.geometry import MultiPoint, box  # type: ignore[import-untyped]
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.demo.callers import MALE_NAMES, SURNAMES
 from kuzet.demo.seed import DEMO_ACTOR, DEMO_POSTS, DEMO_UNITS, seed_demo_positions
 from kuzet.geo import service as geo_service

@@ -13,8 +13,8 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from kuzet.config import get_settings
+from kuzet.container import Services
 from kuzet.core.actor import Actor
-from kuzet.core.container import Services
 from kuzet.core.errors import InvalidInput
 from kuzet.geo import service
 from kuzet.geo.gazetteer import GazetteerError, build_gazetteer

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 
 from kuzet.config import get_settings
+from kuzet.container import Services
 from kuzet.core.actor import Actor
-from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError
 from kuzet.partners import service
 from kuzet.partners.client import PartnerClient

@@ -10,7 +10,7 @@ import pytest
 
 from kuzet.analytics.service import Analytics
 from kuzet.config import Settings
-from kuzet.core.container import Services
+from kuzet.container import Services
 
 # The region's configuration of the `region` fixture.
 CUSTOM_INTERVALS = {

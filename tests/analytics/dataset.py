@@ -29,7 +29,7 @@ from sqlalchemy import insert
 
 from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 from kuzet.appeals.store import AppealRepository
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.core.uow import UnitOfWork
 from kuzet.dispatch.domain import AssignmentStatus
 from kuzet.dispatch.store import AssignmentRepository

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from kuzet.analytics.service import Analytics
+from kuzet.container import Services
 from kuzet.core.audit.store import audit_log
-from kuzet.core.container import Services
 from tests.ops import Centre, Desk, parse
 
 STAMPS = ("received_at", "first_dispatched_at", "first_en_route_at", "first_on_scene_at")

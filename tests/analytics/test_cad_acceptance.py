@@ -17,7 +17,7 @@ from sqlalchemy import select
 from kuzet.analytics.cad.tables import imported_incidents
 from kuzet.analytics.domain import Origin, Query
 from kuzet.analytics.service import Analytics
-from kuzet.core.container import Services
+from kuzet.container import Services
 from tests.conftest import run_cli
 
 ALMATY = ZoneInfo("Asia/Almaty")

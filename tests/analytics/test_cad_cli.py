@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from kuzet.analytics.cad.tables import cad_imports, imported_incidents
-from kuzet.core.container import Services
+from kuzet.container import Services
 from tests.conftest import run_cli
 
 DATA = Path(__file__).with_name("cad_data")

@@ -14,9 +14,9 @@ from kuzet.analytics.cad.importer import ImportOutcome, import_cad, vocabulary
 from kuzet.analytics.cad.mapping import load_mapping
 from kuzet.analytics.cad.source import SourceFileError
 from kuzet.analytics.cad.tables import cad_imports, imported_incidents
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.audit.store import audit_log
-from kuzet.core.container import Services
 
 DATA = Path(__file__).with_name("cad_data")
 EXPORT, MAPPING = DATA / "tsou_2025.csv", DATA / "tsou_2025.toml"

@@ -11,7 +11,7 @@ import pytest
 
 from kuzet.analytics.domain import Dimension, IntervalSummary, Origin, Query
 from kuzet.analytics.service import Analytics
-from kuzet.core.container import Services
+from kuzet.container import Services
 from tests.analytics import dataset
 
 MARCH = Query(first=date(2026, 3, 1), last=date(2026, 3, 31))

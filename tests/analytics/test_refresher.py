@@ -11,7 +11,7 @@ import pytest
 from kuzet.analytics.service import Analytics
 from kuzet.app import create_app
 from kuzet.config import ConfigError
-from kuzet.core.container import Services
+from kuzet.container import Services
 from tests.analytics import dataset
 from tests.conftest import running_server
 

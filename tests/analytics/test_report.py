@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from kuzet.analytics.report import text as report_text
 from kuzet.analytics.service import Analytics
-from kuzet.core.container import Services
+from kuzet.container import Services
 from tests.analytics import dataset
 from tests.conftest import run_cli
 from tests.ops import Centre

@@ -15,7 +15,7 @@ from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 from kuzet.analytics.domain import Dimension, Origin, Query
 from kuzet.analytics.service import Analytics
 from kuzet.config import Settings
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.dispatch.store import AssignmentRepository
 from kuzet.incidents.store import IncidentRepository, incidents
 from tests.analytics import dataset

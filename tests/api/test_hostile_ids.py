@@ -18,8 +18,8 @@ import pytest
 from fastapi.routing import APIRoute
 
 from kuzet.app import create_app
+from kuzet.container import Services
 from kuzet.core.auth.domain import ROLE_PERMISSIONS, Permission, Role
-from kuzet.core.container import Services
 from kuzet.core.deps import api_routes, declared_permission
 from kuzet.core.ids import MAX_BIGINT, MAX_ID
 from kuzet.partners.domain import Scope

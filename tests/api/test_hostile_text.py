@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from kuzet.app import create_app
 from kuzet.appeals.store import appeals
-from kuzet.core.container import Services
+from kuzet.container import Services
 from tests.conftest import LiveServer, running_server
 from tests.ops import Centre
 from tests.partners.fixtures import App

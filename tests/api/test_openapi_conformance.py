@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from kuzet.container import Services
 from kuzet.core import observability
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from kuzet.partners import service as partner_service
 from tests.api.conformance import Finding, PartnerSignature, Profile, run
 from tests.conftest import LiveServer, MakeUser, login

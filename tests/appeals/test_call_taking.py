@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from kuzet.appeals.iin import check_digit
 from kuzet.appeals.store import appeals
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.incidents.store import incidents
 from tests.ops import FAR_AWAY, NEAR_PLAZA, PLAZA, Centre
 

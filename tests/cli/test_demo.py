@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.auth import service
-from kuzet.core.container import Services
 from kuzet.units import service as units
 from kuzet.units.positions import service as positions
 from tests.conftest import run_cli

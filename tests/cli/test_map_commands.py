@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.geo.districts import grid_districts
 from kuzet.geo.gazetteer import Gazetteer
 from kuzet.geo.graph import RoadGraph

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import subprocess
 
+from kuzet.container import Services
 from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role, User
-from kuzet.core.container import Services
 from tests.conftest import MakeUser, run_cli
 from tests.core.auth.helpers import enrol_totp
 

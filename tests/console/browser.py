@@ -21,8 +21,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from kuzet.console.api import STATIC
+from kuzet.container import Services
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import PASSWORD, LiveServer, MakeUser
 from tests.core.auth.helpers import enrol_totp
 

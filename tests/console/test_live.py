@@ -13,8 +13,8 @@ from kuzet.app import create_app
 from kuzet.config import Settings
 from kuzet.console import api as console_api
 from kuzet.console import store
+from kuzet.container import Services
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import LiveServer, MakeUser, running_server
 from tests.console.sse import LiveStream
 from tests.core.auth.helpers import logged_in

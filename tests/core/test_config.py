@@ -6,7 +6,7 @@ import pytest
 
 from kuzet.app import create_app
 from kuzet.config import DEFAULT_SECRET_KEY, ConfigError, Mode, Settings
-from kuzet.core.container import Services
+from kuzet.container import Services
 from tests.conftest import run_cli
 
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.audit.store import audit_log
-from kuzet.core.container import Services
 from kuzet.core.errors import Conflict
 from kuzet.core.events import DomainEvent
 from kuzet.core.group_commit import GroupCommitter

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 
 from kuzet.app import create_app
+from kuzet.container import Services
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from kuzet.core.logging import configure_logging
 from tests.conftest import NEW_USER, MakeUser, running_server
 from tests.core.auth.helpers import logged_in

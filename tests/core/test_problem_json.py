@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from kuzet.container import Services
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import MakeUser
 from tests.core.auth.helpers import logged_in
 

@@ -11,8 +11,8 @@ import httpx
 from fastapi import FastAPI, Response
 
 from kuzet.analytics.report.html import STYLE as REPORT_STYLE
+from kuzet.container import Services
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from kuzet.core.security_headers import SecurityHeadersMiddleware
 from tests.conftest import MakeUser, running_server
 from tests.core.auth.helpers import logged_in

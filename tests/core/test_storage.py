@@ -11,11 +11,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
+from kuzet.container import Services
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
-from kuzet.core.container import Services
 from kuzet.core.db import make_engine
-from kuzet.core.schema import metadata
+from kuzet.schema import metadata
 from tests.conftest import scratch_database
 
 

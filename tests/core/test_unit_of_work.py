@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.audit.store import audit_log
-from kuzet.core.container import Services
 from kuzet.core.events import DomainEvent
 
 

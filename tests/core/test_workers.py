@@ -17,11 +17,11 @@ import httpx
 import pytest
 
 from kuzet.config import Mode, Settings
+from kuzet.container import Services
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
 from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import KUZET_COMMAND, PASSWORD, _free_port, bearer, scratch_database
 
 T = TypeVar("T")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.demo import seed_demo_positions, seed_demo_units, seed_demo_world
 from kuzet.demo.world import World
 from kuzet.geo.runtime import Roads

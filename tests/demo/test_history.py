@@ -13,9 +13,9 @@ from sqlalchemy import Row, Table, func, select
 from kuzet.appeals import service as appeals_service
 from kuzet.appeals.domain import AppealInput, Region
 from kuzet.appeals.store import appeals
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.clock import to_local
-from kuzet.core.container import Services
 from kuzet.core.numbering import counters
 from kuzet.demo import HISTORY_MARK, load_history
 from kuzet.demo.world import World

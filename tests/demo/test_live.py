@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from kuzet.appeals.store import appeals
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.clock import LOCAL_TZ
-from kuzet.core.container import Services
 from kuzet.demo import Options, prepare, seed_demo_partners
 from kuzet.demo.world import World
 from kuzet.dispatch.store import assignments

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
-from kuzet.core.container import Services
 from kuzet.demo import PARISHES, ROSTER, seed_demo_world
 from kuzet.demo.world import World
 from kuzet.geo import service as geo_service

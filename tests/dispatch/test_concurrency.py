@@ -9,8 +9,8 @@ import httpx
 
 from kuzet.appeals import service as appeals
 from kuzet.appeals.domain import AppealInput, Region
+from kuzet.container import Services
 from kuzet.core.actor import Actor, ActorKind
-from kuzet.core.container import Services
 from tests.conftest import LiveServer
 from tests.ops import PLAZA, Centre
 

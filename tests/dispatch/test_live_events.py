@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.core.events import DomainEvent
 from kuzet.incidents.store import incidents
 from tests.ops import Centre

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.geo.runtime import Roads
 from tests.ops import PLAZA, Centre, Desk
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.geo.districts import grid_districts
 from kuzet.geo.runtime import Roads
 from tests.ops import FAR_AWAY, PLAZA, Centre

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
-from kuzet.core.container import Services
 from kuzet.core.outbox import Relay
 from kuzet.partners import service, signing
 from kuzet.partners.callbacks import PartnerSender

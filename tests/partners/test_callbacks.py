@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.core.outbox import Relay, forget_delivered, outbox
 from kuzet.partners.callbacks import PartnerSender
 from tests.conftest import KUZET_COMMAND

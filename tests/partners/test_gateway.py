@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 
 from kuzet.app import create_app
 from kuzet.appeals.store import appeals
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from kuzet.partners import service, signing
 from kuzet.partners.client import PartnerClient
 from tests.conftest import LiveServer, MakeUser, running_server

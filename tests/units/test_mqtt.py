@@ -12,7 +12,7 @@ import paho.mqtt.publish as publish
 import pytest
 
 from kuzet.app import create_app
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.geo.runtime import Roads
 from tests.conftest import running_server
 from tests.ops import NEAR_PLAZA, PLAZA, Centre, Desk

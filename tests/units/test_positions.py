@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.geo.runtime import Roads
 from kuzet.units.positions.store import unit_tracks
 from tests.ops import PLAZA, Centre, Desk

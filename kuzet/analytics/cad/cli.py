@@ -26,8 +26,8 @@ from kuzet.analytics.cad.mapping import MappingError, load_mapping
 from kuzet.analytics.cad.report import describe
 from kuzet.analytics.cad.source import SourceFileError
 from kuzet.config import get_settings
+from kuzet.container import Services
 from kuzet.core.actor import Actor
-from kuzet.core.container import Services
 
 out = Console()
 err = Console(stderr=True)

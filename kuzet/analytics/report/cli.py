@@ -14,7 +14,7 @@ from rich.markup import escape
 from kuzet.analytics.domain import Origin
 from kuzet.analytics.report import service
 from kuzet.config import get_settings
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.core.errors import InvalidInput
 from kuzet.core.i18n import translate
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from kuzet.analytics.domain import Origin, period_problems
 from kuzet.analytics.report.build import FORMATS, MEDIA_TYPES, Labels, build, render
-from kuzet.core.container import Services
+from kuzet.container import Services
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import LOCALES, N_
 from kuzet.geo import service as geo

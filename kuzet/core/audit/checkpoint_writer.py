@@ -14,7 +14,7 @@ from kuzet.core.clock import Clock
 from kuzet.core.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from kuzet.core.container import Services
+    from kuzet.container import Services
 
 log = logging.getLogger(CHECKPOINT_LOGGER)
 

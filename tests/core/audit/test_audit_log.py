@@ -10,12 +10,12 @@ import httpx
 import pytest
 from sqlalchemy import delete, select, text, update
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import users
-from kuzet.core.container import Services
-from kuzet.core.schema import metadata
+from kuzet.schema import metadata
 from tests.conftest import NEW_USER, MakeUser, run_cli
 from tests.core.auth.helpers import logged_in
 

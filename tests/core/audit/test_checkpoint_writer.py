@@ -13,11 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from kuzet.app import create_app
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.audit.checkpoint_file import CheckpointLog
 from kuzet.core.audit.checkpoint_writer import CheckpointWriter, audit_checkpoint_writer
 from kuzet.core.audit.checkpoints import checkpoint_key, parse_lines
-from kuzet.core.container import Services
 from tests.conftest import running_server
 
 PATIENCE = 30.0  # seconds; a busy two-core machine may be slow, a broken writer never gets there

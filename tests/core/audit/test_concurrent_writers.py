@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.audit import service
 from kuzet.core.audit.checkpoint_file import CheckpointLog
-from kuzet.core.container import Services
 
 WRITERS, EACH = 6, 15
 

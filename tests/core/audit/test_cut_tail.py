@@ -10,12 +10,12 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.audit import service
 from kuzet.core.audit.checkpoint_file import CheckpointLog
 from kuzet.core.audit.checkpoints import CHECKPOINT_MESSAGE, Checkpoint, ProblemKind
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import MakeUser, run_cli
 from tests.core.auth.helpers import logged_in
 

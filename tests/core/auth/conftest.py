@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from kuzet.container import Services
 from kuzet.core.auth.credentials import Passwords
-from kuzet.core.container import Services
 
 
 class CountingPasswords(Passwords):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pyotp
 
+from kuzet.container import Services
 from kuzet.core.auth.domain import Role, User
 from kuzet.core.auth.store import UserRepository
-from kuzet.core.container import Services
 from tests.conftest import PASSWORD, LiveServer, MakeUser, bearer, login
 
 

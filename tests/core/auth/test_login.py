@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
+from kuzet.container import Services
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import users
-from kuzet.core.container import Services
 from tests.conftest import NEW_USER, PASSWORD, MakeUser, bearer, login
 from tests.core.auth.helpers import enrol_totp, logged_in
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from kuzet.container import Services
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import PASSWORD, MakeUser, bearer, login
 from tests.core.auth.helpers import logged_in, wrong_login
 

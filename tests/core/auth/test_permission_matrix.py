@@ -10,9 +10,9 @@ import pytest
 from fastapi import APIRouter, FastAPI
 
 from kuzet.app import UndeclaredPermission, check_permissions_declared, create_app
+from kuzet.container import Services
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from kuzet.core.deps import api_routes
 from tests.conftest import LiveServer, MakeUser
 from tests.core.auth.helpers import logged_in

@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 
+from kuzet.container import Services
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import MakeUser
 from tests.core.auth.helpers import logged_in
 

@@ -9,9 +9,9 @@ import httpx
 import pyotp
 import pytest
 
+from kuzet.container import Services
 from kuzet.core.auth import service
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import PASSWORD, MakeUser, bearer, login
 from tests.core.auth.helpers import enrol_totp, logged_in
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import update
 
+from kuzet.container import Services
 from kuzet.core.auth.store import user_sessions
-from kuzet.core.container import Services
 from tests.conftest import MakeUser, bearer, login
 
 

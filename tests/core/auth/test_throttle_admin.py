@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from kuzet.container import Services
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth.domain import Role
-from kuzet.core.container import Services
 from tests.conftest import PASSWORD, LiveServer, MakeUser, run_cli
 from tests.core.auth.helpers import client_from, logged_in, wrong_login
 

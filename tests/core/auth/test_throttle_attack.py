@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
+from kuzet.container import Services
 from kuzet.core.audit.store import audit_log
-from kuzet.core.container import Services
 from tests.conftest import LiveServer, MakeUser, bearer, login
 from tests.core.auth.conftest import CountingPasswords
 from tests.core.auth.helpers import client_from, wrong_login

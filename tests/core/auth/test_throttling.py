@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from kuzet.container import Services
 from kuzet.core.audit.store import audit_log
 from kuzet.core.auth import service
 from kuzet.core.auth.store import login_throttles
-from kuzet.core.container import Services
 from kuzet.core.errors import KuzetError, TooManyRequests, Unauthenticated
 from tests.conftest import PASSWORD, LiveServer, MakeUser, bearer, login
 from tests.core.auth.conftest import CountingPasswords

@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from kuzet.config import get_settings
+from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.auth import throttling
 from kuzet.core.clock import to_local
-from kuzet.core.container import Services
 from kuzet.core.errors import InvalidInput, KuzetError
 from kuzet.core.i18n import translate
 

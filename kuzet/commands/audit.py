@@ -10,11 +10,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from kuzet.config import get_settings
+from kuzet.container import Services
 from kuzet.core.audit import service
 from kuzet.core.audit.checkpoint_file import CheckpointLog
 from kuzet.core.audit.checkpoints import Due
 from kuzet.core.audit.domain import ChainReport
-from kuzet.core.container import Services
 from kuzet.core.logging import configure_logging
 
 out = Console(highlight=False, soft_wrap=True)
