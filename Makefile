@@ -70,6 +70,7 @@ clean:
 
 # Benchmarks are measured, not asserted; they are not part of `make test`.
 bench: setup
+	$(PY) -m benchmarks.startup
 	$(PY) -m benchmarks.partner_intake
 	$(PY) -m benchmarks.eta
 	$(PY) -m benchmarks.avl_ingest

@@ -14,7 +14,7 @@ from kuzet import __version__
 from kuzet.analytics.api import router as analytics_router
 from kuzet.analytics.report.api import router as report_router
 from kuzet.analytics.report.html import STYLE as REPORT_STYLE
-from kuzet.analytics.service import Refresher
+from kuzet.analytics.service import Refresher, analytics_settings
 from kuzet.appeals.api import router as appeals_router
 from kuzet.config import Settings, get_settings
 from kuzet.console.api import PUBLIC_ROUTES as CONSOLE_PUBLIC_ROUTES
@@ -91,7 +91,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     settings = settings or get_settings()
     settings.check_safe_to_serve()
     services = services or Services.build(settings)
-    services.analytics  # noqa: B018 - built now, so that a bad analytics setting stops the start
+    # A bad analytics setting stops the start; the engine itself (DuckDB, numba) is built by the refresher
+    # after start-up, or by the first request that needs it, so that it never delays the first request.
+    analytics_settings(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -101,7 +103,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         subscriber = services.mqtt_subscriber()
         telemetry = asyncio.create_task(subscriber.run()) if subscriber is not None else None
         every = settings.analytics_refresh_seconds
-        refresher = Refresher(services.analytics, every) if every > 0 else None
+        refresher = Refresher(lambda: services.analytics, every) if every > 0 else None
         if refresher is not None:
             refresher.start()
         checkpointer = audit_checkpoint_writer(services)  # None when KUZET_AUDIT_CHECKPOINT_SECONDS=0

@@ -1,9 +1,14 @@
-"""The `kuzet` command: serve, demo, database, users and audit."""
+"""The `kuzet` command: serve, demo, database, users and audit.
+
+`kuzet --help` and every command import this module and the modules of all commands, so they import only
+what registering a command needs (typer, rich, the settings, light domain types). A command imports the
+composition root, the database and its feature's libraries when it runs (tests/architecture/test_startup.py).
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,19 +20,17 @@ from kuzet.commands.audit import checkpoint_command as audit_checkpoint_command
 from kuzet.commands.audit import verify_command as audit_verify_command
 from kuzet.commands.throttles import throttles_command, unthrottle_command
 from kuzet.config import ConfigError, Settings, get_settings
-from kuzet.container import Services
-from kuzet.core import migrate
 from kuzet.core.actor import Actor
-from kuzet.core.auth import accounts
-from kuzet.core.auth.credentials import totp_code
 from kuzet.core.auth.domain import Role
-from kuzet.core.auth.store import UserRepository
 from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
 from kuzet.demo.cli import demo_command, simulate_command
 from kuzet.geo.cli import import_districts_command, import_osm_command
 from kuzet.partners.cli import partner_app
 from kuzet.serve import serve
+
+if TYPE_CHECKING:
+    from kuzet.container import Services
 
 app = typer.Typer(help="Kuzet: police Operations Control Center.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -48,6 +51,8 @@ CLI_ACTOR = Actor.system("cli")
 
 
 def _services() -> Services:
+    from kuzet.container import Services  # the composition root loads every feature: only when a command runs
+
     return Services.build(get_settings())
 
 
@@ -64,6 +69,8 @@ app.command("simulate")(simulate_command)
 @app.command()
 def relay() -> None:
     """Run the outbox relay on its own (the server also runs one unless KUZET_OUTBOX_RELAY=false)."""
+    from kuzet.container import Services  # the composition root loads every feature: only when it runs
+
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
     services = Services.build(settings)
@@ -79,6 +86,8 @@ def relay() -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
+    from kuzet.core import migrate  # Alembic and SQLAlchemy: only when the command runs
+
     settings = get_settings()
     migrate.upgrade(settings.database_url, revision)
     out.print(f"database at {migrate.head_revision() if revision == 'head' else revision}")
@@ -87,6 +96,8 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the applied and the newest migration."""
+    from kuzet.core import migrate  # Alembic and SQLAlchemy: only when the command runs
+
     services = _services()
     current = migrate.current_revision(services.engine)
     head = migrate.head_revision()
@@ -108,6 +119,8 @@ def user_add(
     ] = None,
 ) -> None:
     """Create a staff account."""
+    from kuzet.core.auth import accounts  # the database and password hashing: only when the command runs
+
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     services = _services()
@@ -139,6 +152,8 @@ def _describe(exc: KuzetError) -> str:
 
 
 def _user_action(username: str, action: str) -> None:
+    from kuzet.core.auth import accounts  # the database: only when the command runs
+
     services = _services()
     uow = services.uow()
     try:
@@ -180,6 +195,8 @@ def user_reset_2fa(username: str) -> None:
 @user_app.command("list")
 def user_list() -> None:
     """List the accounts."""
+    from kuzet.core.auth import accounts  # the database: only when the command runs
+
     services = _services()
     table = Table()
     for column in ("id", "user", "role", "district", "2FA", "locked"):
@@ -199,6 +216,10 @@ def user_list() -> None:
 @user_app.command("totp-code")
 def user_totp_code(username: str) -> None:
     """Print the current TOTP code of an account (demo and dev modes only)."""
+    from kuzet.core.auth import accounts  # the database: only when the command runs
+    from kuzet.core.auth.credentials import totp_code
+    from kuzet.core.auth.store import UserRepository
+
     settings = get_settings()
     if not settings.is_relaxed:
         raise _fail("totp-code works only with KUZET_MODE=demo or dev", code=2)

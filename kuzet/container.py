@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from kuzet.analytics.service import Analytics
 from kuzet.config import Settings
 from kuzet.console import store as live_feed
 from kuzet.core.actor import Actor
@@ -30,6 +31,9 @@ from kuzet.units.positions import service as positions
 from kuzet.units.positions.domain import Fix
 from kuzet.wiring import wire
 
+if TYPE_CHECKING:
+    from kuzet.analytics.service import Analytics
+
 
 @dataclass
 class Services:
@@ -42,6 +46,8 @@ class Services:
     metrics: Metrics
     audit_key: bytes
     geo: Geo
+    _analytics: Analytics | None = field(default=None, init=False, repr=False)
+    _analytics_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, *, clock: Clock | None = None) -> Services:
@@ -117,10 +123,17 @@ class Services:
         batch = self.settings.partner_intake_batch_max
         return GroupCommitter(self.uow, max_batch=batch, name="partner-intake")
 
-    @cached_property
+    @property
     def analytics(self) -> Analytics:
-        """The analytics snapshot and its DuckDB engine (built on first use)."""
-        return Analytics.build(self.settings, self.engine, self.clock)
+        """The analytics snapshot and its DuckDB engine, built on first use, once, whichever thread asks first
+        (the server's refresher asks right after start-up). Building imports DuckDB, Arrow and numba: seconds
+        that a command or a server start that does not need analytics does not pay."""
+        with self._analytics_lock:
+            if self._analytics is None:
+                from kuzet.analytics.service import Analytics
+
+                self._analytics = Analytics.build(self.settings, self.engine, self.clock)
+            return self._analytics
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.bus, self.clock, audit_key=self.audit_key)
@@ -128,6 +141,6 @@ class Services:
     def close(self) -> None:
         if "partner_intake" in self.__dict__:
             self.partner_intake.close()
-        if "analytics" in self.__dict__:
-            self.analytics.close()
+        if self._analytics is not None:
+            self._analytics.close()
         self.engine.dispose()

@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-import uvicorn
 from rich.console import Console
 
 from kuzet.config import ConfigError, get_settings
 from kuzet.core.logging import logging_config
-from kuzet.core.workers import WORKER_APP, run_workers
 
 err = Console(stderr=True)
 
@@ -24,6 +22,11 @@ def serve(
     workers: Annotated[int | None, typer.Option(help="Worker processes (KUZET_WORKERS)")] = None,
 ) -> None:
     """Run the API server."""
+    # uvicorn and its supervisor: imported by this command only, not by every `kuzet` command.
+    import uvicorn
+
+    from kuzet.core.workers import WORKER_APP, run_workers
+
     settings = get_settings()
     try:
         settings.check_safe_to_serve()

@@ -1,13 +1,17 @@
 """Use cases of analytics: interval statistics and counts over a fresh enough snapshot, within the asker's
-district; the snapshot's refresh, by a background thread and before a query when it is too old."""
+district; the snapshot's refresh, by a background thread and before a query when it is too old.
+
+The snapshot and its engine (DuckDB, Arrow, numba: seconds of imports) are imported by `Analytics.build`
+only, so that the API's routers, and the server, start without them (see `kuzet.container`)."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -16,15 +20,13 @@ from kuzet.analytics.domain import (
     CountReport,
     CountRow,
     Dimension,
+    IntervalDefinition,
     IntervalReport,
     Measure,
     Query,
     Targets,
     define_intervals,
 )
-from kuzet.analytics.intervals.engine import QueryEngine
-from kuzet.analytics.snapshot.files import Snapshot, SnapshotState
-from kuzet.analytics.snapshot.source import Source
 from kuzet.config import ConfigError, Settings
 from kuzet.core.actor import Actor
 from kuzet.core.clock import Clock
@@ -32,7 +34,23 @@ from kuzet.core.errors import FieldError, Forbidden, InvalidInput
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
 
+if TYPE_CHECKING:
+    from kuzet.analytics.intervals.engine import QueryEngine
+    from kuzet.analytics.snapshot.files import Snapshot, SnapshotState
+
 log = logging.getLogger(__name__)
+
+
+def analytics_settings(settings: Settings) -> tuple[tuple[IntervalDefinition, ...], Targets]:
+    """The intervals and targets the settings define, checked; a ConfigError naming the setting if they are
+    wrong. Cheap (no engine): the server checks them before it starts and builds the engine later."""
+    try:
+        intervals = define_intervals(settings.analytics_intervals)
+        targets = Targets(settings.response_target_minutes, settings.analytics_target_minutes)
+        targets.check(intervals)
+    except AnalyticsConfigError as exc:
+        raise ConfigError(str(exc)) from exc
+    return intervals, targets
 
 
 class Analytics:
@@ -46,12 +64,11 @@ class Analytics:
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine, clock: Clock) -> Analytics:
-        try:
-            intervals = define_intervals(settings.analytics_intervals)
-            targets = Targets(settings.response_target_minutes, settings.analytics_target_minutes)
-            targets.check(intervals)
-        except AnalyticsConfigError as exc:
-            raise ConfigError(str(exc)) from exc
+        from kuzet.analytics.intervals.engine import QueryEngine
+        from kuzet.analytics.snapshot.files import Snapshot
+        from kuzet.analytics.snapshot.source import Source
+
+        intervals, targets = analytics_settings(settings)
         snapshot = Snapshot(
             Path(settings.data_dir) / "analytics",
             Source(engine),
@@ -164,9 +181,12 @@ def in_scope(uow: UnitOfWork, query: Query, by: Actor) -> Query:
 
 
 class Refresher:
-    """Refreshes the snapshot every so many seconds in a daemon thread, until stopped."""
+    """Refreshes the snapshot every so many seconds in a daemon thread, until stopped.
 
-    def __init__(self, analytics: Analytics, every_seconds: float) -> None:
+    It is given a way to get the analytics rather than the analytics themselves: its thread builds them (the
+    first time, when `analytics` is `Services.analytics`) after the server has started, off its start-up."""
+
+    def __init__(self, analytics: Callable[[], Analytics], every_seconds: float) -> None:
         self.analytics = analytics
         self.every_seconds = every_seconds
         self._stop = threading.Event()
@@ -182,7 +202,7 @@ class Refresher:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.analytics.refresh()
+                self.analytics().refresh()
             except Exception:
                 log.exception("analytics snapshot refresh failed")
             self._stop.wait(self.every_seconds)

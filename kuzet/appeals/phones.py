@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, geocoder
+from phonenumbers import PhoneNumberType
 
 from kuzet.core.i18n import N_
 
@@ -70,6 +70,9 @@ def parse_phone(raw: str) -> CallerPhone:
     region = phonenumbers.region_code_for_number(number) or "ZZ"
     locality = None
     if kind is PhoneKind.LANDLINE:
+        # The geocoder's place names are 100 MB and 0.3 s of imports: loaded by the first landline only.
+        from phonenumbers import geocoder
+
         names = {lang: geocoder.description_for_number(number, lang) for lang in ("ru", "en")}
         if all(names.values()):
             locality = {

@@ -10,8 +10,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from kuzet.config import get_settings
-from kuzet.container import Services
-from kuzet.core.audit import service
 from kuzet.core.audit.checkpoint_file import CheckpointLog
 from kuzet.core.audit.checkpoints import Due
 from kuzet.core.audit.domain import ChainReport
@@ -33,6 +31,10 @@ def verify_command(
 ) -> None:
     """Walk the audit hash chain and hold it against the checkpoints; exit 1 if rows were edited, deleted
     or cut off the end."""
+    # The composition root and the database: imported when the command runs, not for `kuzet --help`.
+    from kuzet.container import Services
+    from kuzet.core.audit import service
+
     settings = get_settings()
     if checkpoints is not None and not checkpoints.is_file():
         err.print(f"[red]error:[/red] no checkpoint file at {escape(str(checkpoints))}")
@@ -77,6 +79,10 @@ def _print(report: ChainReport) -> None:
 def checkpoint_command() -> None:
     """Write a checkpoint of the audit chain's head now (to KUZET_AUDIT_CHECKPOINT_PATH and the log), if it
     moved since the newest one."""
+    # The composition root and the database: imported when the command runs, not for `kuzet --help`.
+    from kuzet.container import Services
+    from kuzet.core.audit import service
+
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
     services = Services.build(settings)

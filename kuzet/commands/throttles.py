@@ -10,9 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kuzet.config import get_settings
-from kuzet.container import Services
 from kuzet.core.actor import Actor
-from kuzet.core.auth import throttling
 from kuzet.core.clock import to_local
 from kuzet.core.errors import InvalidInput, KuzetError
 from kuzet.core.i18n import translate
@@ -28,6 +26,10 @@ def _moment(moment: datetime | None) -> str:
 
 def throttles_command() -> None:
     """Show the user names and addresses with failed logins that still count, and until when they wait."""
+    # The composition root and the database: imported when the command runs, not for `kuzet --help`.
+    from kuzet.container import Services
+    from kuzet.core.auth import throttling
+
     services = Services.build(get_settings())
     try:
         report = throttling.list_throttles(services.uow(), services.auth.throttle, at=services.clock.now())
@@ -75,6 +77,10 @@ def unthrottle_command(
     address: Annotated[str | None, typer.Option(help="Source address whose failures to forget")] = None,
 ) -> None:
     """Forget the failed logins of a user name, of an address, or of that pair when both are given."""
+    # The composition root and the database: imported when the command runs, not for `kuzet --help`.
+    from kuzet.container import Services
+    from kuzet.core.auth import throttling
+
     services = Services.build(get_settings())
     try:
         cleared = throttling.clear_throttles(

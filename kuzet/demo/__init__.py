@@ -6,52 +6,7 @@ history.py   one simulated past year of closed incidents (history_store.py write
 traffic.py   appeals through 102 and the partner apps at the hourly profile (profile.py, callers.py)
 fleet.py     simulated units working every active assignment; dispatcher.py sends the waiting ones
 runner.py    traffic and fleet in one loop on demo time; live.py sets it up; cli.py: the commands
+
+The package imports none of its modules: `kuzet.demo.cli` is imported by every `kuzet` command, and the demo's
+parts (and the whole running Kuzet they build on) load only when a demo command runs. Import from the modules.
 """
-
-from kuzet.demo.access import SimAccess, provision
-from kuzet.demo.history import HISTORY_MARK, Loaded, load_history
-from kuzet.demo.live import prepare
-from kuzet.demo.profile import rate_per_hour
-from kuzet.demo.runner import Background, Options, Simulation
-from kuzet.demo.seed import (
-    DEMO_ACTOR,
-    DEMO_MAP,
-    DEMO_POSTS,
-    DEMO_UNITS,
-    DEMO_USERS,
-    seed_demo_map,
-    seed_demo_partners,
-    seed_demo_positions,
-    seed_demo_units,
-    seed_demo_users,
-)
-from kuzet.demo.world import PARISHES, ROSTER, World, demo_posts, district_map, seed_demo_world
-
-__all__ = [
-    "DEMO_ACTOR",
-    "DEMO_MAP",
-    "DEMO_POSTS",
-    "DEMO_UNITS",
-    "DEMO_USERS",
-    "HISTORY_MARK",
-    "PARISHES",
-    "ROSTER",
-    "Background",
-    "Loaded",
-    "Options",
-    "SimAccess",
-    "Simulation",
-    "World",
-    "demo_posts",
-    "district_map",
-    "load_history",
-    "prepare",
-    "provision",
-    "rate_per_hour",
-    "seed_demo_map",
-    "seed_demo_partners",
-    "seed_demo_positions",
-    "seed_demo_units",
-    "seed_demo_users",
-    "seed_demo_world",
-]

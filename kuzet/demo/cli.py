@@ -9,27 +9,21 @@ import threading
 import time
 from collections import Counter
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from kuzet.config import Mode, Settings, get_settings
-from kuzet.container import Services
-from kuzet.core import migrate
 from kuzet.core.logging import configure_logging
-from kuzet.demo.history import load_history
-from kuzet.demo.live import NotReady, options_from, prepare
-from kuzet.demo.runner import Background, Simulation, wait_ready
-from kuzet.demo.seed import (
-    seed_demo_map,
-    seed_demo_partners,
-    seed_demo_positions,
-    seed_demo_units,
-    seed_demo_users,
-)
-from kuzet.demo.world import seed_demo_world
 from kuzet.serve import serve  # the one way the server is started
+
+if TYPE_CHECKING:
+    from kuzet.container import Services
+    from kuzet.demo.runner import Simulation
+
+# The demo's parts, the composition root and the database are imported by the commands when they run:
+# `kuzet --help` and every other command import this module too, and pay nothing for the demo.
 
 out = Console()
 err = Console(stderr=True)
@@ -72,6 +66,16 @@ def _print_access(settings: Settings, rows: list[tuple[str, str, str, str | None
 
 def _seed(services: Services, settings: Settings) -> tuple[list[Any], list[Any]]:
     """Everything the demo needs, each part left alone when it is there already."""
+    from kuzet.demo.history import load_history
+    from kuzet.demo.seed import (
+        seed_demo_map,
+        seed_demo_partners,
+        seed_demo_positions,
+        seed_demo_units,
+        seed_demo_users,
+    )
+    from kuzet.demo.world import seed_demo_world
+
     began = time.perf_counter()
     rows = seed_demo_users(services)
     seed_demo_units(services)
@@ -114,6 +118,11 @@ def demo_command(
     ] = True,
 ) -> None:
     """Set up the demo ЦОУ (users, map, districts, units, partners, a past year), then serve it, alive."""
+    from kuzet.container import Services
+    from kuzet.core import migrate
+    from kuzet.demo.live import NotReady, options_from, prepare
+    from kuzet.demo.runner import Background
+
     settings = _demo_settings(serve_after)
     if not settings.is_relaxed:
         raise _fail("the demo refuses to run with KUZET_MODE=production", code=2)
@@ -155,6 +164,10 @@ def simulate_command(
     seed: Annotated[int | None, typer.Option(help="Random seed, for a repeatable run")] = None,
 ) -> None:
     """Send appeals and drive simulated units against a server that shares this installation's database."""
+    from kuzet.container import Services
+    from kuzet.demo.live import NotReady, options_from, prepare
+    from kuzet.demo.runner import wait_ready
+
     settings = get_settings()
     if not settings.is_relaxed:
         raise _fail(

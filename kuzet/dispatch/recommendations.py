@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -14,9 +14,7 @@ from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
 from kuzet.dispatch import recommend as rules
 from kuzet.dispatch.store import assignments
-from kuzet.geo.eta import EtaEngine
 from kuzet.geo.runtime import Geo
-from kuzet.geo.snap import Snap
 from kuzet.incidents import service as incidents
 from kuzet.incidents.catalogue import Group
 from kuzet.incidents.domain import Incident
@@ -26,6 +24,10 @@ from kuzet.units.domain import Unit, UnitType
 from kuzet.units.positions.domain import haversine_m
 from kuzet.units.positions.store import Position, PositionRepository
 from kuzet.units.store import UnitRepository
+
+if TYPE_CHECKING:  # numba and scipy: loaded with the road graph (kuzet.geo.runtime), not with this module
+    from kuzet.geo.eta import EtaEngine
+    from kuzet.geo.snap import Snap
 
 NO_MAP = N_("No road map is loaded: import one with `kuzet import-osm`.")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
@@ -17,8 +17,10 @@ from kuzet.core.openapi import problems
 from kuzet.geo import service
 from kuzet.geo.drawing import SCALE, Drawing
 from kuzet.geo.drawing import draw as drawing_of
-from kuzet.geo.gazetteer import Candidate
 from kuzet.geo.schemas import AddressOut, RoadsOut
+
+if TYPE_CHECKING:
+    from kuzet.geo.gazetteer import Candidate  # scipy and osmium: loaded with the gazetteer, not the routes
 
 router = APIRouter(prefix="/api/v1/geo", tags=["geography"])
 Operator = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]

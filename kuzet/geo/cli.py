@@ -13,13 +13,8 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from kuzet.config import get_settings
-from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.errors import InvalidInput
-from kuzet.geo import service
-from kuzet.geo.gazetteer import GazetteerError, build_gazetteer
-from kuzet.geo.graph import GraphError
-from kuzet.geo.osm import import_osm
 
 out = Console()
 err = Console(stderr=True)
@@ -62,6 +57,11 @@ def import_osm_command(
     ] = None,
 ) -> None:
     """Build the drivable road graph and the address gazetteer from an OSM extract."""
+    # osmium, numpy and scipy: imported when the command runs, not for `kuzet --help`.
+    from kuzet.geo.gazetteer import GazetteerError, build_gazetteer
+    from kuzet.geo.graph import GraphError
+    from kuzet.geo.osm import import_osm
+
     settings = get_settings()
     box = _bbox(bbox)
     roads_path = out_file or settings.roads_file
@@ -118,6 +118,10 @@ def import_districts_command(
     except (OSError, ValueError) as exc:
         err.print(f"[red]error:[/red] cannot read {file}: {exc}")
         raise typer.Exit(1) from exc
+    # The composition root and the database: imported when the command runs, not for `kuzet --help`.
+    from kuzet.container import Services
+    from kuzet.geo import service
+
     services = Services.build(get_settings())
     try:
         districts = service.replace_districts(

@@ -1,6 +1,9 @@
 """The region's geography as a running server holds it: road graph, snapping, ETA engines, gazetteer and
 districts, loaded on first use and reloaded when their files or rows change (another worker or the CLI may
-have imported a new map meanwhile)."""
+have imported a new map meanwhile).
+
+The ETA engine (numba), the snapper and the gazetteer (scipy, osmium) are imported when a road graph or a
+gazetteer is first loaded, not with this module: the server and the CLI start without them."""
 
 from __future__ import annotations
 
@@ -11,18 +14,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.geo.districts import Districts
-from kuzet.geo.eta import EtaEngine
-from kuzet.geo.gazetteer import Gazetteer
 from kuzet.geo.graph import RoadGraph
-from kuzet.geo.snap import Snap, Snapper
 from kuzet.geo.store import DistrictRepository
 from kuzet.units.positions.domain import RoadPoint
+
+if TYPE_CHECKING:
+    from kuzet.geo.eta import EtaEngine
+    from kuzet.geo.gazetteer import Gazetteer
+    from kuzet.geo.snap import Snap, Snapper
 
 log = logging.getLogger(__name__)
 LOCAL_TIME = ZoneInfo("Asia/Almaty")
@@ -41,6 +46,8 @@ class Roads:
 
     @classmethod
     def load(cls, path: Path) -> Roads:
+        from kuzet.geo.snap import Snapper
+
         graph = RoadGraph.load(path)
         roads = cls(graph, Snapper(graph), path)
         roads.engine()  # compiled and warmed now, not on the first dispatcher's request
@@ -54,6 +61,8 @@ class Roads:
     def engine(self, factor: float = 1.0) -> EtaEngine:
         engine = self._engines.get(factor)
         if engine is None:
+            from kuzet.geo.eta import EtaEngine
+
             classes = {int(c): factor for c in set(self.graph.road_class.tolist())}
             engine = self._engines[factor] = EtaEngine(self.graph, classes if factor != 1.0 else None)
             # Landmark tables of a large graph take seconds: build them aside; until then queries stay exact
@@ -106,6 +115,12 @@ class _Watched(Generic[T]):
             self.checked, self.stamp = 0.0, None
 
 
+def _load_gazetteer(path: Path) -> Gazetteer:
+    from kuzet.geo.gazetteer import Gazetteer
+
+    return Gazetteer.load(path)
+
+
 def time_factor(factors: dict[str, float], at: datetime) -> float:
     """The travel-time multiplier for the local hour: the first "HH-HH" range that holds it, else 1."""
     hour = at.astimezone(LOCAL_TIME).hour
@@ -129,7 +144,7 @@ class Geo:
         travel_time_factors: dict[str, float],
     ) -> None:
         self._roads = _Watched(roads_file, Roads.load, "road graph")
-        self._gazetteer = _Watched(gazetteer_file, Gazetteer.load, "gazetteer")
+        self._gazetteer = _Watched(gazetteer_file, _load_gazetteer, "gazetteer")
         self._session_factory = session_factory
         self.snap_max_distance_m = snap_max_distance_m
         self.travel_time_factors = travel_time_factors

@@ -6,18 +6,19 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from kuzet.config import get_settings
-from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.errors import KuzetError
-from kuzet.partners import service
-from kuzet.partners.client import PartnerClient
 from kuzet.partners.domain import ALL_SCOPES, KNOWN_PARTNERS, Partner
+
+if TYPE_CHECKING:
+    from kuzet.container import Services
+    from kuzet.partners.service import Issued
 
 partner_app = typer.Typer(help="«Закон и порядок» partners.", no_args_is_help=True)
 out = Console()
@@ -26,6 +27,8 @@ CLI = Actor.system("cli")
 
 
 def _services() -> Services:
+    from kuzet.container import Services  # the composition root loads every feature: only when a command runs
+
     return Services.build(get_settings())
 
 
@@ -34,7 +37,7 @@ def _fail(exc: KuzetError) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _print_key(issued: service.Issued) -> None:
+def _print_key(issued: Issued) -> None:
     key = issued.key
     out.print(
         f"partner={key.partner_code} key_id={key.key_id} secret={key.secret}", highlight=False, soft_wrap=True
@@ -49,6 +52,8 @@ def add(
     rate_limit: Annotated[int, typer.Option(help="Requests per minute")] = 600,
 ) -> None:
     """Register a partner and print its key id and secret (shown once)."""
+    from kuzet.partners import service  # the database and httpx: only when the command runs
+
     services = _services()
     partner = Partner(code, name or KNOWN_PARTNERS.get(code, code), True, webhook, ALL_SCOPES, rate_limit)
     try:
@@ -63,6 +68,8 @@ def add(
 @partner_app.command("rotate")
 def rotate(code: str) -> None:
     """Issue a new key; the old ones keep working for KUZET_PARTNER_KEY_GRACE_HOURS."""
+    from kuzet.partners import service  # the database and httpx: only when the command runs
+
     services = _services()
     grace = timedelta(hours=services.settings.partner_key_grace_hours)
     try:
@@ -77,6 +84,8 @@ def rotate(code: str) -> None:
 @partner_app.command("disable")
 def disable(code: str) -> None:
     """Refuse the partner's requests (its keys stay, for enabling again)."""
+    from kuzet.partners import service  # the database and httpx: only when the command runs
+
     services = _services()
     try:
         service.set_enabled(services.uow(), code=code, enabled=False, by=CLI, at=services.clock.now())
@@ -88,6 +97,8 @@ def disable(code: str) -> None:
 @partner_app.command("list")
 def list_partners() -> None:
     """Partners, their state and key ids (never secrets)."""
+    from kuzet.partners import service  # the database and httpx: only when the command runs
+
     services = _services()
     for partner, keys in service.all_partners(services.uow(), services.auth.box):
         ids = ", ".join(
@@ -116,6 +127,8 @@ def send(
     idempotency_key: Annotated[str | None, typer.Option(help="Reuse to retry safely")] = None,
 ) -> None:
     """Sign and send one appeal, as a partner app would; print the server's answer."""
+    from kuzet.partners.client import PartnerClient  # httpx: only when the command runs
+
     key_id = key_id or os.environ.get("KUZET_PARTNER_KEY_ID")
     secret = secret or os.environ.get("KUZET_PARTNER_SECRET")
     if not key_id or not secret:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kuzet.container import Services
-from kuzet.demo import seed_demo_positions, seed_demo_units, seed_demo_world
-from kuzet.demo.world import World
+from kuzet.demo.seed import seed_demo_positions, seed_demo_units
+from kuzet.demo.world import World, seed_demo_world
 from kuzet.geo.runtime import Roads
 
 

@@ -17,7 +17,7 @@ from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.clock import to_local
 from kuzet.core.numbering import counters
-from kuzet.demo import HISTORY_MARK, load_history
+from kuzet.demo.history import HISTORY_MARK, load_history
 from kuzet.demo.world import World
 from kuzet.dispatch.store import assignments
 from kuzet.incidents.store import incidents

@@ -14,7 +14,9 @@ from kuzet.appeals.store import appeals
 from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.clock import LOCAL_TZ
-from kuzet.demo import Options, prepare, seed_demo_partners
+from kuzet.demo.live import prepare
+from kuzet.demo.runner import Options
+from kuzet.demo.seed import seed_demo_partners
 from kuzet.demo.world import World
 from kuzet.dispatch.store import assignments
 from kuzet.incidents.store import incidents

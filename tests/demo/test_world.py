@@ -6,8 +6,7 @@ from collections import Counter
 
 from kuzet.container import Services
 from kuzet.core.actor import Actor
-from kuzet.demo import PARISHES, ROSTER, seed_demo_world
-from kuzet.demo.world import World
+from kuzet.demo.world import PARISHES, ROSTER, World, seed_demo_world
 from kuzet.geo import service as geo_service
 from kuzet.geo.runtime import Roads
 from kuzet.units import service as units

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,15 +19,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from sqlalchemy.exc import SQLAlchemyError
 
-from kuzet.analytics.cad import importer
 from kuzet.analytics.cad.mapping import MappingError, load_mapping
 from kuzet.analytics.cad.report import describe
 from kuzet.analytics.cad.source import SourceFileError
 from kuzet.config import get_settings
-from kuzet.container import Services
 from kuzet.core.actor import Actor
+
+if TYPE_CHECKING:
+    from kuzet.analytics.cad.importer import ImportOutcome
+    from kuzet.container import Services
 
 out = Console()
 err = Console(stderr=True)
@@ -68,6 +69,8 @@ def import_cad_command(
     """Load a past CAD export into the historical incidents (kept apart from live ones), with a report."""
     if not file.is_file():
         raise _fail(f"no such file: {file}")
+    from kuzet.container import Services  # the composition root loads every feature: only when it runs
+
     services = Services.build(get_settings())
     try:
         outcome = _run(services, file, mapping, dry_run=dry_run)
@@ -80,7 +83,12 @@ def import_cad_command(
         out.print(f"stored as import #{outcome.import_id}")
 
 
-def _run(services: Services, file: Path, mapping_file: Path, *, dry_run: bool) -> importer.ImportOutcome:
+def _run(services: Services, file: Path, mapping_file: Path, *, dry_run: bool) -> ImportOutcome:
+    # The importer and the database: imported when the command runs, not for `kuzet --help`.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kuzet.analytics.cad import importer
+
     try:
         codes = importer.vocabulary(services.uow())
         mapping = load_mapping(mapping_file, codes)

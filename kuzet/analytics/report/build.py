@@ -20,7 +20,7 @@ from kuzet.analytics.domain import (
     Origin,
     Query,
 )
-from kuzet.analytics.report import html, pdf, xlsx
+from kuzet.analytics.report import html
 from kuzet.analytics.report import text as words
 from kuzet.analytics.report.model import Count, IntervalFigures, IntervalTable, MonthTrend, ReportData
 from kuzet.analytics.service import Analytics
@@ -197,8 +197,13 @@ def _trend(analytics: Analytics, period: _Period, before: tuple[date, date]) -> 
 
 
 def render(data: ReportData, fmt: str) -> bytes:
+    # reportlab and openpyxl (and matplotlib, for the charts): imported when a report is made in that format.
     if fmt == "pdf":
+        from kuzet.analytics.report import pdf
+
         return pdf.render(data)
     if fmt == "xlsx":
+        from kuzet.analytics.report import xlsx
+
         return xlsx.render(data)
     return html.render(data).encode()

@@ -12,9 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from kuzet.analytics.domain import Origin
-from kuzet.analytics.report import service
 from kuzet.config import get_settings
-from kuzet.container import Services
 from kuzet.core.errors import InvalidInput
 from kuzet.core.i18n import translate
 
@@ -56,6 +54,10 @@ def report_command(
     except ValueError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
+    # The charts, PDF and XLSX libraries and the analytics engine: imported by this command only.
+    from kuzet.analytics.report import service
+    from kuzet.container import Services
+
     services = Services.build(get_settings())
     try:
         made = service.make(

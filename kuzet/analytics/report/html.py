@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from kuzet.analytics.report import charts
 from kuzet.analytics.report import text as words
 from kuzet.analytics.report.model import ReportData
 
@@ -42,6 +41,9 @@ def _image(png: bytes, alt: str) -> str:
 
 
 def render(data: ReportData) -> str:
+    # matplotlib: imported when a report is drawn, not by the server that only needs STYLE at start-up.
+    from kuzet.analytics.report import charts
+
     loc = data.locale
     parts = [
         f'<!doctype html><html lang="{loc}"><head><meta charset="utf-8">',

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from kuzet.analytics.domain import Origin, period_problems
 from kuzet.analytics.report.build import FORMATS, MEDIA_TYPES, Labels, build, render
-from kuzet.container import Services
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import LOCALES, N_
 from kuzet.geo import service as geo
 from kuzet.incidents import catalogue_service
 from kuzet.partners.domain import KNOWN_PARTNERS
+
+if TYPE_CHECKING:
+    from kuzet.container import Services
 
 
 @dataclass(frozen=True)
