@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from kuzet.core.actor import Actor
 from kuzet.core.errors import Conflict, NotFound, Unavailable
@@ -67,12 +67,19 @@ class _Candidate:
     busy: rules.Busy | None
 
 
-def _busy_units(uow: UnitOfWork) -> dict[int, rules.Busy]:
-    rows = uow.session.execute(
+def busy_units_query() -> Select[tuple[int, int, int]]:
+    """The units on an active assignment. The condition is the partial index's own (`active`, `active = 1`
+    on SQLite), so both databases read the index of active assignments, not the whole assignment history
+    (`active IS TRUE` does not match it, and was a full scan)."""
+    return (
         select(assignments.c.unit_id, incidents_table.c.id, incidents_table.c.priority)
         .join(incidents_table, incidents_table.c.id == assignments.c.incident_id)
-        .where(assignments.c.active.is_(True))
-    ).all()
+        .where(assignments.c.active)
+    )
+
+
+def _busy_units(uow: UnitOfWork) -> dict[int, rules.Busy]:
+    rows = uow.session.execute(busy_units_query()).all()
     return {r.unit_id: rules.Busy(r.id, r.priority) for r in rows}
 
 

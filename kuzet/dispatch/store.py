@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
@@ -42,7 +54,8 @@ Index(
     assignments.c.unit_id,
     unique=True,
     postgresql_where=assignments.c.active,
-    sqlite_where=assignments.c.active,
+    # As SQLAlchemy writes `.where(assignments.c.active)` on SQLite, so that such queries use this index.
+    sqlite_where=assignments.c.active == true(),
 )
 
 _MOMENTS = ("acknowledged_at", "en_route_at", "on_scene_at", "cleared_at", "cancelled_at")

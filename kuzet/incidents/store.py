@@ -272,7 +272,7 @@ class CategoryRepository:
     def all(self, *, include_inactive: bool = True) -> list[Category]:
         query = select(categories).order_by(categories.c.code)
         if not include_inactive:
-            query = query.where(categories.c.active.is_(True))
+            query = query.where(categories.c.active)
         return [_to_category(row) for row in self.session.execute(query).all()]
 
     def find(self, code: str) -> Category | None:
