@@ -14,7 +14,7 @@ from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
 from kuzet.dispatch import recommend as rules
 from kuzet.dispatch.store import assignments
-from kuzet.geo.runtime import Geo
+from kuzet.geo.runtime import Geo, Roads
 from kuzet.incidents import service as incidents
 from kuzet.incidents.catalogue import Group
 from kuzet.incidents.domain import Incident
@@ -126,9 +126,7 @@ def recommend(
         else:
             eligible.append((unit, positions[unit.id], verdict.preemptable, busy.get(unit.id)))
     target = roads.snapper.snap(incident.lat, incident.lon)
-    placed = roads.place(
-        [p.lat for _, p, _, _ in eligible], [p.lon for _, p, _, _ in eligible], geo.snap_max_distance_m
-    )
+    placed = _placed(roads, [p for _, p, _, _ in eligible], geo.snap_max_distance_m)
     candidates = []
     for (unit, position, preemptable, on), snap in zip(eligible, placed, strict=True):
         if snap is None:
@@ -145,6 +143,43 @@ def recommend(
     return Recommendation(
         incident, chosen, len(candidates), skipped, factor, round(target.distance_m, 1), roads.map_name
     )
+
+
+def _placed(roads: Roads, positions: list[Position], max_distance_m: float) -> list[Snap | None]:
+    """Each position on the road: the snap stored with the fix when it was made on the graph now loaded (same
+    fingerprint), else snapped now (fixes stored without a road point, or on a map since re-imported). Both
+    give the same answer for the same fix and graph; a snap farther than the limit is off the road."""
+    from kuzet.geo.snap import Snap
+
+    placed: list[Snap | None] = []
+    again: list[int] = []
+    edges = roads.graph.edge_count
+    for i, p in enumerate(positions):
+        if (
+            p.road_graph == roads.identity
+            and p.road_edge is not None
+            and 0 <= p.road_edge < edges
+            and p.road_fraction is not None
+            and p.road_distance_m is not None
+            and p.road_lat is not None
+            and p.road_lon is not None
+        ):
+            on_road = p.road_distance_m <= max_distance_m
+            placed.append(
+                Snap(p.road_edge, p.road_fraction, p.road_distance_m, p.road_lat, p.road_lon)
+                if on_road
+                else None
+            )
+        else:
+            placed.append(None)
+            again.append(i)
+    if again:
+        snapped = roads.place(
+            [positions[i].lat for i in again], [positions[i].lon for i in again], max_distance_m
+        )
+        for i, snap in zip(again, snapped, strict=True):
+            placed[i] = snap
+    return placed
 
 
 def _rank(

@@ -7,6 +7,7 @@ gazetteer is first loaded, not with this module: the server and the CLI start wi
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -43,6 +44,10 @@ class Roads:
     snapper: Snapper
     source: Path
     _engines: dict[float, EtaEngine] = field(default_factory=dict)
+    identity: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.identity = graph_identity(self.graph)
 
     @classmethod
     def load(cls, path: Path) -> Roads:
@@ -75,6 +80,15 @@ class Roads:
             return []
         batch = self.snapper.snap_many(lats, lons)
         return [s if s.distance_m <= max_distance_m else None for s in batch.snaps()]
+
+
+def graph_identity(graph: RoadGraph) -> str:
+    """A fingerprint of what snapping depends on (node coordinates and edges): a point snapped on one graph
+    is only reused on a graph with the same fingerprint; a re-imported map that changed gets a new one."""
+    digest = hashlib.blake2b(digest_size=8)
+    for array in (graph.lat, graph.lon, graph.indptr, graph.head):
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 class _Watched(Generic[T]):
@@ -172,7 +186,7 @@ class Geo:
         if roads is None:
             return [None] * len(lats)
         return [
-            None if s is None else RoadPoint(s.edge, s.fraction, s.distance_m, s.lat, s.lon)
+            None if s is None else RoadPoint(s.edge, s.fraction, s.distance_m, s.lat, s.lon, roads.identity)
             for s in roads.place(lats, lons, self.snap_max_distance_m)
         ]
 

@@ -88,10 +88,13 @@ def jump_too_fast(
 
 @dataclass(frozen=True)
 class RoadPoint:
-    """Where a point lies on the road graph: the directed edge, the fraction along it, and how far off."""
+    """Where a point lies on the road graph: the directed edge, the fraction along it, and how far off.
+
+    `graph` is the fingerprint of the road graph it was snapped on (edge ids mean nothing on another)."""
 
     edge: int
     fraction: float
     distance_m: float
     lat: float
     lon: float
+    graph: str

@@ -117,7 +117,11 @@ def ingest(
 
 def _row(unit_id: int, fix: Fix, road: RoadPoint | None, source: str, at: datetime) -> tuple[Any, ...]:
     """A track row in the order of store.FIELDS, after the unit id."""
-    on_road = (None,) * 5 if road is None else (road.lat, road.lon, road.edge, road.fraction, road.distance_m)
+    on_road = (
+        (None,) * 6
+        if road is None
+        else (road.lat, road.lon, road.edge, road.fraction, road.distance_m, road.graph)
+    )
     return (
         unit_id,
         fix.at,

@@ -31,6 +31,7 @@ def _fix_columns() -> list[Column[Any]]:
         Column("road_edge", Integer),
         Column("road_fraction", Float),
         Column("road_distance_m", Float),
+        Column("road_graph", String(16)),  # the fingerprint of the road graph it was snapped on
         Column("source", String(10), nullable=False),
         Column("received_at", UTCDateTime(), nullable=False),
     ]
@@ -71,6 +72,7 @@ class Position:
     road_edge: int | None
     road_fraction: float | None
     road_distance_m: float | None
+    road_graph: str | None
     source: str
     received_at: datetime
 

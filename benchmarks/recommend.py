@@ -1,0 +1,232 @@
+"""Benchmark: the whole recommendation call, in-process, on the real Andorra road graph, against scipy.
+
+The call is `kuzet.dispatch.recommendations.recommend` as the API runs it: read the incident, the roster,
+the busy units and the last positions (SQLite), place each unit on the road (its stored snap), search, rank
+and explain. It runs with 40 and with 200 candidate units (two databases), each unit's last fix ingested as
+the AVL gateway would (snapped on ingest). The baseline is scipy's Dijkstra given the same snapped units:
+one `dijkstra` on the reversed CSR from the incident's node with `limit=900` (15 minutes, which favours it),
+then the k best units picked from the labels with their partial-edge offsets. The two are interleaved call
+by call over the same incidents, and the k best ETAs of both are checked to agree.
+
+Goals (issue 15): the whole call p50 <= 1 ms and p99 <= 3 ms, with 40 and with 200 candidates, and at least
+3x faster than the scipy baseline (medians). Prints each figure beside its goal with a met/missed verdict.
+
+    .venv/bin/python -m benchmarks.recommend [--calls N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]
+
+from kuzet.config import Mode, Settings
+from kuzet.container import Services
+from kuzet.core import migrate
+from kuzet.core.actor import Actor
+from kuzet.dispatch import recommendations
+from kuzet.geo.osm import import_osm
+from kuzet.incidents import service as incidents
+from kuzet.units import service as units_service
+from kuzet.units.domain import UnitType
+from kuzet.units.positions import service as positions_service
+from kuzet.units.positions.domain import Fix
+from tests.reference import osm_extract
+
+K = 5
+LIMIT_S = 900.0
+INCIDENTS = 50
+P50_GOAL_MS, P99_GOAL_MS, RATIO_GOAL = 1.0, 3.0, 3.0
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def build(folder: Path, roads_file: Path, units: int, rng: np.random.Generator) -> tuple[Services, list[int]]:
+    url = f"sqlite:///{folder / f'recommend_{units}.db'}"
+    migrate.upgrade(url)
+    settings = Settings(mode=Mode.TEST, database_url=url, data_dir=folder, graph_path=roads_file)
+    services = Services.build(settings)
+    by = Actor.system("bench")
+    now = datetime.now(UTC)
+    roads = services.geo.roads
+    if roads is None:
+        raise SystemExit("the road graph did not load")
+    graph = roads.graph
+    # Units and incidents in the populated south-west (Andorra la Vella, Escaldes, Sant Julià).
+    box = (graph.lat > 42.45) & (graph.lat < 42.56) & (graph.lon > 1.48) & (graph.lon < 1.60)
+    nodes = np.flatnonzero(box)
+    fixes = []
+    for n in range(units):
+        unit = units_service.create(
+            services.uow(),
+            call_sign=f"R-{n}",
+            unit_type=UnitType.FOOT_PATROL if n % 10 == 9 else UnitType.PATROL_CAR,
+            district="central",
+            crew=(),
+            by=by,
+            at=now,
+        )
+        units_service.shift(services.uow(), unit_id=unit.id, on_duty=True, crew=None, by=by, at=now)
+        node = int(rng.choice(nodes))
+        lat, lon = graph.lat[node] + rng.normal(0, 0.0002), graph.lon[node] + rng.normal(0, 0.0002)
+        fixes.append(Fix(unit.call_sign, now - timedelta(seconds=30), float(lat), float(lon), 20.0))
+    positions_service.ingest(
+        services.uow(),
+        fixes,
+        rules=positions_service.fix_rules(settings),
+        snap=services.geo.snap,
+        source="bench",
+        by=by,
+        at=now,
+    )
+    ids = []
+    for _ in range(INCIDENTS):
+        node = int(rng.choice(nodes))
+        uow = services.uow()
+        with uow:
+            incident = incidents.open_incident(
+                uow,
+                category_code="fight",
+                district="central",
+                lat=float(graph.lat[node] + rng.normal(0, 0.0002)),
+                lon=float(graph.lon[node] + rng.normal(0, 0.0002)),
+                address=None,
+                description="bench",
+                received_at=now,
+                by=by,
+                at=now,
+            )
+            uow.commit()
+        ids.append(incident.id)
+    return services, ids
+
+
+def measure(services: Services, incident_ids: list[int], units: int, calls: int) -> None:
+    settings, geo = services.settings, services.geo
+    roads = geo.roads
+    if roads is None:
+        raise SystemExit("the road graph did not load")
+    graph = roads.graph
+    by = Actor.system("bench")
+
+    def ours(incident_id: int) -> list[float]:
+        found = recommendations.recommend(
+            services.uow(),
+            incident_id=incident_id,
+            k=K,
+            geo=geo,
+            stale_after_s=settings.position_stale_seconds,
+            foot_speed_kmh=settings.foot_speed_kmh,
+            by=by,
+            at=datetime.now(UTC),
+        )
+        return [r.eta_s for r in found.units]
+
+    # The baseline's inputs: the same units, snapped once (as stored), split by pace like `recommend`.
+    uow = services.uow()
+    with uow:
+        roster = uow.repo(recommendations.UnitRepository).roster(district=None)
+        positions = uow.repo(recommendations.PositionRepository).latest([u.id for u in roster])
+        places = {}
+        for incident_id in incident_ids:
+            incident = incidents.current(uow, incident_id)
+            if incident.lat is None or incident.lon is None:
+                raise SystemExit("an incident has no place")
+            places[incident_id] = (incident.lat, incident.lon)
+    foot = np.array([u.type is UnitType.FOOT_PATROL for u in roster if u.id in positions])
+    placed = [positions[u.id] for u in roster if u.id in positions]
+    edge = np.array([p.road_edge for p in placed], dtype=np.int64)
+    fraction = np.array([p.road_fraction for p in placed], dtype=np.float64)
+    seconds = graph.travel_seconds()
+    reverse = csr_matrix((seconds, graph.head, graph.indptr), shape=(graph.node_count,) * 2).T.tocsr()
+    pace = settings.foot_speed_kmh / 3.6
+    twin = graph.twin[edge]
+    safe_twin = np.maximum(twin, 0)
+    head, tail = graph.head[edge], graph.tail[edge]
+    # Walking: each segment's metres at walking pace, for the foot patrols' own search.
+    walk = csr_matrix(
+        (graph.length_m / pace, graph.head, graph.indptr), shape=(graph.node_count,) * 2
+    ).T.tocsr()
+
+    def pick(dist: np.ndarray, cost: np.ndarray) -> np.ndarray:
+        via_head = dist[head] + (1 - fraction) * cost[edge]
+        via_tail = np.where(twin >= 0, dist[tail] + fraction * cost[safe_twin], np.inf)
+        return np.minimum(via_head, via_tail)
+
+    def baseline(incident_id: int) -> list[float]:
+        target = roads.snapper.snap(*places[incident_id])
+        start = [int(graph.tail[target.edge]), int(graph.head[target.edge])]
+        # Labels from the ends of the incident's edge, each plus its offset to the incident's point.
+        dist = dijkstra(reverse, indices=start, limit=LIMIT_S)
+        offset = np.array([target.fraction, 1 - target.fraction])[:, None] * seconds[target.edge]
+        eta = pick(np.min(dist + offset, axis=0), seconds)
+        if foot.any():
+            walked = dijkstra(walk, indices=start, limit=LIMIT_S * 4)
+            w_offset = np.array([target.fraction, 1 - target.fraction])[:, None] * (
+                graph.length_m[target.edge] / pace
+            )
+            eta = np.where(foot, pick(np.min(walked + w_offset, axis=0), graph.length_m / pace), eta)
+        return sorted(np.round(np.sort(eta)[:K], 1).tolist())
+
+    for incident_id in incident_ids[:5]:  # warm-up: the engine's labels, SQLAlchemy's statement cache
+        ours(incident_id)
+        baseline(incident_id)
+    ours_t: list[float] = []
+    base_t: list[float] = []
+    differ = 0
+    for i in range(calls):
+        incident_id = incident_ids[i % len(incident_ids)]
+        runs = [(ours, ours_t), (baseline, base_t)]
+        if i % 2:
+            runs.reverse()
+        answers = []
+        for method, samples in runs:
+            started = time.perf_counter()
+            answers.append(method(incident_id))
+            samples.append(time.perf_counter() - started)
+        a, b = answers if i % 2 == 0 else answers[::-1]
+        differ += not np.allclose(a, b, atol=0.2)
+    ours_ms = np.array(ours_t) * 1000
+    base_ms = np.array(base_t) * 1000
+    p50, p99 = float(np.percentile(ours_ms, 50)), float(np.percentile(ours_ms, 99))
+    b50, b99 = float(np.percentile(base_ms, 50)), float(np.percentile(base_ms, 99))
+    ratio = statistics.median(base_t) / statistics.median(ours_t)
+    print(f"\n== {units} candidate units, {calls} calls each, interleaved")
+    print(
+        f"  recommend(), whole call     p50 {p50:7.3f} ms  (goal <= {P50_GOAL_MS:g} ms: {verdict(p50 <= 1)})"
+    )
+    print(
+        f"  recommend(), whole call     p99 {p99:7.3f} ms  (goal <= {P99_GOAL_MS:g} ms: {verdict(p99 <= 3)})"
+    )
+    print(f"  scipy dijkstra + pick       p50 {b50:7.3f} ms, p99 {b99:7.3f} ms")
+    print(f"  scipy / ours, medians       {ratio:7.1f}x    (goal >= {RATIO_GOAL:g}x: {verdict(ratio >= 3)})")
+    print(f"  k best ETAs differing from scipy's: {differ} of {calls}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=1000)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="kuzet-recommend-"))
+    roads_file = folder / "roads.npz"
+    import_osm(osm_extract("andorra.osm.pbf")).graph.save(roads_file)
+    print("Recommendation call benchmark (issue 15, point 2): Andorra, SQLite, k = 5")
+    for units in (40, 200):
+        services, ids = build(folder, roads_file, units, np.random.default_rng(units))
+        try:
+            measure(services, ids, units, args.calls)
+        finally:
+            services.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Recommendations place each unit by the road snap stored with its last fix, not by snapping it again; the
+snap is reused only on the road graph it was made on (same fingerprint), and the ranking is the same as
+with fresh snapping, on the real Andorra map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from kuzet.container import Services
+from kuzet.geo.runtime import Roads, graph_identity
+from kuzet.units.positions.store import unit_positions, unit_tracks
+from tests.dispatch.test_recommendations import SPOTS, recommended, report
+from tests.ops import Centre
+
+# More road points around Andorra la Vella and Escaldes, so that the top five is a real choice.
+MORE = {
+    "Сокол-1": (42.5063, 1.5218),
+    "Сокол-2": (42.5089, 1.5315),
+    "Сокол-3": (42.5120, 1.5410),
+    "Сокол-4": (42.5005, 1.5170),
+    "Сокол-5": (42.4700, 1.4920),
+    "Сокол-6": (42.5290, 1.5660),
+}
+
+
+def ranking(found: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    return [(u["call_sign"], u["eta_s"], u["road_m"], u["straight_m"]) for u in found["units"]]
+
+
+def rewrite(services: Services, **values: Any) -> None:
+    with services.engine.begin() as connection:
+        connection.execute(update(unit_positions).values(**values))
+
+
+def test_the_stored_snap_ranks_as_fresh_snapping_does_and_only_on_its_own_graph(
+    centre: Centre, services: Services, andorra_roads: Roads
+) -> None:
+    spots = {**SPOTS, **MORE}
+    for sign in spots:
+        centre.supervisor.unit(sign)
+    report(centre.dispatcher, spots)
+    with services.engine.connect() as connection:
+        stored = connection.execute(select(unit_positions.c.road_graph, unit_positions.c.road_edge)).all()
+        tracked = connection.execute(select(unit_tracks.c.road_graph)).scalars().all()
+    assert len(stored) == len(spots) and all(e is not None for _, e in stored)
+    assert {g for g, _ in stored} == set(tracked) == {andorra_roads.identity}
+    assert andorra_roads.identity == graph_identity(andorra_roads.graph)
+    incident = centre.call_taker.call()["incident"]
+    from_stored = ranking(recommended(centre.dispatcher, incident["id"], k=5))
+    assert len(from_stored) == 5
+
+    # Positions stored without a snap (before the fingerprint existed): snapped afresh, the same ranking.
+    with services.engine.begin() as connection:
+        kept = connection.execute(select(unit_positions)).mappings().all()
+    rewrite(services, road_graph=None)
+    from_fresh = ranking(recommended(centre.dispatcher, incident["id"], k=5))
+    assert from_fresh == from_stored
+
+    # A snap from another graph (the map re-imported, edge ids changed) is never used: here its edge is
+    # nonsense, and the answer is still the fresh one.
+    rewrite(services, road_graph="0123456789abcdef", road_edge=0, road_fraction=0.5)
+    assert ranking(recommended(centre.dispatcher, incident["id"], k=5)) == from_fresh
+
+    # The same nonsense under the loaded graph's fingerprint is taken as stored: the stored snap is what is
+    # read (so the test above could fail), and every unit now stands on edge 0.
+    rewrite(services, road_graph=andorra_roads.identity)
+    moved = ranking(recommended(centre.dispatcher, incident["id"], k=5))
+    assert moved != from_stored
+    assert len({(eta, road) for _, eta, road, _ in moved}) == 1
+
+    # Back to the stored snaps: the first ranking again.
+    with services.engine.begin() as connection:
+        for row in kept:
+            connection.execute(
+                update(unit_positions)
+                .where(unit_positions.c.unit_id == row["unit_id"])
+                .values(
+                    road_graph=row["road_graph"],
+                    road_edge=row["road_edge"],
+                    road_fraction=row["road_fraction"],
+                )
+            )
+    assert ranking(recommended(centre.dispatcher, incident["id"], k=5)) == from_stored
