@@ -1,8 +1,11 @@
 """Which OSM ways a patrol car may drive, how fast, and in which direction.
 
-Pure domain rules with no I/O: the importer (`kuzet.geo.osm`) feeds them the tags of each way. Speeds follow
-the traffic rules of Kazakhstan by default (60 km/h in settlements, 90 outside, 110 on motorways, 20 in living
-streets); every number lives in `SpeedRules` so a deployment can change it without touching code.
+Pure domain rules with no I/O: the importer (`kuzet.geo.osm`) feeds them the tags of each way and of each
+settlement area. A posted `maxspeed` wins. Without one, a way gets the speed of its class inside or outside a
+settlement, never above the legal limit of the place: the traffic rules of Kazakhstan allow 60 km/h in
+settlements, 90 outside, 110 on motorways and 20 in living streets. Below those limits the class ranking
+(`DEFAULT_CLASS_KMH`) is our engineering choice, not a rule of law: a trunk road is faster than a residential
+street. Every number lives in `SpeedRules`, so a deployment can change it without touching code.
 """
 
 from __future__ import annotations
@@ -40,14 +43,55 @@ _SKIPPED_SERVICE: Final = frozenset({"parking_aisle", "driveway", "drive-through
 _CLOSED_ACCESS: Final = frozenset({"no", "private"})
 _OPEN_ACCESS: Final = frozenset({"yes", "designated", "permissive", "destination"})
 
-# Settlement place types and how far from the place node a road still counts as inside it.
+# Settlement place types (on a node, a closed way or a multipolygon/boundary relation). A node stands for a
+# settlement of about this radius around it; an area is the settlement itself.
 DEFAULT_PLACE_RADII_M: Final[Mapping[str, float]] = {
     "city": 6000.0,
     "town": 3000.0,
     "village": 1500.0,
     "hamlet": 800.0,
     "suburb": 800.0,
+    "quarter": 800.0,
     "neighbourhood": 800.0,
+}
+# Land uses found only in built-up areas. Industrial land is left out by default: quarries, plants and depots
+# along a trunk road in open country are common, and the road there is not inside a settlement.
+DEFAULT_SETTLEMENT_LANDUSE: Final = frozenset({"residential", "commercial", "retail"})
+# Places that are a whole settlement: as an area (or as the `place` or `border_type` of an administrative
+# boundary) they draw its limit. A suburb, quarter or neighbourhood area lies in a settlement but is not all
+# of it.
+_WHOLE_SETTLEMENTS: Final = frozenset({"city", "town", "village", "hamlet"})
+# Where the map draws no settlement, dense streets still show one: km of road (motorways, trunk roads and
+# their links left out) per km² around a way. Measured on the carried extracts: ways inside settlement areas
+# have a median of 9-16 (Andorra, Liechtenstein, Baltimore), ways that no area or place covers stay below 5
+# in Andorra and Liechtenstein, and the city of Aguascalientes, for which the extract draws no area, has
+# 13-29.
+DEFAULT_SETTLEMENT_ROAD_DENSITY: Final = 8.0
+ROADS_LEFT_OUT_OF_DENSITY: Final = frozenset(
+    {RoadClass.MOTORWAY, RoadClass.MOTORWAY_LINK, RoadClass.TRUNK, RoadClass.TRUNK_LINK}
+)
+
+# Default speed (km/h) of each class inside and outside a settlement, before the legal limits of the place
+# are applied. The ranking is our engineering choice (it is not in the traffic rules): motorway > trunk >=
+# primary > secondary > tertiary > unclassified > residential > service, links slower than their road.
+# Inside a settlement the legal 60 km/h caps the main roads; a residential street is taken at 40 there, and
+# at 50 outside any settlement the map knows (such a street is most likely in a settlement the map lacks).
+DEFAULT_CLASS_KMH: Final[Mapping[RoadClass, tuple[float, float]]] = {
+    # class: (inside, outside)
+    RoadClass.MOTORWAY: (110.0, 110.0),
+    RoadClass.MOTORWAY_LINK: (60.0, 80.0),
+    RoadClass.TRUNK: (60.0, 90.0),
+    RoadClass.TRUNK_LINK: (50.0, 70.0),
+    RoadClass.PRIMARY: (60.0, 90.0),
+    RoadClass.PRIMARY_LINK: (50.0, 60.0),
+    RoadClass.SECONDARY: (60.0, 80.0),
+    RoadClass.SECONDARY_LINK: (40.0, 60.0),
+    RoadClass.TERTIARY: (50.0, 70.0),
+    RoadClass.TERTIARY_LINK: (40.0, 50.0),
+    RoadClass.UNCLASSIFIED: (40.0, 60.0),
+    RoadClass.RESIDENTIAL: (40.0, 50.0),
+    RoadClass.LIVING_STREET: (20.0, 20.0),
+    RoadClass.SERVICE: (20.0, 30.0),
 }
 
 KMH_PER_MPH: Final = 1.609344
@@ -55,25 +99,38 @@ KMH_PER_MPH: Final = 1.609344
 
 @dataclass(frozen=True, slots=True)
 class SpeedRules:
-    """Default speeds (km/h) applied when a way has no usable `maxspeed` tag."""
+    """Default speeds (km/h) applied when a way has no usable `maxspeed` tag, and what counts as a settlement.
+
+    The first four numbers are the legal limits (traffic rules of Kazakhstan); they read zone values such as
+    `KZ:urban` and cap the class defaults. `class_kmh` ranks the classes inside and outside settlements.
+    `settlement_admin_levels` lists the `admin_level` values whose administrative boundaries are settlements
+    in the deployment's country; it is empty by default because in most countries a municipality (level 7 or
+    8) also covers fields and mountains: only a boundary that says it is a city, town or village counts then.
+    `settlement_road_density` (km of road per km²) marks dense streets as a settlement where no area or place
+    node does; None turns that off.
+    """
 
     settlement_kmh: float = 60.0
     outside_kmh: float = 90.0
     motorway_kmh: float = 110.0
     living_street_kmh: float = 20.0
-    service_kmh: float = 30.0
+    class_kmh: Mapping[RoadClass, tuple[float, float]] = field(
+        default_factory=lambda: dict(DEFAULT_CLASS_KMH)
+    )
     place_radii_m: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PLACE_RADII_M))
+    settlement_landuse: frozenset[str] = DEFAULT_SETTLEMENT_LANDUSE
+    settlement_admin_levels: frozenset[str] = frozenset()
+    settlement_road_density: float | None = DEFAULT_SETTLEMENT_ROAD_DENSITY
 
     def default_speed(self, road_class: RoadClass, *, in_settlement: bool) -> float:
-        """The legal speed of a way of this class when its tags say nothing usable."""
+        """The speed of a way of this class when its tags say nothing usable: its rank, within the law."""
+        inside, outside = self.class_kmh[road_class]
+        ranked = inside if in_settlement else outside
         if road_class is RoadClass.MOTORWAY:
-            return self.motorway_kmh
+            return min(ranked, self.motorway_kmh)
         if road_class is RoadClass.LIVING_STREET:
-            return self.living_street_kmh
-        general = self.settlement_kmh if in_settlement else self.outside_kmh
-        if road_class is RoadClass.SERVICE:
-            return min(self.service_kmh, general)
-        return general
+            return min(ranked, self.living_street_kmh)
+        return min(ranked, self.settlement_kmh if in_settlement else self.outside_kmh)
 
     def zone_speed(self, zone: str) -> float | None:
         """The speed of a country-code zone value such as `KZ:urban` (the country part is ignored)."""
@@ -90,6 +147,31 @@ class SpeedRules:
         if posted is not None:
             return posted
         return self.default_speed(road_class, in_settlement=in_settlement)
+
+    def is_settlement_boundary(self, tags: Mapping[str, str]) -> bool:
+        """Whether an area (closed way or multipolygon) with these tags is a settlement's whole extent.
+
+        A city, town, village or hamlet `place` area, or an administrative boundary that is a settlement's
+        limit: tagged with such a `place` or `border_type`, or of one of `settlement_admin_levels`. A place
+        node inside such an area needs no radius of its own.
+        """
+        if tags.get("place") in _WHOLE_SETTLEMENTS:
+            return True
+        if tags.get("boundary") != "administrative":
+            return False
+        return (
+            tags.get("border_type") in _WHOLE_SETTLEMENTS
+            or tags.get("admin_level") in self.settlement_admin_levels
+        )
+
+    def is_settlement_area(self, tags: Mapping[str, str]) -> bool:
+        """Whether an area with these tags lies inside a settlement: its boundary, a part of it (a suburb,
+        quarter or neighbourhood area) or built-up land use."""
+        return (
+            tags.get("landuse") in self.settlement_landuse
+            or tags.get("place") in self.place_radii_m
+            or self.is_settlement_boundary(tags)
+        )
 
 
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph)?\s*$")

@@ -125,8 +125,8 @@ def test_default_speeds_depend_on_class_and_settlement() -> None:
     assert rules.default_speed(RoadClass.PRIMARY, in_settlement=False) == 90.0
     assert rules.default_speed(RoadClass.MOTORWAY, in_settlement=True) == 110.0
     assert rules.default_speed(RoadClass.LIVING_STREET, in_settlement=False) == 20.0
-    assert rules.way_speed(RoadClass.RESIDENTIAL, "40", in_settlement=True) == 40.0
-    assert rules.way_speed(RoadClass.RESIDENTIAL, "walk", in_settlement=True) == 60.0
+    assert rules.way_speed(RoadClass.RESIDENTIAL, "30", in_settlement=True) == 30.0
+    assert rules.way_speed(RoadClass.RESIDENTIAL, "walk", in_settlement=True) == 40.0
 
 
 # --- importing real extracts -----------------------------------------------------------------------------
