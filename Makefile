@@ -73,5 +73,6 @@ bench: setup
 	$(PY) -m benchmarks.startup
 	$(PY) -m benchmarks.partner_intake
 	$(PY) -m benchmarks.eta
+	$(PY) -m benchmarks.recommend
 	$(PY) -m benchmarks.avl_ingest
 	$(PY) -m benchmarks.analytics

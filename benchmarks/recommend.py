@@ -6,7 +6,11 @@ and explain. It runs with 40 and with 200 candidate units (two databases), each 
 the AVL gateway would (snapped on ingest). The baseline is scipy's Dijkstra given the same snapped units:
 one `dijkstra` on the reversed CSR from the incident's node with `limit=900` (15 minutes, which favours it),
 then the k best units picked from the labels with their partial-edge offsets. The two are interleaved call
-by call over the same incidents, and the k best ETAs of both are checked to agree.
+by call over the same incidents, and the k best ETAs of both are compared (one unit in ten is a foot patrol:
+recommend() walks it along the fastest driving route, the baseline along the shortest path, so the two may
+differ where a foot patrol is among the best).
+
+The goal over HTTP with 200k past assignments (PostgreSQL) is not measured here.
 
 Goals (issue 15): the whole call p50 <= 1 ms and p99 <= 3 ms, with 40 and with 200 candidates, and at least
 3x faster than the scipy baseline (medians). Prints each figure beside its goal with a met/missed verdict.
@@ -208,8 +212,14 @@ def measure(services: Services, incident_ids: list[int], units: int, calls: int)
         f"  recommend(), whole call     p99 {p99:7.3f} ms  (goal <= {P99_GOAL_MS:g} ms: {verdict(p99 <= 3)})"
     )
     print(f"  scipy dijkstra + pick       p50 {b50:7.3f} ms, p99 {b99:7.3f} ms")
-    print(f"  scipy / ours, medians       {ratio:7.1f}x    (goal >= {RATIO_GOAL:g}x: {verdict(ratio >= 3)})")
-    print(f"  k best ETAs differing from scipy's: {differ} of {calls}")
+    print(
+        f"  scipy / ours, medians       {ratio:7.1f}x    "
+        f"(goal >= {RATIO_GOAL:g}x: {verdict(ratio >= RATIO_GOAL)})"
+    )
+    print(
+        f"  k best ETAs differing from scipy's: {differ} of {calls} (foot patrols: ours walks the fastest "
+        "driving route, as recommend() does; scipy walks the shortest path)"
+    )
 
 
 def main() -> None:

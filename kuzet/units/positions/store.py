@@ -86,7 +86,8 @@ def _columns(table: Table) -> list[Any]:
 
 
 def _to_position(row: Row[Any]) -> Position:
-    return Position(**row._mapping)
+    values: tuple[Any, ...] = tuple(row)  # the columns are in Position's order (see _columns)
+    return Position(*values)
 
 
 @cache
