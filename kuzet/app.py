@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(SecurityHeadersMiddleware, console_inline_styles=[REPORT_STYLE])
     _mount_console(app)
     check_permissions_declared(app)
-    app.openapi = truthful_openapi(app, public=PUBLIC_ROUTES, partner_prefix="/partner/")  # type: ignore[method-assign]
+    app.openapi = truthful_openapi(app, public=PUBLIC_ROUTES, partner_prefix=partner_gateway.prefix)  # type: ignore[method-assign]
     return app
 
 

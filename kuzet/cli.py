@@ -97,12 +97,15 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 def db_current() -> None:
     """Show the applied and the newest migration."""
     from kuzet.core import migrate  # Alembic and SQLAlchemy: only when the command runs
+    from kuzet.core.db import make_engine
 
-    services = _services()
-    current = migrate.current_revision(services.engine)
+    engine = make_engine(get_settings().database_url)  # the schema's version needs no running Kuzet
+    try:
+        current = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
     head = migrate.head_revision()
     out.print(f"current: {current}  head: {head}")
-    services.close()
     if current != head:
         raise typer.Exit(1)
 

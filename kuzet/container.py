@@ -128,6 +128,8 @@ class Services:
         """The analytics snapshot and its DuckDB engine, built on first use, once, whichever thread asks first
         (the server's refresher asks right after start-up). Building imports DuckDB, Arrow and numba: seconds
         that a command or a server start that does not need analytics does not pay."""
+        if (built := self._analytics) is not None:
+            return built
         with self._analytics_lock:
             if self._analytics is None:
                 from kuzet.analytics.service import Analytics
@@ -141,6 +143,8 @@ class Services:
     def close(self) -> None:
         if "partner_intake" in self.__dict__:
             self.partner_intake.close()
-        if self._analytics is not None:
-            self._analytics.close()
+        with self._analytics_lock:  # waits for a build in progress, so that it is closed too
+            analytics, self._analytics = self._analytics, None
+        if analytics is not None:
+            analytics.close()
         self.engine.dispose()

@@ -21,7 +21,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.core.deps import api_routes
@@ -88,9 +87,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": _DESCRIPTIONS.get(status, "Error")} for status in statuses}
 
 
-def _inferred(
-    route: APIRoute, method: str, operation: Mapping[str, Any], *, public: bool, partner: bool
-) -> set[int]:
+def _inferred(method: str, operation: Mapping[str, Any], *, public: bool, partner: bool) -> set[int]:
     statuses = {422}
     if "requestBody" in operation:
         statuses.add(400)  # a body the JSON parser gives up on (a number of thousands of digits, say)
@@ -145,7 +142,9 @@ def truthful_openapi(
             "description": "HMAC-SHA256 request signature with X-Kuzet-Key, X-Kuzet-Timestamp and "
             "X-Kuzet-Nonce; see docs/partner-api.md",
         }
-        for route in _api_routes(app):
+        for route in api_routes(app.routes):
+            if not route.include_in_schema:
+                continue
             for method in sorted(route.methods or ()):
                 operation = spec["paths"].get(route.path_format, {}).get(method.lower())
                 if operation is None:
@@ -156,7 +155,7 @@ def truthful_openapi(
                 responses = operation.setdefault("responses", {})
                 declared = {int(code) for code in responses if str(code).isdigit() and int(code) >= 400}
                 statuses = declared | _inferred(
-                    route, method, operation, public=(method, route.path) in public, partner=partner
+                    method, operation, public=(method, route.path) in public, partner=partner
                 )
                 for status in sorted(statuses):
                     responses[str(status)] = _problem_response(status, responses.get(str(status)))
@@ -164,7 +163,3 @@ def truthful_openapi(
         return spec
 
     return build
-
-
-def _api_routes(app: FastAPI) -> Iterable[APIRoute]:
-    return (route for route in api_routes(app.routes) if route.include_in_schema)

@@ -217,8 +217,8 @@ class UnexpectedErrorMiddleware:
             await self.app(scope, receive, noting_send)
         except Exception as exc:
             request = Request(scope)
-            if isinstance(exc, KuzetError) and exc.status < 500 and not started:
-                await problem_for(request, exc)(scope, receive, send)
+            if isinstance(exc, KuzetError) and not started:
+                await (await _on_kuzet_error(request, exc))(scope, receive, send)
                 return
             log.error(
                 "unhandled error",
@@ -244,14 +244,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            response = problem(
-                Request(scope),
-                status=413,
-                slug=PayloadTooLarge.slug,
-                title=PayloadTooLarge.title,
-                detail=PayloadTooLarge.default_detail,
-                params={"limit": self.limit},
-            )
+            response = problem_for(Request(scope), PayloadTooLarge(limit=self.limit))
             await response(scope, receive, send)
             return
         seen = 0

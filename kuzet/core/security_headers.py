@@ -21,6 +21,7 @@ A header that the route has set already is left as it is.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -33,6 +34,7 @@ SWAGGER_CDN = "https://cdn.jsdelivr.net"
 SWAGGER_FAVICON_HOST = "https://fastapi.tiangolo.com"
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+_API_POLICY = API_POLICY.encode()
 
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -64,6 +66,7 @@ def console_policy(inline_styles: Iterable[str] = ()) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4)  # the docs pages never change while the server runs
 def docs_policy(page: bytes) -> str:
     """Swagger UI's policy: its CDN, and the inline scripts of `page` (the served HTML) by their hashes."""
     hashes = sorted({source_hash(body) for body in _INLINE_SCRIPT.findall(page)})
@@ -82,11 +85,11 @@ def docs_policy(page: bytes) -> str:
     )
 
 
-def _with_headers(message: Message, policy: str) -> Message:
+def _with_headers(message: Message, policy: bytes) -> Message:
     headers: list[tuple[bytes, bytes]] = list(message.get("headers") or [])
     present = {name.lower() for name, _ in headers}
     for name, value in (
-        (b"content-security-policy", policy.encode()),
+        (b"content-security-policy", policy),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"no-referrer"),
         (b"x-frame-options", b"DENY"),
@@ -96,6 +99,7 @@ def _with_headers(message: Message, policy: str) -> Message:
     return {**message, "headers": headers}
 
 
+@functools.lru_cache(maxsize=4)  # one app, asked on every request
 def _docs_paths(app: Any) -> frozenset[str]:
     """The paths of the app's Swagger UI pages (FastAPI's `docs_url` and OAuth2 redirect), if it has them."""
     paths = (getattr(app, "docs_url", None), getattr(app, "swagger_ui_oauth2_redirect_url", None))
@@ -109,7 +113,7 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp, *, console_inline_styles: Iterable[str] = ()) -> None:
         self.app = app
-        self.console = console_policy(tuple(console_inline_styles))
+        self.console = console_policy(tuple(console_inline_styles)).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -120,7 +124,7 @@ class SecurityHeadersMiddleware:
             await self._docs(scope, receive, send)
             return
         console = path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")
-        policy = self.console if console else API_POLICY
+        policy = self.console if console else _API_POLICY
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -146,7 +150,7 @@ class SecurityHeadersMiddleware:
             if message.get("more_body", False):
                 return
             page = b"".join(body)
-            await send(_with_headers(start, docs_policy(page)))
+            await send(_with_headers(start, docs_policy(page).encode()))
             await send({"type": "http.response.body", "body": page, "more_body": False})
 
         await self.app(scope, receive, hold)

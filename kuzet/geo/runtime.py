@@ -85,9 +85,11 @@ class Roads:
 def graph_identity(graph: RoadGraph) -> str:
     """A fingerprint of what snapping depends on (node coordinates and edges): a point snapped on one graph
     is only reused on a graph with the same fingerprint; a re-imported map that changed gets a new one."""
+    import numpy as np  # loaded with the graph already
+
     digest = hashlib.blake2b(digest_size=8)
     for array in (graph.lat, graph.lon, graph.indptr, graph.head):
-        digest.update(array.tobytes())
+        digest.update(np.ascontiguousarray(array).data)  # no copy: the arrays are contiguous already
     return digest.hexdigest()
 
 

@@ -42,7 +42,7 @@ IDEMPOTENCY_PARAMETER = {
     "required": True,
     "description": "The partner's own key of this appeal: a retry with the same key and body gets the first "
     "answer, never a second appeal",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "schema": {"type": "string", "minLength": 1, "maxLength": signing.IDEMPOTENCY_KEY_MAX},
 }
 admin = APIRouter(prefix="/api/v1/partners", tags=["partners"])
 staff_media = APIRouter(prefix="/api/v1/media", tags=["partners"])
@@ -89,7 +89,7 @@ async def post_appeal(
 ) -> JSONResponse:
     services = get_services(request)
     key = request.headers.get(signing.IDEMPOTENCY_HEADER, "").strip()
-    if not (1 <= len(key) <= 200):
+    if not (1 <= len(key) <= signing.IDEMPOTENCY_KEY_MAX):
         raise InvalidInput(
             [
                 FieldError(

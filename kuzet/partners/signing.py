@@ -28,6 +28,7 @@ TIMESTAMP_HEADER: Final = "X-Kuzet-Timestamp"
 NONCE_HEADER: Final = "X-Kuzet-Nonce"
 SIGNATURE_HEADER: Final = "X-Kuzet-Signature"
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX: Final = 200  # characters (the column's width)
 CLOCK_WINDOW_SECONDS: Final = 300
 SIGNATURE_PREFIX: Final = "v1="
 KEY_ID_PATTERN: Final = re.compile(r"[a-z0-9_\-]{3,60}")

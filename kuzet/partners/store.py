@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from kuzet.core.auth.credentials import SecretBox
 from kuzet.core.db import UTCDateTime, metadata
 from kuzet.core.numbering import increment
+from kuzet.partners import signing
 from kuzet.partners.domain import Partner, PartnerKey, Scope
 
 partners = Table(
@@ -69,7 +70,7 @@ partner_idempotency = Table(
     "partner_idempotency",
     metadata,
     Column("partner_code", String(30), nullable=False),
-    Column("key", String(200), nullable=False),
+    Column("key", String(signing.IDEMPOTENCY_KEY_MAX), nullable=False),
     Column("body_digest", String(64), nullable=False),
     Column("status", Integer, nullable=False),
     Column("response", JSON, nullable=False),
