@@ -1,0 +1,17 @@
+"""How every benchmark prints a figure beside its goal: the same words, so `make bench | grep MISSED` works."""
+
+from __future__ import annotations
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def at_most(label: str, value: float, goal: float, unit: str) -> str:
+    """A line for a figure that must not exceed its goal (a time, a cost)."""
+    return f"  {label}: {value:,.3g} {unit}  (goal <= {goal:g} {unit}: {verdict(value <= goal)})"
+
+
+def at_least(label: str, value: float, goal: float, unit: str) -> str:
+    """A line for a figure that must reach its goal (a rate, a ratio)."""
+    return f"  {label}: {value:,.3g} {unit}  (goal >= {goal:g} {unit}: {verdict(value >= goal)})"
