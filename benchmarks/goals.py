@@ -1,4 +1,4 @@
-"""How every benchmark prints a figure beside its goal: the same words, so `make bench | grep MISSED` works."""
+"""How every benchmark prints a figure beside its goal, in the same words (`make bench | grep MISSED`)."""
 
 from __future__ import annotations
 

@@ -68,9 +68,13 @@ def _moves(event: UnitsMoved) -> list[Row]:
     return [("positions", district, {"positions": moved}) for district, moved in by_district.items()]
 
 
-def record(uow: UnitOfWork, event: DomainEvent) -> None:
-    """In-transaction handler: append the event's live rows to the feed."""
-    store.append(uow.session, rows_for(event), at=uow.clock.now())
+def record(uow: UnitOfWork, events: list[DomainEvent]) -> None:
+    """Commit handler: append the live rows of every event of the transaction to the feed, in one go, and
+    wake this process's consoles once it has committed."""
+    rows = [row for event in events if isinstance(event, FED_EVENTS) for row in rows_for(event)]
+    if rows:
+        store.append(uow.session, rows, at=uow.clock.now())
+        uow.call_after_commit(store.committed)
 
 
 FED_EVENTS: tuple[type[DomainEvent], ...] = (
@@ -84,5 +88,4 @@ FED_EVENTS: tuple[type[DomainEvent], ...] = (
 
 
 def wire_feed(bus: EventBus) -> None:
-    for event_type in FED_EVENTS:
-        bus.subscribe_in_transaction(event_type, record)
+    bus.subscribe_at_commit(record)

@@ -20,7 +20,6 @@ from sqlalchemy import (
     String,
     Table,
     delete,
-    event,
     func,
     insert,
     select,
@@ -54,24 +53,25 @@ class LiveEvent:
 
 
 def append(session: Session, rows: Sequence[tuple[str, str | None, dict[str, Any]]], *, at: datetime) -> None:
-    """Add (kind, district, payload) rows in the caller's transaction; on PostgreSQL, wake the listeners
-    when it commits (a notification is sent only on commit, and once however many rows)."""
+    """Add (kind, district, payload) rows in the caller's transaction, in one statement; on PostgreSQL, wake
+    every worker's listeners when it commits (a notification is sent only on commit). The caller calls
+    `committed` once the transaction has committed, to wake this process's readers."""
     if not rows:
         return
     session.execute(
         insert(live_events), [{"at": at, "kind": k, "district": d, "payload": p} for k, d, p in rows]
     )
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-    if not event.contains(session, "after_commit", _committed):
-        event.listen(session, "after_commit", _committed, once=True)
+        session.execute(_NOTIFY, {"channel": CHANNEL})
 
+
+_NOTIFY = text("SELECT pg_notify(:channel, '')")
 
 # What to call once a transaction that wrote feed rows has committed (the hubs of this process).
 after_commit: list[Callable[[], None]] = []
 
 
-def _committed(_session: Session) -> None:
+def committed() -> None:
     for wake in list(after_commit):
         wake()
 

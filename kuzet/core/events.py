@@ -22,6 +22,9 @@ Handler = Callable[[Any], None]
 # Runs inside the committing transaction, with the unit of work: for changes that must commit with the event
 # (an outbox message for a partner, say). If it fails, the whole change fails.
 TransactionHandler = Callable[[Any, Any], None]
+# Runs once per commit, inside it, with every event the transaction emitted: for work that is cheaper done
+# once for many events (one multi-row insert, one notification). If it fails, the whole change fails.
+CommitHandler = Callable[[Any, list[DomainEvent]], None]
 
 
 class EventBus:
@@ -31,12 +34,19 @@ class EventBus:
         self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
         self._catch_all: list[Handler] = []
         self._in_transaction: dict[type[DomainEvent], list[TransactionHandler]] = defaultdict(list)
+        self._at_commit: list[CommitHandler] = []
 
     def subscribe_in_transaction(self, event_type: type[DomainEvent], handler: TransactionHandler) -> None:
         self._in_transaction[event_type].append(handler)
 
     def in_transaction_handlers(self, event: DomainEvent) -> list[TransactionHandler]:
         return list(self._in_transaction.get(type(event), []))
+
+    def subscribe_at_commit(self, handler: CommitHandler) -> None:
+        self._at_commit.append(handler)
+
+    def commit_handlers(self) -> list[CommitHandler]:
+        return list(self._at_commit)
 
     def subscribe(self, event_type: type[DomainEvent] | None, handler: Handler) -> None:
         if event_type is None:

@@ -35,8 +35,21 @@ _RETRYABLE = {"40P01", "40001"}
 @dataclass
 class _Job:
     step: Step
+    isolated: bool
     future: Future[Any] = field(default_factory=Future)
     retries: int = 0
+
+
+def run_isolated(uow: UnitOfWork, work: Callable[[UnitOfWork], T]) -> T:
+    """Run the work in a savepoint, so that if it fails its writes are undone alone. Work that loses a race
+    on a unique key is run once more: read again, it finds the row the winner wrote."""
+    for _ in range(2):
+        try:
+            with uow.savepoint():
+                return work(uow)
+        except IntegrityError:
+            continue
+    raise Conflict(N_("The same request is being processed; retry shortly."))
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -57,9 +70,12 @@ class GroupCommitter:
         self._started = False
         self._closed = False
 
-    def submit(self, step: Callable[[UnitOfWork], T]) -> Future[T]:
-        """Queue a step; the future holds its result (or error) once its batch has committed."""
-        job = _Job(step)
+    def submit(self, step: Callable[[UnitOfWork], T], *, isolated: bool = True) -> Future[T]:
+        """Queue a step; the future holds its result (or error) once its batch has committed.
+
+        An isolated step runs in a savepoint of its own (`run_isolated`). A step that is not isolates its
+        own parts; if it raises, the batch is run again one step at a time, so it is then alone."""
+        job = _Job(step, isolated)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the group committer is closed")
@@ -106,6 +122,8 @@ class GroupCommitter:
                     try:
                         outcomes.append((True, self._step(uow, job)))
                     except Exception as exc:  # the caller gets it; the batch goes on
+                        if not job.isolated:
+                            raise  # its writes are not undone alone: nothing of the batch commits
                         if _retryable(exc) and job.retries < 3:
                             job.retries += 1
                             retry.append(job)
@@ -115,7 +133,12 @@ class GroupCommitter:
                 uow.commit()
         except Exception as exc:
             if len(jobs) == 1:
-                self._settle(jobs[0], False, exc)
+                job = jobs[0]
+                if _retryable(exc) and job.retries < 3:
+                    job.retries += 1
+                    self._batch([job])
+                else:
+                    self._settle(job, False, exc)
                 return
             log.warning("group commit of %d steps failed (%s); running them one by one", len(jobs), type(exc))
             for job in jobs:
@@ -129,15 +152,7 @@ class GroupCommitter:
 
     @staticmethod
     def _step(uow: UnitOfWork, job: _Job) -> Any:
-        """Run the step in a savepoint. A step that loses a race on a unique key is run once more: read
-        again, it finds the row the winner wrote."""
-        for _ in range(2):
-            try:
-                with uow.savepoint():
-                    return job.step(uow)
-            except IntegrityError:
-                continue
-        raise Conflict(N_("The same request is being processed; retry shortly."))
+        return run_isolated(uow, job.step) if job.isolated else job.step(uow)
 
     @staticmethod
     def _settle(job: _Job, ok: bool, value: Any) -> None:

@@ -7,6 +7,7 @@ own order, and two transactions never wait on each other through the audit head.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from kuzet.core.errors import KuzetError
 from kuzet.core.events import DomainEvent, EventBus
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -44,6 +46,7 @@ class UnitOfWork:
         self._events: list[DomainEvent] = []
         self._audit: list[AuditRecord] = []
         self._repos: dict[type[Any], Any] = {}
+        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def session(self) -> Session:
@@ -58,6 +61,7 @@ class UnitOfWork:
         self._events = []
         self._audit = []
         self._repos = {}
+        self._after_commit = []
         return self
 
     def __exit__(
@@ -72,6 +76,7 @@ class UnitOfWork:
             self._events = []
             self._audit = []
             self._repos = {}
+            self._after_commit = []
 
     def repo(self, factory: Callable[[Session], R]) -> R:
         """The repository of a feature, bound to this transaction (one instance per transaction)."""
@@ -104,6 +109,11 @@ class UnitOfWork:
 
     def emit(self, event: DomainEvent) -> None:
         self._events.append(event)
+
+    def call_after_commit(self, callback: Callable[[], None]) -> None:
+        """Call this once the transaction has committed (once, however often it is asked for)."""
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
 
     def audit(
         self,
@@ -150,6 +160,7 @@ class UnitOfWork:
         self.session.rollback()
         self._events = []
         self._audit = []
+        self._after_commit = []
         self.audit(
             actor,
             action,
@@ -162,7 +173,8 @@ class UnitOfWork:
         return error
 
     def commit(self) -> None:
-        """Run the in-transaction handlers, append the collected audit rows, then commit.
+        """Run the in-transaction handlers, then the commit handlers with every event at once, append the
+        collected audit rows, then commit.
 
         If a handler or an audit row fails, the whole change fails.
         """
@@ -172,11 +184,20 @@ class UnitOfWork:
             for handler in self.bus.in_transaction_handlers(event):
                 handler(self, event)
             handled += 1
+        if self._events:
+            for at_commit in self.bus.commit_handlers():
+                at_commit(self, self._events)
         records, self._audit = self._audit, []
         if records:
             self.audit_log.append_all(records)
         self.session.commit()
         events, self._events = self._events, []
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # the change is committed; a failing callback must not look like a failure
+                log.exception("after-commit callback failed")
         for event in events:
             self.bus.publish(event)
 
@@ -184,3 +205,4 @@ class UnitOfWork:
         self.session.rollback()
         self._events = []
         self._audit = []
+        self._after_commit = []

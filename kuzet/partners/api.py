@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from typing import Annotated
@@ -21,6 +22,7 @@ from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import N_
 from kuzet.core.ids import RowId
 from kuzet.core.openapi import binary_body, json_body
+from kuzet.core.uow import UnitOfWork
 from kuzet.partners import media, service, signing
 from kuzet.partners.domain import Partner, Scope
 from kuzet.partners.schemas import (
@@ -50,6 +52,17 @@ Admin = Annotated[Actor, Depends(require(Permission.PARTNERS_MANAGE))]
 PartnerCode = Annotated[str, Path(max_length=30, description="The partner's code")]
 
 
+async def _signed_call(request: Request) -> service.SignedCall:
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return service.SignedCall(
+        signing.SignedRequest.from_headers(request.headers),
+        request.method,
+        path,
+        await request.body(),
+        source_address(request),
+    )
+
+
 class SignedBy:
     """A dependency that admits a request only if a partner's key signed it for a route of this scope.
 
@@ -61,20 +74,42 @@ class SignedBy:
 
     async def __call__(self, request: Request) -> Partner:
         services = get_services(request)
-        body = await request.body()
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        call = await _signed_call(request)
         return await run_in_threadpool(
             service.authenticate,
             services.uow(),
             services.auth.box,
-            headers=request.headers,
-            method=request.method,
-            path=path,
-            body=body,
+            call,
             scope=self.permission,
-            source=source_address(request),
             at=services.clock.now(),
         )
+
+
+class SignedLater:
+    """A dependency that only reads what a partner's request says about its signature: the checks run in
+    the intake's group commit, with the appeal (one transaction for both, and nothing before)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.permission = scope
+
+    async def __call__(self, request: Request) -> service.SignedCall:
+        return await _signed_call(request)
+
+
+def _idempotency_key(request: Request) -> str | InvalidInput:
+    key = request.headers.get(signing.IDEMPOTENCY_HEADER, "").strip()
+    if 1 <= len(key) <= signing.IDEMPOTENCY_KEY_MAX:
+        return key
+    return InvalidInput(
+        [FieldError(signing.IDEMPOTENCY_HEADER, N_("This field is required."), "missing", location="header")]
+    )
+
+
+def _appeal(body: bytes) -> PartnerAppealIn | RequestValidationError:
+    try:
+        return PartnerAppealIn.model_validate_json(body)
+    except ValidationError as exc:
+        return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])
 
 
 @gateway.post(
@@ -85,44 +120,44 @@ class SignedBy:
     openapi_extra=json_body(PartnerAppealIn) | {"parameters": [IDEMPOTENCY_PARAMETER]},
 )
 async def post_appeal(
-    request: Request, partner: Annotated[Partner, Depends(SignedBy(Scope.APPEALS_CREATE))]
+    request: Request, call: Annotated[service.SignedCall, Depends(SignedLater(Scope.APPEALS_CREATE))]
 ) -> JSONResponse:
+    """The request is checked (signature, nonce, rate limit) and registered in one step of the gateway's
+    group commit: one transaction for a batch of appeals, each answered once the batch is durable. What is
+    wrong with the request itself is told only to a caller whose signature holds."""
     services = get_services(request)
-    key = request.headers.get(signing.IDEMPOTENCY_HEADER, "").strip()
-    if not (1 <= len(key) <= signing.IDEMPOTENCY_KEY_MAX):
-        raise InvalidInput(
-            [
-                FieldError(
-                    signing.IDEMPOTENCY_HEADER, N_("This field is required."), "missing", location="header"
-                )
-            ]
-        )
-    body = await request.body()
-    try:
-        payload = PartnerAppealIn.model_validate_json(body)
-    except ValidationError as exc:
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
     s = services.settings
     now = services.clock.now()
-    where = payload.location
+    key, payload = _idempotency_key(request), _appeal(call.body)
+    where = payload.location if isinstance(payload, PartnerAppealIn) else None
     # The district map may need a database read (it is refreshed every few seconds): keep it off the loop.
     located = await run_in_threadpool(services.geo.district_of, where.lat, where.lon) if where else None
     district = located or s.default_district
+
+    def intake(partner: Partner) -> Callable[[UnitOfWork], service.Answer] | Exception:
+        if isinstance(key, Exception):
+            return key
+        if isinstance(payload, Exception):
+            return payload
+        return partial(
+            service.intake_step,
+            partner=partner,
+            idempotency_key=key,
+            body_digest=signing.body_digest(call.body),
+            data=payload.to_domain(partner=partner.code, district=district, now=now),
+            raw_category=payload.category,
+            media_ids=payload.media,
+            region=Region(s.region_bbox),
+            idempotency_window=timedelta(hours=s.partner_idempotency_hours),
+            media_limit=s.partner_appeal_media_max_bytes,
+            at=now,
+        )
+
+    step = partial(service.admitted_intake, box=services.auth.box, call=call, intake=intake, at=now)
     # Queued for the gateway's group commit: answered once the batch holding it is durably committed.
-    step = partial(
-        service.intake_step,
-        partner=partner,
-        idempotency_key=key,
-        body_digest=signing.body_digest(body),
-        data=payload.to_domain(partner=partner.code, district=district, now=now),
-        raw_category=payload.category,
-        media_ids=payload.media,
-        region=Region(s.region_bbox),
-        idempotency_window=timedelta(hours=s.partner_idempotency_hours),
-        media_limit=s.partner_appeal_media_max_bytes,
-        at=now,
-    )
-    answer = await asyncio.wrap_future(services.partner_intake.submit(step))
+    answer = await asyncio.wrap_future(services.partner_intake.submit(step, isolated=False))
+    if isinstance(answer, Exception):
+        raise answer
     return JSONResponse(answer.body, status_code=answer.status)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,10 +20,12 @@ from kuzet.core.errors import (
     FieldError,
     Forbidden,
     InvalidInput,
+    KuzetError,
     NotFound,
     TooManyRequests,
     Unauthenticated,
 )
+from kuzet.core.group_commit import run_isolated
 from kuzet.core.i18n import N_
 from kuzet.core.uow import UnitOfWork
 from kuzet.incidents import service as incidents
@@ -117,81 +119,85 @@ def all_partners(uow: UnitOfWork, box: SecretBox) -> list[tuple[Partner, list[Pa
         return [(p, repo.keys_of(p.code, box)) for p in repo.all()]
 
 
-def _refuse(
-    uow: UnitOfWork, source: str | None, key_id: str | None, reason: str, path: str
-) -> Unauthenticated:
-    # What the caller sent is cut to the audit columns' size: a refusal is always recorded, never a 500.
-    name = f"key:{key_id[:60]}" if key_id else "anonymous"
-    actor = Actor(kind=ActorKind.ANONYMOUS, name=name, source=source)
+@dataclass(frozen=True)
+class SignedCall:
+    """A partner's request as it came, before any check: what the signature covers, and from where."""
+
+    signed: signing.SignedRequest | None
+    method: str
+    path: str
+    body: bytes
+    source: str | None
+
+
+def _refused(
+    uow: UnitOfWork, call: SignedCall, partner: Partner | None, reason: str, error: KuzetError
+) -> KuzetError:
+    """Audit a refused request in the caller's transaction and return the error to answer with."""
+    if partner is not None:
+        actor = partner_actor(partner, call.source)
+    else:
+        # What the caller sent is cut to the audit columns' size: a refusal is always recorded, never a 500.
+        key_id = call.signed.key_id if call.signed else None
+        name = f"key:{key_id[:60]}" if key_id else "anonymous"
+        actor = Actor(kind=ActorKind.ANONYMOUS, name=name, source=call.source)
     uow.audit(
         actor,
         "partner.refused",
         object_type="endpoint",
-        object_id=path[:120],
+        object_id=call.path[:120],
         outcome=Outcome.DENIED,
         detail={"reason": reason},
     )
-    uow.commit()
+    return error
+
+
+def _bad_signature() -> Unauthenticated:
     return Unauthenticated(BAD_SIGNATURE, headers={"WWW-Authenticate": signing.SCHEME})
 
 
-def _audit_partner_refusal(
-    uow: UnitOfWork, partner: Partner, source: str | None, path: str, reason: str
-) -> None:
-    uow.audit(
-        partner_actor(partner, source),
-        "partner.refused",
-        object_type="endpoint",
-        object_id=path[:120],
-        outcome=Outcome.DENIED,
-        detail={"reason": reason},
+def admit_step(
+    uow: UnitOfWork, box: SecretBox, call: SignedCall, *, scope: Scope, at: datetime
+) -> Partner | KuzetError:
+    """Step: check the signature, freshness, nonce, partner, scope and rate limit inside the caller's
+    transaction. A refusal is audited there and returned, not raised, so that it commits with the
+    transaction; the nonce of a signed request stays used whatever the answer."""
+    signed = call.signed
+    if signed is None:
+        return _refused(uow, call, None, signing.Refusal.MISSING_HEADERS, _bad_signature())
+    repo = uow.repo(PartnerRepository)
+    found = repo.key(signed.key_id, box) if signing.KEY_ID_PATTERN.fullmatch(signed.key_id) else None
+    key, partner = found if found is not None else (None, None)
+    if key is None or partner is None or not key.valid_at(at):
+        return _refused(uow, call, None, signing.Refusal.UNKNOWN_KEY, _bad_signature())
+    if not partner.enabled:
+        return _refused(uow, call, None, signing.Refusal.DISABLED, _bad_signature())
+    problem = signing.check(
+        signed, secret=key.secret, method=call.method, path=call.path, body=call.body, now=at.timestamp()
     )
-
-
-def authenticate(
-    uow: UnitOfWork,
-    box: SecretBox,
-    *,
-    headers: Mapping[str, str],
-    method: str,
-    path: str,
-    body: bytes,
-    scope: Scope,
-    source: str | None,
-    at: datetime,
-) -> Partner:
-    """Check the signature, freshness, nonce, partner, scope and rate limit; every refusal is audited."""
-    signed = signing.SignedRequest.from_headers(headers)
-    with uow:
-        if signed is None:
-            raise _refuse(uow, source, None, signing.Refusal.MISSING_HEADERS, path)
-        repo = uow.repo(PartnerRepository)
-        found = repo.key(signed.key_id, box) if signing.KEY_ID_PATTERN.fullmatch(signed.key_id) else None
-        key, partner = found if found is not None else (None, None)
-        if key is None or partner is None or not key.valid_at(at):
-            raise _refuse(uow, source, signed.key_id, signing.Refusal.UNKNOWN_KEY, path)
-        if not partner.enabled:
-            raise _refuse(uow, source, signed.key_id, signing.Refusal.DISABLED, path)
-        problem = signing.check(
-            signed, secret=key.secret, method=method, path=path, body=body, now=at.timestamp()
-        )
-        if problem is not None:
-            raise _refuse(uow, source, signed.key_id, problem, path)
-        if not repo.use_nonce(signed.key_id, signed.nonce, at=at):
-            raise _refuse(uow, source, signed.key_id, signing.Refusal.REPLAYED_NONCE, path)
-        if scope not in partner.scopes:
-            _audit_partner_refusal(uow, partner, source, path, "scope")
-            uow.commit()
-            raise Forbidden(N_("Your key does not allow this."))
-        window = int(at.timestamp()) // 60
-        if repo.count_request(partner.code, window) > partner.rate_limit_per_minute:
-            # The nonce stays used (no replay of a refused request), and the refusal is recorded.
-            retry_after = 60 - int(at.timestamp()) % 60
-            _audit_partner_refusal(uow, partner, source, path, "rate_limit")
-            uow.commit()
-            raise TooManyRequests(retry_after=retry_after, headers={"Retry-After": str(retry_after)})
-        uow.commit()
+    if problem is not None:
+        return _refused(uow, call, None, problem, _bad_signature())
+    if not repo.use_nonce(signed.key_id, signed.nonce, at=at):
+        return _refused(uow, call, None, signing.Refusal.REPLAYED_NONCE, _bad_signature())
+    if scope not in partner.scopes:
+        return _refused(uow, call, partner, "scope", Forbidden(N_("Your key does not allow this.")))
+    window = int(at.timestamp()) // 60
+    if repo.count_request(partner.code, window) > partner.rate_limit_per_minute:
+        # The nonce stays used (no replay of a refused request), and the refusal is recorded.
+        retry_after = 60 - int(at.timestamp()) % 60
+        too_many = TooManyRequests(retry_after=retry_after, headers={"Retry-After": str(retry_after)})
+        return _refused(uow, call, partner, "rate_limit", too_many)
     return partner
+
+
+def authenticate(uow: UnitOfWork, box: SecretBox, call: SignedCall, *, scope: Scope, at: datetime) -> Partner:
+    """Admit a signed request in a transaction of its own; every refusal is audited, then raised."""
+    with uow:
+        admitted = admit_step(uow, box, call, scope=scope, at=at)
+        uow.commit()
+    if isinstance(admitted, KuzetError):
+        raise admitted
+    return admitted
 
 
 @dataclass(frozen=True)
@@ -268,6 +274,31 @@ def intake_step(
         replace=stored is not None,
     )
     return answer
+
+
+def admitted_intake(
+    uow: UnitOfWork,
+    *,
+    box: SecretBox,
+    call: SignedCall,
+    intake: Callable[[Partner], Callable[[UnitOfWork], Answer] | Exception],
+    at: datetime,
+) -> Answer | Exception:
+    """Step of the group commit: admit the partner's request, then run its intake in a savepoint.
+
+    What the intake refuses is undone alone and returned, while the admission (the used nonce, the counted
+    request, an audited refusal) commits with the batch. `intake` gives the intake step for the admitted
+    partner, or the error to answer with if the request itself is bad."""
+    admitted = admit_step(uow, box, call, scope=Scope.APPEALS_CREATE, at=at)
+    if isinstance(admitted, KuzetError):
+        return admitted
+    work = intake(admitted)
+    if isinstance(work, Exception):
+        return work
+    try:
+        return run_isolated(uow, work)
+    except KuzetError as refused:
+        return refused
 
 
 def _claim_media(repo: PartnerRepository, partner: Partner, ids: list[str], limit: int) -> list[Any]:

@@ -127,6 +127,7 @@ def _to_partner(row: Row[Any]) -> Partner:
 class PartnerRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._keys: dict[str, tuple[PartnerKey, Partner] | None] = {}  # read once per transaction
 
     def add(self, partner: Partner, *, at: datetime) -> None:
         self.session.execute(
@@ -152,10 +153,12 @@ class PartnerRepository:
         ]
 
     def set(self, code: str, **values: Any) -> None:
+        self._keys.clear()
         self.session.execute(update(partners).where(partners.c.code == code).values(**values))
 
     # keys
     def add_key(self, key: PartnerKey, box: SecretBox) -> None:
+        self._keys.clear()
         self.session.execute(
             insert(partner_keys).values(
                 key_id=key.key_id,
@@ -167,14 +170,25 @@ class PartnerRepository:
         )
 
     def key(self, key_id: str, box: SecretBox) -> tuple[PartnerKey, Partner] | None:
-        """The key and its partner, read together."""
-        row = self.session.execute(_KEY_AND_PARTNER, {"key_id": key_id}).one_or_none()
-        if row is None:
-            return None
-        key = PartnerKey(
-            row.key_id, row.partner_code, box.open(row.sealed_secret), row.key_created_at, row.expires_at
-        )
-        return key, _to_partner(row)
+        """The key and its partner, read together (once per transaction: a group commit's batch of one
+        partner's requests reads and unseals its key once)."""
+        if key_id not in self._keys:
+            row = self.session.execute(_KEY_AND_PARTNER, {"key_id": key_id}).one_or_none()
+            self._keys[key_id] = (
+                None
+                if row is None
+                else (
+                    PartnerKey(
+                        row.key_id,
+                        row.partner_code,
+                        box.open(row.sealed_secret),
+                        row.key_created_at,
+                        row.expires_at,
+                    ),
+                    _to_partner(row),
+                )
+            )
+        return self._keys[key_id]
 
     def keys_of(self, code: str, box: SecretBox) -> list[PartnerKey]:
         rows = self.session.execute(
@@ -188,6 +202,7 @@ class PartnerRepository:
         ]
 
     def expire_keys(self, code: str, *, at: datetime, except_key: str) -> None:
+        self._keys.clear()
         self.session.execute(
             update(partner_keys)
             .where(

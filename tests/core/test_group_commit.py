@@ -174,3 +174,21 @@ def test_closing_finishes_what_is_queued(services: Services) -> None:
     assert sorted(f.result(0) for f in futures) == [1, 2, 3, 4, 5]
     with pytest.raises(RuntimeError, match="closed"):
         group.submit(numbered())
+
+
+def test_a_step_that_isolates_its_own_parts_and_fails_is_run_again_alone(
+    services: Services, committer: GroupCommitter
+) -> None:
+    """A step submitted with isolated=False has no savepoint of its own: if it raises, nothing of its batch
+    commits with its half-done writes; the batch is run again step by step, and only it fails."""
+    gate = threading.Event()
+    first = committer.submit(numbered(gate=gate))
+    good = committer.submit(numbered(), isolated=False)
+    bad = committer.submit(numbered(fail=True), isolated=False)
+    last = committer.submit(numbered())
+    gate.set()
+    assert [first.result(10), good.result(10), last.result(10)] == [1, 2, 3]
+    with pytest.raises(ValueError, match="fails after writing"):
+        bad.result(10)
+    assert last_number(services) == 3
+    assert audit_rows(services) == 3

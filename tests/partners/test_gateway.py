@@ -108,6 +108,37 @@ def test_every_refusal_is_a_401_and_is_audited(server: LiveServer, services: Ser
     assert refusals(services) == [*cases, "replayed_nonce", "disabled"]
 
 
+def test_the_signature_is_checked_before_the_body_and_a_refused_body_uses_its_nonce(
+    server: LiveServer, services: Services, kaspi: App
+) -> None:
+    """The checks run in the intake's group commit: a caller without a valid signature learns nothing about
+    its body (401, not 422), and a signed request whose body is refused cannot be replayed."""
+    body = b'{"text": ""}'
+    path = "/partner/v1/appeals"
+
+    def send(headers: dict[str, str]) -> httpx.Response:
+        return httpx.post(
+            server.url + path, content=body, headers={**headers, signing.IDEMPOTENCY_HEADER: "k-1"}
+        )
+
+    unsigned = send({})
+    assert unsigned.status_code == 401, unsigned.text
+    signed = signing.signed_headers(
+        key_id=kaspi.key_id,
+        secret=kaspi.secret,
+        method="POST",
+        path=path,
+        body=body,
+        timestamp=int(time.time()),
+        nonce=uuid.uuid4().hex,
+    )
+    refused = send(signed)
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    assert send(signed).status_code == 401
+    assert refusals(services) == ["missing_headers", "replayed_nonce"]
+    assert appeal_count(services) == 0
+
+
 def test_a_retry_with_the_same_key_gets_the_same_answer(kaspi: App, services: Services) -> None:
     key = str(uuid.uuid4())
     first = kaspi.client.send_appeal(kaspi.appeal(), idempotency_key=key)
