@@ -5,7 +5,8 @@
 - a server worker: `kuzet serve` with one worker on a fresh, migrated SQLite database in a temporary folder,
   timed from the moment the process is started until `/readyz` first answers 200 (goal: <= 2 s).
 
-Each is run several times; the medians are printed beside the goals with "met" or "NOT met".
+Each is run several times; the medians are printed beside the goals with a met/MISSED verdict
+(`benchmarks.goals`). Nothing is compared against a baseline here, so there is nothing to interleave.
 
     .venv/bin/python -m benchmarks.startup [--runs 7]
 """
@@ -25,6 +26,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from benchmarks.goals import at_most
 
 KUZET = str(Path(sys.executable).parent / "kuzet")  # the script `pip install` made, as an operator runs it
 HELP_SECONDS = 0.5
@@ -96,18 +99,14 @@ def time_to_ready(env: dict[str, str], timeout: float = 60.0) -> float:
             server.wait()
 
 
-def verdict(met: bool) -> str:
-    return "met" if met else "NOT met"
-
-
 def bench_help(runs: int) -> None:
     run_measured([KUZET, "--help"])  # warm the file cache
     samples = [run_measured([KUZET, "--help"]) for _ in range(runs)]
     seconds = statistics.median(s for s, _ in samples)
     mb = statistics.median(m for _, m in samples)
     print(f"kuzet --help ({runs} runs, median)")
-    print(f"  wall time : {seconds:6.2f} s   goal <= {HELP_SECONDS} s: {verdict(seconds <= HELP_SECONDS)}")
-    print(f"  peak RSS  : {mb:6.1f} MB  goal <= {HELP_MB:.0f} MB: {verdict(mb <= HELP_MB)}")
+    print(at_most("wall time", seconds, HELP_SECONDS, "s"))
+    print(at_most("peak RSS", mb, HELP_MB, "MB"))
 
 
 def bench_server(runs: int) -> None:
@@ -119,8 +118,7 @@ def bench_server(runs: int) -> None:
             seconds.append(time_to_ready(env))
     ready_in = statistics.median(seconds)
     print(f"kuzet serve, 1 worker, fresh SQLite database ({runs} runs, median)")
-    met = verdict(ready_in <= READY_SECONDS)
-    print(f"  start to /readyz 200 : {ready_in:6.2f} s   goal <= {READY_SECONDS} s: {met}")
+    print(at_most("start to /readyz 200", ready_in, READY_SECONDS, "s"))
     print(f"  runs                 : {', '.join(f'{s:.2f}' for s in seconds)} s  ({os.cpu_count()} cores)")
 
 
