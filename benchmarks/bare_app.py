@@ -1,35 +1,48 @@
-"""The baseline of the partner intake benchmark: a bare FastAPI endpoint that does one SQLite insert."""
+"""The baseline of the partner intake benchmark: a bare FastAPI endpoint that stores the body in PostgreSQL.
+
+Same database server, same durability as Kuzet: one row per request, committed (synchronous commit, as the
+server is configured) before the 201 is sent. No signature, no validation, no numbering, no audit.
+"""
 
 from __future__ import annotations
 
 import os
-import sqlite3
-import tempfile
 import threading
-from pathlib import Path
 
+import psycopg
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 
-DATABASE = os.environ.get("BARE_SQLITE", str(Path(tempfile.gettempdir()) / "kuzet-bench-bare.db"))
+DATABASE = os.environ.get("BARE_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 _local = threading.local()
+CREATE = "CREATE TABLE bare_appeals (id BIGSERIAL PRIMARY KEY, body TEXT)"
+_INSERT = "INSERT INTO bare_appeals (body) VALUES (%s) RETURNING id"
 
 
-def _connection() -> sqlite3.Connection:
+def _connection() -> psycopg.Connection[tuple[int]]:
     connection = getattr(_local, "connection", None)
     if connection is None:
-        connection = sqlite3.connect(DATABASE, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA busy_timeout=10000")
-        connection.execute("CREATE TABLE IF NOT EXISTS appeals (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        connection = psycopg.connect(DATABASE, autocommit=True)  # the benchmark has made the table
         _local.connection = connection
-    return connection
+    return connection  # type: ignore[no-any-return]
+
+
+def _insert(body: str) -> int:
+    row = (
+        _connection().execute("INSERT INTO bare_appeals (body) VALUES (%s) RETURNING id", (body,)).fetchone()
+    )
+    return int(row[0]) if row else 0
 
 
 app = FastAPI()
 
 
+@app.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
 @app.post("/insert", status_code=201)
 async def insert(request: Request) -> dict[str, int]:
     body = (await request.body()).decode()
-    cursor = _connection().execute("INSERT INTO appeals (body) VALUES (?)", (body,))
-    return {"id": int(cursor.lastrowid or 0)}
+    return {"id": await run_in_threadpool(_insert, body)}

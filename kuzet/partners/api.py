@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -23,6 +23,9 @@ from kuzet.core.i18n import N_
 from kuzet.core.ids import RowId
 from kuzet.core.openapi import binary_body, json_body
 from kuzet.core.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from kuzet.container import Services
 from kuzet.partners import media, service, signing
 from kuzet.partners.domain import Partner, Scope
 from kuzet.partners.schemas import (
@@ -112,27 +115,14 @@ def _appeal(body: bytes) -> PartnerAppealIn | RequestValidationError:
         return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])
 
 
-@gateway.post(
-    "/appeals",
-    status_code=201,
-    response_model=PartnerAppealAccepted,
-    summary="Send a citizen's appeal",
-    openapi_extra=json_body(PartnerAppealIn) | {"parameters": [IDEMPOTENCY_PARAMETER]},
-)
-async def post_appeal(
-    request: Request, call: Annotated[service.SignedCall, Depends(SignedLater(Scope.APPEALS_CREATE))]
-) -> JSONResponse:
-    """The request is checked (signature, nonce, rate limit) and registered in one step of the gateway's
-    group commit: one transaction for a batch of appeals, each answered once the batch is durable. What is
-    wrong with the request itself is told only to a caller whose signature holds."""
-    services = get_services(request)
+def intake_step_of(
+    services: Services, call: service.SignedCall, key: str | InvalidInput, now: datetime
+) -> Callable[[UnitOfWork], service.Answer | Exception]:
+    """The group-commit step of one partner appeal: its admission, then its intake."""
     s = services.settings
-    now = services.clock.now()
-    key, payload = _idempotency_key(request), _appeal(call.body)
+    payload = _appeal(call.body)
     where = payload.location if isinstance(payload, PartnerAppealIn) else None
-    # The district map may need a database read (it is refreshed every few seconds): keep it off the loop.
-    located = await run_in_threadpool(services.geo.district_of, where.lat, where.lon) if where else None
-    district = located or s.default_district
+    district = (services.geo.district_of(where.lat, where.lon) if where else None) or s.default_district
 
     def intake(partner: Partner) -> Callable[[UnitOfWork], service.Answer] | Exception:
         if isinstance(key, Exception):
@@ -153,7 +143,26 @@ async def post_appeal(
             at=now,
         )
 
-    step = partial(service.admitted_intake, box=services.auth.box, call=call, intake=intake, at=now)
+    return partial(service.admitted_intake, box=services.auth.box, call=call, intake=intake, at=now)
+
+
+@gateway.post(
+    "/appeals",
+    status_code=201,
+    response_model=PartnerAppealAccepted,
+    summary="Send a citizen's appeal",
+    openapi_extra=json_body(PartnerAppealIn) | {"parameters": [IDEMPOTENCY_PARAMETER]},
+)
+async def post_appeal(
+    request: Request, call: Annotated[service.SignedCall, Depends(SignedLater(Scope.APPEALS_CREATE))]
+) -> JSONResponse:
+    # The request is checked (signature, nonce, rate limit) and registered in one step of the gateway's group
+    # commit: one transaction for a batch of appeals, each answered once the batch is durable. What is wrong
+    # with the request itself is told only to a caller whose signature holds.
+    services = get_services(request)
+    key = _idempotency_key(request)
+    # Parsing and the district map (which may read the database) are kept off the event loop.
+    step = await run_in_threadpool(intake_step_of, services, call, key, services.clock.now())
     # Queued for the gateway's group commit: answered once the batch holding it is durably committed.
     answer = await asyncio.wrap_future(services.partner_intake.submit(step, isolated=False))
     if isinstance(answer, Exception):
