@@ -74,5 +74,6 @@ bench: setup
 	$(PY) -m benchmarks.partner_intake
 	$(PY) -m benchmarks.eta
 	$(PY) -m benchmarks.recommend
+	$(PY) -m benchmarks.recommend_http
 	$(PY) -m benchmarks.avl_ingest
 	$(PY) -m benchmarks.analytics
