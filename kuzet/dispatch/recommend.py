@@ -61,15 +61,31 @@ class Eligibility:
 def eligibility(
     unit: Unit, *, group: CategoryGroup, priority: int, busy: Busy | None, incident_id: int
 ) -> Eligibility:
-    if not unit.on_duty:
+    return eligibility_of(
+        unit.type, unit.status, group=group, priority=priority, busy=busy, incident_id=incident_id
+    )
+
+
+def eligibility_of(
+    unit_type: UnitType,
+    status: UnitStatus,
+    *,
+    group: CategoryGroup,
+    priority: int,
+    busy: Busy | None,
+    incident_id: int,
+) -> Eligibility:
+    """As `eligibility`, from the unit's type and status alone: the verdict depends on nothing else, so a
+    caller ranking many units may decide once per (type, status, busy) and reuse the verdict."""
+    if status is UnitStatus.OFF_DUTY:
         return Eligibility(False, why_not="off_duty")
-    if not may_respond(unit.type, group, priority):
+    if not may_respond(unit_type, group, priority):
         return Eligibility(False, why_not="wrong_type")
-    if unit.status is UnitStatus.AVAILABLE:
+    if status is UnitStatus.AVAILABLE:
         return Eligibility(True)
     if (
         priority == 1
-        and unit.status in _BUSY_ON_INCIDENT
+        and status in _BUSY_ON_INCIDENT
         and busy is not None
         and busy.incident_id != incident_id
         and busy.priority >= PREEMPTABLE_FROM_PRIORITY

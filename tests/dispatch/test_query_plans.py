@@ -1,22 +1,27 @@
-"""The recommendation's busy-units query reads the partial index of active assignments on both databases,
-so it stays fast however long the assignment history grows."""
+"""The recommendation's statement reads the busy units through the partial index of active assignments on
+both databases, so it stays fast however long the assignment history grows."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import text
 
 from kuzet.container import Services
-from kuzet.dispatch.recommendations import busy_units_query
-from kuzet.dispatch.store import assignments
+from kuzet.dispatch.store import assignments, candidates_query
 
 INDEX = "uq_assignments_active_unit"
 
 
-def plan(services: Services, query: object) -> str:
-    """The database's plan for the query, as text. PostgreSQL is told to avoid a sequential scan wherever
-    an index can serve, so that a tiny test table does not hide whether the index is usable at all."""
+def plan(services: Services, query: Any, **values: Any) -> str:
+    """The database's plan for the query with these parameter values, as text. PostgreSQL is told to avoid a
+    sequential scan wherever an index can serve, so that a tiny test table does not hide whether the index
+    is usable at all."""
     with services.engine.connect() as connection:
-        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
+        if values:
+            query = query.params(**values)
+        compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET enable_seqscan = off"))
             rows = connection.execute(text(f"EXPLAIN {compiled}")).all()
@@ -25,8 +30,12 @@ def plan(services: Services, query: object) -> str:
         return "\n".join(str(row[-1]) for row in rows)
 
 
-def test_busy_units_are_read_through_the_index_of_active_assignments(services: Services) -> None:
-    found = plan(services, busy_units_query())
+@pytest.mark.parametrize("one_district", [False, True], ids=["region", "district"])
+def test_busy_units_are_read_through_the_index_of_active_assignments(
+    services: Services, one_district: bool
+) -> None:
+    values = {"graph": "0123456789abcdef", "edges": 1000, "district": "central"}
+    found = plan(services, candidates_query(one_district=one_district), **values)
     assert INDEX in found, found
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from kuzet.container import Services
 from kuzet.geo.runtime import Roads
-from tests.ops import PLAZA, Centre, Desk
+from tests.ops import NEAR_PLAZA, PLAZA, Centre, Desk
 
 # Road points of Andorra la Vella and around, from a few hundred metres to several km from the plaza.
 SPOTS = {
@@ -140,3 +140,17 @@ def test_the_assigned_units_route_runs_by_road_from_it_to_the_incident(
     assert coords[-1] == [PLAZA[1], PLAZA[0]]
     assert abs(route["properties"]["eta_s"] - unit["eta_s"]) < 0.5
     assert abs(route["properties"]["road_m"] - unit["road_m"]) < 1.0
+
+
+def test_a_district_dispatcher_is_offered_the_units_of_the_district_only(
+    centre: Centre, andorra_roads: Roads
+) -> None:
+    centre.supervisor.unit("Беркут-1")
+    centre.supervisor.unit("Сокол-9", district="north")
+    report(centre.supervisor, {"Беркут-1": SPOTS["Беркут-1"], "Сокол-9": NEAR_PLAZA})
+    incident = centre.call_taker.call()["incident"]
+    central = recommended(centre.dispatcher, incident["id"])
+    assert [u["call_sign"] for u in central["units"]] == ["Беркут-1"] and central["eligible"] == 1
+    region = recommended(centre.supervisor, incident["id"])
+    assert [u["call_sign"] for u in region["units"]] == ["Сокол-9", "Беркут-1"]
+    assert [u["district"] for u in region["units"]] == ["north", "central"]

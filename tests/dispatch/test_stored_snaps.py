@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from kuzet.container import Services
 from kuzet.geo.runtime import Roads, graph_identity
 from kuzet.units.positions.store import unit_positions, unit_tracks
+from kuzet.units.store import units
 from tests.dispatch.test_recommendations import SPOTS, recommended, report
 from tests.ops import Centre
 
@@ -83,3 +84,42 @@ def test_the_stored_snap_ranks_as_fresh_snapping_does_and_only_on_its_own_graph(
                 )
             )
     assert ranking(recommended(centre.dispatcher, incident["id"], k=5)) == from_stored
+
+
+def test_stored_and_fresh_snaps_mix_in_one_ranking_and_far_fixes_are_off_the_road(
+    centre: Centre, services: Services, andorra_roads: Roads
+) -> None:
+    spots = {**SPOTS, **MORE}
+    for sign in spots:
+        centre.supervisor.unit(sign)
+    report(centre.dispatcher, spots)
+    incident = centre.call_taker.call()["incident"]
+    every = len(spots)
+    stored = recommended(centre.dispatcher, incident["id"], k=every)
+    assert len(stored["units"]) == every and stored["skipped"]["off_road"] == 0
+
+    # Every other unit's fix as if stored before the fingerprint existed: those are snapped afresh, in their
+    # place in the roster, and the answer is the same.
+    p = unit_positions.c
+    with services.engine.connect() as connection:
+        ids = list(connection.execute(select(p.unit_id).order_by(p.unit_id)).scalars())
+    afresh, kept = ids[::2], ids[1::2]
+    with services.engine.begin() as connection:
+        connection.execute(update(unit_positions).where(p.unit_id.in_(afresh)).values(road_graph=None))
+    mixed = recommended(centre.dispatcher, incident["id"], k=every)
+    assert ranking(mixed) == ranking(stored) and mixed["eligible"] == every
+
+    # A stored snap farther from the road than the limit, and a fix to snap afresh that lies far from every
+    # road (outside the map): both are off the road, and the others keep their order.
+    with services.engine.begin() as connection:
+        connection.execute(update(unit_positions).where(p.unit_id == kept[0]).values(road_distance_m=5000.0))
+        connection.execute(update(unit_positions).where(p.unit_id == afresh[1]).values(lat=42.30, lon=1.30))
+    found = recommended(centre.dispatcher, incident["id"], k=every)
+    assert found["skipped"]["off_road"] == 2 and found["eligible"] == every - 2
+    gone = signs_of(services, [kept[0], afresh[1]])
+    assert ranking(found) == [u for u in ranking(stored) if u[0] not in gone]
+
+
+def signs_of(services: Services, unit_ids: list[int]) -> set[str]:
+    with services.engine.connect() as connection:
+        return set(connection.execute(select(units.c.call_sign).where(units.c.id.in_(unit_ids))).scalars())
