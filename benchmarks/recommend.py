@@ -10,12 +10,13 @@ by call over the same incidents, and the k best ETAs of both are compared (one u
 recommend() walks it along the fastest driving route, the baseline along the shortest path, so the two may
 differ where a foot patrol is among the best).
 
-The goal over HTTP with 200k past assignments (PostgreSQL) is not measured here.
+The goal over HTTP with 200k past assignments (PostgreSQL) is measured by benchmarks/recommend_http.py.
 
 Goals (issue 15): the whole call p50 <= 1 ms and p99 <= 3 ms, with 40 and with 200 candidates, and at least
-3x faster than the scipy baseline (medians). Prints each figure beside its goal with a met/missed verdict.
+3x faster than the scipy baseline (medians). Prints each figure beside its goal with a met/MISSED verdict
+(benchmarks.goals). `--profile` also prints where the call's time goes (pyinstrument, 200 units).
 
-    .venv/bin/python -m benchmarks.recommend [--calls N]
+    .venv/bin/python -m benchmarks.recommend [--calls N] [--profile]
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +34,7 @@ import numpy as np
 from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]
 
+from benchmarks.goals import at_least, at_most
 from kuzet.config import Mode, Settings
 from kuzet.container import Services
 from kuzet.core import migrate
@@ -42,16 +46,15 @@ from kuzet.units import service as units_service
 from kuzet.units.domain import UnitType
 from kuzet.units.positions import service as positions_service
 from kuzet.units.positions.domain import Fix
+from kuzet.units.positions.store import PositionRepository
+from kuzet.units.store import UnitRepository
 from tests.reference import osm_extract
 
 K = 5
 LIMIT_S = 900.0
 INCIDENTS = 50
 P50_GOAL_MS, P99_GOAL_MS, RATIO_GOAL = 1.0, 3.0, 3.0
-
-
-def verdict(met: bool) -> str:
-    return "met" if met else "MISSED"
+Method = Callable[[int], list[float]]  # one call for an incident, returning the k best ETAs
 
 
 def build(folder: Path, roads_file: Path, units: int, rng: np.random.Generator) -> tuple[Services, list[int]]:
@@ -114,12 +117,9 @@ def build(folder: Path, roads_file: Path, units: int, rng: np.random.Generator) 
     return services, ids
 
 
-def measure(services: Services, incident_ids: list[int], units: int, calls: int) -> None:
+def recommender(services: Services) -> Method:
+    """The call as the API makes it (same arguments), returning the k ETAs."""
     settings, geo = services.settings, services.geo
-    roads = geo.roads
-    if roads is None:
-        raise SystemExit("the road graph did not load")
-    graph = roads.graph
     by = Actor.system("bench")
 
     def ours(incident_id: int) -> list[float]:
@@ -135,11 +135,23 @@ def measure(services: Services, incident_ids: list[int], units: int, calls: int)
         )
         return [r.eta_s for r in found.units]
 
+    return ours
+
+
+def contenders(services: Services, incident_ids: list[int]) -> tuple[Method, Method]:
+    """Ours (the whole call) and the baseline (scipy, given the same snapped units) on one database."""
+    settings, geo = services.settings, services.geo
+    roads = geo.roads
+    if roads is None:
+        raise SystemExit("the road graph did not load")
+    graph = roads.graph
+    ours = recommender(services)
+
     # The baseline's inputs: the same units, snapped once (as stored), split by pace like `recommend`.
     uow = services.uow()
     with uow:
-        roster = uow.repo(recommendations.UnitRepository).roster(district=None)
-        positions = uow.repo(recommendations.PositionRepository).latest([u.id for u in roster])
+        roster = uow.repo(UnitRepository).roster(district=None)
+        positions = uow.repo(PositionRepository).latest([u.id for u in roster])
         places = {}
         for incident_id in incident_ids:
             incident = incidents.current(uow, incident_id)
@@ -181,60 +193,97 @@ def measure(services: Services, incident_ids: list[int], units: int, calls: int)
             eta = np.where(foot, pick(np.min(walked + w_offset, axis=0), graph.length_m / pace), eta)
         return sorted(np.round(np.sort(eta)[:K], 1).tolist())
 
-    for incident_id in incident_ids[:5]:  # warm-up: the engine's labels, SQLAlchemy's statement cache
-        ours(incident_id)
-        baseline(incident_id)
-    ours_t: list[float] = []
-    base_t: list[float] = []
-    differ = 0
+    return ours, baseline
+
+
+@dataclass
+class Case:
+    """One database (its number of candidate units) with both methods and their timings."""
+
+    units: int
+    incident_ids: list[int]
+    ours: Method
+    baseline: Method
+    ours_s: list[float] = field(default_factory=list)
+    base_s: list[float] = field(default_factory=list)
+    differ: int = 0
+
+
+def race(cases: list[Case], calls: int) -> None:
+    """`calls` rounds; in each, every case runs ours and the baseline on the same incident. The order of the
+    four runs rotates from round to round, so that neither method nor size always goes first."""
+    for case in cases:  # warm-up: the engine's labels, the statement caches, the pools
+        for incident_id in case.incident_ids[:5]:
+            case.ours(incident_id)
+            case.baseline(incident_id)
+    runs = [(case, method) for case in cases for method in ("ours", "baseline")]
     for i in range(calls):
-        incident_id = incident_ids[i % len(incident_ids)]
-        runs = [(ours, ours_t), (baseline, base_t)]
-        if i % 2:
-            runs.reverse()
-        answers = []
-        for method, samples in runs:
+        shift = i % len(runs)
+        answers: dict[tuple[int, str], list[float]] = {}
+        for case, method in runs[shift:] + runs[:shift]:
+            incident_id = case.incident_ids[i % len(case.incident_ids)]
+            run, samples = (case.ours, case.ours_s) if method == "ours" else (case.baseline, case.base_s)
             started = time.perf_counter()
-            answers.append(method(incident_id))
+            answers[case.units, method] = run(incident_id)
             samples.append(time.perf_counter() - started)
-        a, b = answers if i % 2 == 0 else answers[::-1]
-        differ += not np.allclose(a, b, atol=0.2)
-    ours_ms = np.array(ours_t) * 1000
-    base_ms = np.array(base_t) * 1000
+        for case in cases:
+            case.differ += not np.allclose(
+                answers[case.units, "ours"], answers[case.units, "baseline"], atol=0.2
+            )
+
+
+def report(case: Case, calls: int) -> None:
+    ours_ms = np.array(case.ours_s) * 1000
+    base_ms = np.array(case.base_s) * 1000
     p50, p99 = float(np.percentile(ours_ms, 50)), float(np.percentile(ours_ms, 99))
     b50, b99 = float(np.percentile(base_ms, 50)), float(np.percentile(base_ms, 99))
-    ratio = statistics.median(base_t) / statistics.median(ours_t)
-    print(f"\n== {units} candidate units, {calls} calls each, interleaved")
+    ratio = statistics.median(case.base_s) / statistics.median(case.ours_s)
+    print(f"\n== {case.units} candidate units, {calls} calls each")
+    print(at_most("recommend(), whole call, p50", p50, P50_GOAL_MS, "ms"))
+    print(at_most("recommend(), whole call, p99", p99, P99_GOAL_MS, "ms"))
+    print(f"  scipy dijkstra + pick: p50 {b50:.3f} ms, p99 {b99:.3f} ms")
+    print(at_least("scipy / ours, medians", ratio, RATIO_GOAL, "x"))
     print(
-        f"  recommend(), whole call     p50 {p50:7.3f} ms  (goal <= {P50_GOAL_MS:g} ms: {verdict(p50 <= 1)})"
+        f"  k best ETAs differing from scipy's: {case.differ} of {calls} (foot patrols: ours walks the "
+        "fastest driving route, as recommend() does; scipy walks the shortest path)"
     )
-    print(
-        f"  recommend(), whole call     p99 {p99:7.3f} ms  (goal <= {P99_GOAL_MS:g} ms: {verdict(p99 <= 3)})"
-    )
-    print(f"  scipy dijkstra + pick       p50 {b50:7.3f} ms, p99 {b99:7.3f} ms")
-    print(
-        f"  scipy / ours, medians       {ratio:7.1f}x    "
-        f"(goal >= {RATIO_GOAL:g}x: {verdict(ratio >= RATIO_GOAL)})"
-    )
-    print(
-        f"  k best ETAs differing from scipy's: {differ} of {calls} (foot patrols: ours walks the fastest "
-        "driving route, as recommend() does; scipy walks the shortest path)"
-    )
+
+
+def profile(services: Services, incident_ids: list[int], calls: int) -> None:
+    """Where the call's time goes: pyinstrument's tree over `calls` calls (a development dependency)."""
+    from pyinstrument import Profiler
+
+    ours = recommender(services)
+    profiler = Profiler(interval=0.0001)
+    profiler.start()
+    for i in range(calls):
+        ours(incident_ids[i % len(incident_ids)])
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true", help="also profile the call (200 units)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="kuzet-recommend-"))
     roads_file = folder / "roads.npz"
     import_osm(osm_extract("andorra.osm.pbf")).graph.save(roads_file)
     print("Recommendation call benchmark (issue 15, point 2): Andorra, SQLite, k = 5")
-    for units in (40, 200):
-        services, ids = build(folder, roads_file, units, np.random.default_rng(units))
-        try:
-            measure(services, ids, units, args.calls)
-        finally:
+    print("ours and scipy's, with 40 and with 200 candidates: the four interleaved call by call")
+    built = {units: build(folder, roads_file, units, np.random.default_rng(units)) for units in (40, 200)}
+    try:
+        cases = [Case(units, ids, *contenders(services, ids)) for units, (services, ids) in built.items()]
+        race(cases, args.calls)
+        for case in cases:
+            report(case, args.calls)
+        if args.profile:
+            services, ids = built[200]
+            print("\n== where the call's time goes, 200 candidate units")
+            profile(services, ids, args.calls)
+    finally:
+        for services, _ in built.values():
             services.close()
 
 
