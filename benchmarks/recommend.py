@@ -267,7 +267,11 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--profile", action="store_true", help="also profile the call (200 units)")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="kuzet-recommend-"))
+    with tempfile.TemporaryDirectory(prefix="kuzet-recommend-") as scratch:
+        run(Path(scratch), args.calls, profiled=args.profile)
+
+
+def run(folder: Path, calls: int, *, profiled: bool) -> None:
     roads_file = folder / "roads.npz"
     import_osm(osm_extract("andorra.osm.pbf")).graph.save(roads_file)
     print("Recommendation call benchmark (issue 15, point 2): Andorra, SQLite, k = 5")
@@ -275,13 +279,13 @@ def main() -> None:
     built = {units: build(folder, roads_file, units, np.random.default_rng(units)) for units in (40, 200)}
     try:
         cases = [Case(units, ids, *contenders(services, ids)) for units, (services, ids) in built.items()]
-        race(cases, args.calls)
+        race(cases, calls)
         for case in cases:
-            report(case, args.calls)
-        if args.profile:
+            report(case, calls)
+        if profiled:
             services, ids = built[200]
             print("\n== where the call's time goes, 200 candidate units")
-            profile(services, ids, args.calls)
+            profile(services, ids, calls)
     finally:
         for services, _ in built.values():
             services.close()
