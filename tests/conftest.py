@@ -117,6 +117,7 @@ def empty_database(services: Services) -> None:
 def services(session_services: Services) -> Services:
     """The shared services over a database emptied for this test, with no event listeners left over."""
     empty_database(session_services)
+    session_services.geo.forget_districts()  # an earlier test's district map is gone with its rows
     session_services.bus = EventBus()
     wire(session_services.bus)
     return session_services

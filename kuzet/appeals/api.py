@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime
@@ -17,6 +17,9 @@ from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
 from kuzet.core.ids import RowId
+
+if TYPE_CHECKING:
+    from kuzet.geo.gazetteer import Candidate
 from kuzet.incidents import queries as incidents
 from kuzet.incidents.schemas import IncidentOut, SuggestionOut
 from kuzet.partners.schemas import ChannelCountOut
@@ -35,9 +38,11 @@ def register(
     body: AppealIn, actor: CallTaker, services: ServicesDep, uow: UowDep, at: NowDep
 ) -> RegistrationOut:
     data = body.to_domain(at)
+    found = _place_of_address(services, data.address) if data.lat is None and data.lon is None else None
+    if found is not None:
+        data = replace(data, lat=found.lat, lon=found.lon)
+    # The district map decides where the place lies, whichever district the call-taker works for.
     located = services.geo.district_of(data.lat, data.lon)
-    if data.district is None and located is not None and actor.in_scope(located):
-        data = replace(data, district=located)  # the district map decides where the place lies
     done = service.register(
         uow,
         data=data,
@@ -45,6 +50,7 @@ def register(
         link_to=body.incident_id,
         by=actor,
         at=at,
+        located=located,
     )
     suggestions = []
     if data.lat is not None and data.lon is not None:
@@ -64,7 +70,16 @@ def register(
         incident=IncidentOut.from_domain(done.incident),
         new_incident=done.new_incident,
         duplicates=[SuggestionOut.from_domain(s) for s in suggestions if s.incident.id != done.incident.id],
+        placed_by_address=found.label if found is not None else None,
     )
+
+
+def _place_of_address(services: Services, address: str | None) -> Candidate | None:
+    """No point came: the place the typed address clearly names, if the gazetteer knows it."""
+    if address is None or not address.strip():
+        return None
+    gazetteer = services.geo.gazetteer
+    return gazetteer.confident(address) if gazetteer is not None else None
 
 
 @router.post(

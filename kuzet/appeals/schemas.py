@@ -125,6 +125,11 @@ class RegistrationOut(BaseModel):
     duplicates: list[SuggestionOut] = Field(
         description="Other open incidents nearby that may be the same event; the operator may move the appeal"
     )
+    placed_by_address: str | None = Field(
+        default=None,
+        description="No point was sent: the place was taken from the typed address, which the gazetteer "
+        "matched clearly to this label",
+    )
 
 
 class MoveIn(BaseModel):

@@ -43,7 +43,11 @@ def check_input(data: AppealInput, region: Region, at: datetime) -> CheckedAppea
     return result
 
 
-def _district(data: AppealInput, by: Actor) -> str:
+def _district(data: AppealInput, by: Actor, located: str | None) -> str:
+    """The district of a new incident: the one its point lies in, whoever takes the call (a call-taker tied to
+    one district registers a call from the next district for that district); else the one named, in scope."""
+    if located is not None:
+        return located
     district = data.district or by.district
     if district is None:
         raise InvalidInput([FieldError("district", N_("This field is required."), "missing")])
@@ -90,26 +94,34 @@ def register(
     link_to: int | None,
     by: Actor,
     at: datetime,
+    located: str | None = None,
 ) -> Registration:
     """Register an appeal, numbered per channel and year; open a new incident or join the one named.
+    `located` is the district the appeal's point lies in, by the district map: a new incident belongs to it.
 
     Every check runs before anything is written, so a refused appeal leaves nothing behind.
     """
     checked = check_input(data, region, at)
     with uow:
-        done = register_step(uow, checked, link_to=link_to, by=by, at=at)
+        done = register_step(uow, checked, link_to=link_to, by=by, at=at, located=located)
         uow.commit()
     return done
 
 
 def register_step(
-    uow: UnitOfWork, checked: CheckedAppeal, *, link_to: int | None, by: Actor, at: datetime
+    uow: UnitOfWork,
+    checked: CheckedAppeal,
+    *,
+    link_to: int | None,
+    by: Actor,
+    at: datetime,
+    located: str | None = None,
 ) -> Registration:
     """Step: register a checked appeal inside the caller's transaction (the partner gateway uses it too)."""
     data = checked.data
     incidents.category(uow, data.category_code, field="category_code")  # a 422 naming the field if unknown
     if link_to is None:
-        incident = _open_incident_for(uow, data, district=_district(data, by), by=by, at=at)
+        incident = _open_incident_for(uow, data, district=_district(data, by, located), by=by, at=at)
     else:
         try:
             incident = incidents.get_in_scope(uow, link_to, by, for_update=True)

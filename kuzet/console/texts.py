@@ -61,6 +61,16 @@ TEXTS: dict[str, str] = {
     "call.map_hint": N_("Click the map to set the place"),
     "call.no_point": N_("No point on the map"),
     "call.point_clear": N_("clear the point"),
+    "call.point_district": N_("District: {district}"),
+    "call.point_no_district": N_("outside every district"),
+    "call.registered_no_point": N_("{incident} has no place: set it on the card, or no unit can be offered."),
+    "call.placed_by_address": N_("Place taken from the address: {label}"),
+    "call.no_point_back": N_("Set the place"),
+    "call.no_point_register": N_("Register without a point"),
+    "call.no_point_question": N_(
+        "No point on the map. Kuzet will look up the typed address; if it finds no clear match, the incident "
+        "is registered without a place, and no unit can be offered until its place is set."
+    ),
     "call.duplicates": N_("Possibly the same event"),
     "call.duplicates_hint": N_("Alt+1…Alt+5 adds the appeal to that incident instead of opening a new one"),
     "call.linking": N_("The appeal will be added to {number}"),
@@ -83,6 +93,7 @@ TEXTS: dict[str, str] = {
     "queue.col_status": N_("Status / district"),
     "queue.col_timer": N_("Waiting time"),
     "queue.empty": N_("No open incidents."),
+    "queue.no_place": N_("no place"),
     # Unit board
     "units.title": N_("Units"),
     "units.col_unit": N_("Unit / type"),
@@ -109,6 +120,13 @@ TEXTS: dict[str, str] = {
     "card.merged_into": N_("Merged into"),
     "card.children": N_("Merged in"),
     "card.no_point": N_("no point"),
+    "card.other_district": N_("from {district}"),
+    "card.needs_place": N_("No place on the map: set it, and units will be offered."),
+    "place.sending": N_("Saving the place…"),
+    "place.map_hint": N_("Enter or Tab takes the best match; a click on the map sets the point."),
+    "place.title": N_("Where is it? Search an address, or click the map."),
+    "card.correct_place": N_("Correct place"),
+    "card.set_place": N_("Set place"),
     "card.verified": N_("confirmed"),
     "card.iin": N_("IIN"),
     "card.appeals": N_("Appeals ({count})"),
@@ -182,6 +200,7 @@ TEXTS: dict[str, str] = {
     "supervisor.col_available": N_("Free units"),
     "breach.awaiting_dispatch": N_("No unit sent in time"),
     "breach.awaiting_arrival": N_("Unit not on scene in time"),
+    "breach.no_place": N_("No place on the map"),
     # Incident statuses
     "incident_status.new": N_("New"),
     "incident_status.queued": N_("Queued"),

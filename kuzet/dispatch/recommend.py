@@ -25,6 +25,7 @@ PREEMPT_REASON = N_(
 FOOT_REASON = N_("On foot: {min} min {sec} s at walking pace over {road_km} km of road.")
 STALE_NOTE = N_("Last position {age_min} min old.")
 RANK_NOTE = N_("No. {rank} of {total} eligible.")
+OTHER_DISTRICT_NOTE = N_("From another district: its dispatcher sees it leave.")
 
 
 def may_respond(unit_type: UnitType, group: CategoryGroup, priority: int) -> bool:

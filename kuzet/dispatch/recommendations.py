@@ -79,6 +79,7 @@ class Recommended:
     preemptable: bool
     busy: rules.Busy | None
     district_now: str | None
+    other_district: bool  # its home district is not the incident's
     reasons: tuple[tuple[str, dict[str, Any]], ...]  # message ids with their parameters, read in order
 
 
@@ -117,7 +118,11 @@ def recommend(
         if roads is None:
             raise Unavailable(NO_MAP)
         found = read_candidates(
-            uow.session, district=by.district, graph=roads.identity, edges=roads.graph.edge_count
+            # Every district's units: the nearest one may stand across a district border (mutual aid).
+            uow.session,
+            district=None,
+            graph=roads.identity,
+            edges=roads.graph.edge_count,
         )
     placed = _candidates(
         found.rows,
@@ -136,6 +141,7 @@ def recommend(
         _recommended(
             placed.rows[i], placed.preemptable[i], found.fix_at, eta_s, road_m,
             place=place, geo=geo, stale_after_s=stale_after_s, at=at, rank=rank, total=total,
+            incident_district=incident.district,
         )
         for rank, (i, eta_s, road_m) in enumerate(ranked, start=1)
     ]  # fmt: skip
@@ -312,6 +318,7 @@ def _recommended(
     at: datetime,
     rank: int,
     total: int,
+    incident_district: str | None,
 ) -> Recommended:
     lat, lon = row[LAT], row[LON]
     straight = haversine_m(lat, lon, *place)
@@ -333,6 +340,9 @@ def _recommended(
     reasons = [first, (rules.RANK_NOTE, {"rank": rank, "total": total})]
     if age > stale_after_s:
         reasons.append((rules.STALE_NOTE, {"age_min": round(age / 60)}))
+    other_district = incident_district is not None and row[DISTRICT] != incident_district
+    if other_district:
+        reasons.append((rules.OTHER_DISTRICT_NOTE, {}))
     return Recommended(
         unit_id=row[UNIT_ID],
         call_sign=row[CALL_SIGN],
@@ -348,5 +358,6 @@ def _recommended(
         preemptable=preemptable,
         busy=busy,
         district_now=geo.district_of(lat, lon),
+        other_district=other_district,
         reasons=tuple(reasons),
     )

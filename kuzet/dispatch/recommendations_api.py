@@ -62,6 +62,7 @@ def recommend(
                 status=r.status.value,
                 district=r.district,
                 district_now=r.district_now,
+                other_district=r.other_district,
                 eta_s=r.eta_s,
                 road_m=r.road_m,
                 straight_m=r.straight_m,

@@ -66,6 +66,9 @@ class RecommendedOut(BaseModel):
     status: str
     district: str = Field(description="The unit's home district")
     district_now: str | None = Field(description="The district its last position lies in")
+    other_district: bool = Field(
+        description="Its home district is not the incident's: sending it is mutual aid across a border"
+    )
     eta_s: float = Field(description="Road travel time to the incident, in seconds")
     road_m: float
     straight_m: float

@@ -42,7 +42,7 @@ def _assign(uow: UnitOfWork, *, incident_id: int, unit_id: int, by: Actor, at: d
     incident = incidents.get_in_scope(uow, incident_id, by, for_update=True)
     if not incident.is_open:
         raise Conflict(N_("The incident {number} is not open."), number=incident.number)
-    unit = units.lock_available(uow, unit_id, by)
+    unit = units.lock_available(uow, unit_id)
     try:
         with uow.session.begin_nested():
             assignment = uow.repo(AssignmentRepository).add(
@@ -68,7 +68,8 @@ def _assign(uow: UnitOfWork, *, incident_id: int, unit_id: int, by: Actor, at: d
         object_type="assignment",
         object_id=assignment.id,
         at=at,
-        detail={"incident_id": incident.id, "unit_id": unit.id},
+        detail={"incident_id": incident.id, "unit_id": unit.id}
+        | ({"unit_district": unit.district} if unit.district != incident.district else {}),
     )
     uow.emit(
         AssignmentChanged(assignment.id, incident.id, unit.id, assignment.status.value, incident.district)

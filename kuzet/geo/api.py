@@ -17,7 +17,7 @@ from kuzet.core.openapi import problems
 from kuzet.geo import service
 from kuzet.geo.drawing import SCALE, Drawing
 from kuzet.geo.drawing import draw as drawing_of
-from kuzet.geo.schemas import AddressOut, RoadsOut
+from kuzet.geo.schemas import AddressOut, DistrictOut, RoadsOut
 
 if TYPE_CHECKING:
     from kuzet.geo.gazetteer import Candidate  # scipy and osmium: loaded with the gazetteer, not the routes
@@ -73,6 +73,16 @@ def reverse(
     if found is None:
         raise NotFound(N_("No address near this point."))
     return _out(found)
+
+
+@router.get("/district", response_model=DistrictOut, summary="The district a point lies in")
+def district_at(
+    actor: Operator,
+    request: Request,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+) -> DistrictOut:
+    return DistrictOut(district=get_services(request).geo.district_of(lat, lon))
 
 
 @router.get("/districts", summary="The district map (GeoJSON FeatureCollection)")

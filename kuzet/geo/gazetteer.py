@@ -142,6 +142,13 @@ class Candidate:
     distance_m: float | None = None  # set by reverse(): metres from the point asked about
 
 
+SAME_PLACE_M = 50.0  # two candidates this close are the same place (an address and its street, say)
+
+
+def _metres_apart(a: Candidate, b: Candidate) -> float:
+    return float(_metres(np.array([a.lat, a.lon]), np.array([[b.lat, b.lon]]))[0])
+
+
 class GazetteerError(Exception):
     """A missing or unreadable extract or gazetteer file."""
 
@@ -228,6 +235,17 @@ class Gazetteer:
         order = ("address", "place", "street") if asked is None else ("address", "street", "place")
         ranked = sorted(scores.items(), key=lambda item: (-item[1], order.index(item[0][0]), item[0][1]))
         return [self._candidate(kind, j, max(score, 0.0)) for (kind, j), score in ranked[:limit]]
+
+    def confident(self, text: str, *, min_score: float = 85.0, margin: float = 5.0) -> Candidate | None:
+        """The one match the text clearly names, for placing an incident whose call-taker set no point: the
+        best candidate if it scores at least `min_score` and beats every other place by `margin`; else None
+        (two streets of similar names, say, are left to the operator)."""
+        found = self.search(text, limit=5)
+        if not found or found[0].score < min_score:
+            return None
+        best = found[0]
+        rivals = [c for c in found[1:] if _metres_apart(best, c) > SAME_PLACE_M]
+        return best if not rivals or best.score - rivals[0].score >= margin else None
 
     def reverse(self, lat: float, lon: float, max_distance_m: float = 150.0) -> Candidate | None:
         """The nearest address within `max_distance_m`, else the nearest street point, else None."""

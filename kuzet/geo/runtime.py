@@ -180,6 +180,10 @@ class Geo:
         """Forget what is loaded (after an import in this process)."""
         self._roads.forget()
         self._gazetteer.forget()
+        self.forget_districts()
+
+    def forget_districts(self) -> None:
+        """Read the district map again on its next use (after it was replaced or emptied in this process)."""
         with self._districts_lock:
             self._districts_checked = 0.0
 

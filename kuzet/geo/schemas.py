@@ -14,6 +14,13 @@ class AddressOut(BaseModel):
     distance_m: float | None = Field(default=None, description="Reverse geocoding: metres from the point")
 
 
+class DistrictOut(BaseModel):
+    district: str | None = Field(
+        description="The district whose polygon holds the point; null outside every district. A new incident "
+        "at the point belongs to this district, whoever registers it"
+    )
+
+
 class RoadsOut(BaseModel):
     loaded: bool
     file: str | None = None

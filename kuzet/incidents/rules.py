@@ -86,6 +86,7 @@ def place_problems(
 class Breach(StrEnum):
     AWAITING_DISPATCH = "awaiting_dispatch"
     AWAITING_ARRIVAL = "awaiting_arrival"
+    NO_PLACE = "no_place"  # waiting for a unit with no point on the map: nobody can be sent, overdue at once
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def overdue(
     """Open incidents past their priority's threshold, computed from the stamps; the worst first.
 
     Waiting for dispatch counts from `received_at`; waiting for arrival counts from the first dispatch.
-    Priorities with no threshold (4: no dispatch needed) are never overdue.
+    Priorities with no threshold (4: no dispatch needed) are never overdue. An incident waiting for dispatch
+    without a point on the map is overdue from the start: no unit can be recommended until its place is set.
     """
     late = []
     for incident in incidents:
@@ -130,6 +132,8 @@ def overdue(
             since = max(since, restart)
         if limit is None or since is None:
             continue
+        if breach is Breach.AWAITING_DISPATCH and (incident.lat is None or incident.lon is None):
+            breach, limit = Breach.NO_PLACE, timedelta(0)
         waited = now - since
         if waited > limit:
             late.append(Overdue(incident, breach, waited, limit))

@@ -73,9 +73,11 @@ def follow_assignment(
     return _move(uow, unit, domain.change_status(unit, to, at=at), by=by, at=at, incident_id=incident_id)
 
 
-def lock_available(uow: UnitOfWork, unit_id: int, by: Actor) -> Unit:
-    """Step: the unit, locked for this transaction, if it is free to take an assignment."""
-    unit = get_in_scope(uow, unit_id, by, for_update=True)
+def lock_available(uow: UnitOfWork, unit_id: int) -> Unit:
+    """Step: the unit, locked for this transaction, if it is free to take an assignment. A unit of any
+    district may be sent (mutual aid: the nearest unit may stand across a district border); its own district's
+    consoles see it leave, and the assignment's audit row names its district."""
+    unit = uow.repo(UnitRepository).get(unit_id, for_update=True)
     if unit.status is not UnitStatus.AVAILABLE:
         raise Conflict(
             N_("The unit {call_sign} is not available (status {status})."),

@@ -142,15 +142,21 @@ def test_the_assigned_units_route_runs_by_road_from_it_to_the_incident(
     assert abs(route["properties"]["road_m"] - unit["road_m"]) < 1.0
 
 
-def test_a_district_dispatcher_is_offered_the_units_of_the_district_only(
+def test_the_nearest_unit_is_offered_across_a_district_border_marked_and_can_be_sent(
     centre: Centre, andorra_roads: Roads
 ) -> None:
     centre.supervisor.unit("Беркут-1")
-    centre.supervisor.unit("Сокол-9", district="north")
+    north = centre.supervisor.unit("Сокол-9", district="north")
     report(centre.supervisor, {"Беркут-1": SPOTS["Беркут-1"], "Сокол-9": NEAR_PLAZA})
     incident = centre.call_taker.call()["incident"]
     central = recommended(centre.dispatcher, incident["id"])
-    assert [u["call_sign"] for u in central["units"]] == ["Беркут-1"] and central["eligible"] == 1
+    assert [u["call_sign"] for u in central["units"]] == ["Сокол-9", "Беркут-1"] and central["eligible"] == 2
+    assert [u["other_district"] for u in central["units"]] == [True, False]
+    assert [u["district"] for u in central["units"]] == ["north", "central"]
     region = recommended(centre.supervisor, incident["id"])
     assert [u["call_sign"] for u in region["units"]] == ["Сокол-9", "Беркут-1"]
-    assert [u["district"] for u in region["units"]] == ["north", "central"]
+    # The central dispatcher sends the north's unit (mutual aid); the audit row names its district.
+    d = centre.dispatcher
+    d.ok(d.post(f"/api/v1/incidents/{incident['id']}/assignments", {"unit_id": north["id"]}), 201)
+    board = centre.supervisor.ok(centre.supervisor.get("/api/v1/units"))
+    assert next(u for u in board if u["id"] == north["id"])["status"] == "dispatched"

@@ -84,3 +84,19 @@ def test_the_road_map_in_use_is_reported_with_its_attribution(centre: Centre, an
     roads = centre.dispatcher.ok(centre.dispatcher.get("/api/v1/geo/roads"))
     assert roads["loaded"] is True and roads["nodes"] == andorra_roads.graph.node_count
     assert roads["source"] == "andorra.osm.pbf" and "OpenStreetMap" in roads["attribution"]
+
+
+def test_a_call_at_a_point_in_another_district_becomes_that_districts_incident(
+    centre: Centre, services: Services
+) -> None:
+    centre.admin.ok(centre.admin.put("/api/v1/geo/districts", district_map()))
+    districts = services.geo.districts
+    assert districts is not None
+    there = districts.locate(*FAR_AWAY)
+    assert there is not None and there != "central"  # the call-taker works for "central"
+    # The call form shows the district of the point before the call is registered.
+    taker = centre.call_taker
+    lat, lon = FAR_AWAY
+    assert taker.ok(taker.get("/api/v1/geo/district", lat=lat, lon=lon)) == {"district": there}
+    assert taker.call(at=FAR_AWAY)["incident"]["district"] == there
+    assert taker.ok(taker.get("/api/v1/geo/district", lat=43.5, lon=1.0)) == {"district": None}

@@ -29,6 +29,11 @@ export function toastError(error) {
   show('error', title, lines);
 }
 
+/** Something the operator must not miss, shown as an error is, though nothing failed. */
+export function toastWarning(message) {
+  show('error', message, []);
+}
+
 export function toastInfo(message, lines) {
   show('info', message, lines);
 }

@@ -10,6 +10,9 @@ export function lookupAddress(query) {
   return get(`/api/v1/geo/search?q=${encodeURIComponent(query)}&limit=${MAX_ITEMS}`);
 }
 
+/** A match good enough to be taken without being seen (0..100, as the server's gazetteer scores). */
+export const sureAddress = (item) => item.score >= 85;
+
 export function renderAddress(item) {
   return [h('span', { class: 'sg-main' }, item.label), h('span', { class: 'sg-tag' }, tOr(`address_kind.${item.kind}`, item.kind))];
 }

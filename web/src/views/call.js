@@ -7,10 +7,10 @@ import { applyTexts, t } from '../core/i18n.js';
 import { now } from '../core/format.js';
 import { district as districtName, districtCodes } from '../core/labels.js';
 import { putIncident, state } from '../core/store.js';
-import { toastError, toastInfo } from '../core/toast.js';
+import { toastError, toastInfo, toastWarning } from '../core/toast.js';
 import { panTo, setPickHandler, showPickedPoint } from '../map/map.js';
 import {
-  categoryLabel, exactCategory, lookupAddress, lookupCategory, priorityText, renderAddress, renderCategory,
+  categoryLabel, exactCategory, lookupAddress, lookupCategory, priorityText, renderAddress, renderCategory, sureAddress,
 } from './call-lookups.js';
 import { duplicatesPanel } from './duplicates.js';
 import { attachSuggestions } from './suggest.js';
@@ -40,12 +40,21 @@ export function callView() {
   const submit = h('button', { type: 'submit', class: 'primary', testid: 'call-submit' }, h('span', { 'data-t': 'call.submit' }), h('kbd', null, 'Ctrl+Enter'));
   const clearButton = h('button', { type: 'button', testid: 'call-clear', 'data-t': 'call.clear', onclick: () => reset(true) });
   const pointInfo = h('span', { class: 'point-info', testid: 'call-point' });
+  // Where the point lies decides the incident's district, whoever takes the call: shown before submitting.
+  const pointDistrict = h('span', { class: 'point-district', testid: 'call-point-district' });
   const pointClear = h('button', { type: 'button', class: 'link', tabindex: -1, 'data-t': 'call.point_clear', onclick: () => setPoint(null, null) });
   const categoryInfo = h('span', { class: 'category-info', testid: 'call-category-chosen' });
   const linkInfo = h('div', { class: 'link-info', testid: 'call-link', hidden: true });
   const lastInfo = h('div', { class: 'last-call', testid: 'call-last' });
+  // Asked before an appeal goes without a point: such an incident cannot be offered a unit.
+  const noPointAsk = h('div', { class: 'no-point-ask', role: 'alertdialog', testid: 'call-no-point', hidden: true },
+    h('p', { 'data-t': 'call.no_point_question' }),
+    h('div', { class: 'form-actions' },
+      h('button', { type: 'button', class: 'danger', testid: 'call-no-point-register', onclick: () => send({ withoutPoint: true }) },
+        h('span', { 'data-t': 'call.no_point_register' }), h('kbd', null, 'Ctrl+Enter')),
+      h('button', { type: 'button', testid: 'call-no-point-back', 'data-t': 'call.no_point_back', onclick: () => backToAddress() })));
 
-  const draft = { lat: null, lon: null, category: null, linked: null, startedAt: null };
+  const draft = { lat: null, lon: null, district: undefined, category: null, linked: null, startedAt: null };
 
   const duplicates = duplicatesPanel((incident) => {
     draft.linked = incident;
@@ -59,6 +68,8 @@ export function callView() {
     render: renderAddress,
     minLength: 2,
     delay: 200,
+    pickOnTab: true,
+    sureEnough: sureAddress,
     onPick: (item) => {
       inputs.address.value = item.label;
       setPoint(item.lat, item.lon);
@@ -85,10 +96,11 @@ export function callView() {
     { class: 'call-form', testid: 'call-form', novalidate: true },
     field('call.phone', inputs.phone),
     h('div', { class: 'field-wrap' }, field('call.address', inputs.address), addressSuggest.list,
-      h('div', { class: 'field-note' }, pointInfo, pointClear, h('span', { class: 'hint', 'data-t': 'call.map_hint' }))),
+      h('div', { class: 'field-note' }, pointInfo, pointDistrict, pointClear, h('span', { class: 'hint', 'data-t': 'call.map_hint' }))),
     h('div', { class: 'field-wrap' }, field('call.category', inputs.category), categorySuggest.list, h('div', { class: 'field-note' }, categoryInfo)),
     field('call.text', inputs.text),
     linkInfo,
+    noPointAsk,
     h('div', { class: 'form-actions' }, submit, clearButton),
     h('fieldset', { class: 'optional' }, h('legend', { 'data-t': 'call.caller' }), h('div', { class: 'row2' }, field('call.name', inputs.name), field('call.iin', inputs.iin)), districtRow),
   );
@@ -98,7 +110,10 @@ export function callView() {
   function setPoint(lat, lon) {
     draft.lat = lat;
     draft.lon = lon;
+    if (lat !== null) noPointAsk.hidden = true;
+    draft.district = undefined;
     renderPoint();
+    askDistrict(lat, lon);
     showPickedPoint(lat, lon);
     askDuplicates();
   }
@@ -107,6 +122,21 @@ export function callView() {
     const has = draft.lat !== null;
     setText(pointInfo, has ? `${draft.lat.toFixed(5)}, ${draft.lon.toFixed(5)}` : t('call.no_point'));
     pointClear.hidden = !has;
+    const known = has && draft.district !== undefined;
+    setText(pointDistrict, known ? (draft.district ? t('call.point_district', { district: districtName(draft.district) }) : t('call.point_no_district')) : '');
+    pointDistrict.dataset.district = known ? draft.district ?? '' : '';
+  }
+
+  async function askDistrict(lat, lon) {
+    if (lat === null) return;
+    try {
+      const answer = await get(`/api/v1/geo/district?lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}`);
+      if (draft.lat !== lat || draft.lon !== lon) return;
+      draft.district = answer.district;
+      renderPoint();
+    } catch (error) {
+      toastError(error);
+    }
   }
 
   function setCategory(category) {
@@ -153,7 +183,12 @@ export function callView() {
     first?.focus();
   }
 
-  async function send() {
+  function backToAddress() {
+    noPointAsk.hidden = true;
+    inputs.address.focus();
+  }
+
+  async function send({ withoutPoint = false } = {}) {
     if (!draft.category) {
       const typed = exactCategory(inputs.category.value);
       if (typed) setCategory(typed);
@@ -164,6 +199,12 @@ export function callView() {
       inputs.category.focus();
       return;
     }
+    if (draft.lat === null && !withoutPoint && noPointAsk.hidden) {
+      noPointAsk.hidden = false; // a second Ctrl+Enter, or the button, registers it anyway
+      noPointAsk.querySelector('[data-testid="call-no-point-register"]').focus();
+      return;
+    }
+    noPointAsk.hidden = true;
     const body = {
       caller_phone: inputs.phone.value.trim(),
       text: inputs.text.value.trim(),
@@ -183,6 +224,8 @@ export function callView() {
       putIncident(answer.incident);
       const key = answer.new_incident ? 'call.registered_new' : 'call.registered_linked';
       toastInfo(t(key, { appeal: answer.appeal.number, incident: answer.incident.number }));
+      if (answer.placed_by_address) toastInfo(t('call.placed_by_address', { label: answer.placed_by_address }));
+      else if (answer.incident.lat === null) toastWarning(t('call.registered_no_point', { incident: answer.incident.number }));
       showLast(answer);
       reset(true);
     } catch (error) {
@@ -213,6 +256,7 @@ export function callView() {
     draft.startedAt = null;
     draft.linked = null;
     linkInfo.hidden = true;
+    noPointAsk.hidden = true;
     duplicates.reset();
     setCategory(null);
     setPoint(null, null);

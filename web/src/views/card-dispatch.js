@@ -2,7 +2,7 @@
 // their progress buttons, and the incident's own status moves.
 import { get, post } from '../core/api.js';
 import {
-  assignmentMoves, canCancelAssignment, manualMoves, NEEDS_DISPOSITION,
+  assignmentMoves, canCancelAssignment, manualMoves, NEEDS_DISPOSITION, OPEN_STATUSES,
 } from '../core/domain.js';
 import { h } from '../core/dom.js';
 import { t } from '../core/i18n.js';
@@ -10,6 +10,7 @@ import { assignmentStatus, district, incidentStatus, unitStatus, unitType } from
 import { state } from '../core/store.js';
 import { formatDistance, formatDuration, formatTime } from '../core/format.js';
 import { toastError, toastInfo } from '../core/toast.js';
+import { placeForm } from './place-form.js';
 
 async function act(promise) {
   try {
@@ -32,6 +33,7 @@ async function activeAssignmentOf(unitId, incidentId) {
 export function recommendationsSection(ctx) {
   const { incident, recommendation } = ctx;
   const head = h('div', { class: 'section-title' }, t('card.recommendations'));
+  if (incident.lat === null) return h('section', { class: 'card-section' }, head, h('div', { class: 'hint alarm', testid: 'recommendations-need-place' }, t('card.needs_place')));
   if (!recommendation) return h('section', { class: 'card-section' }, head, h('div', { class: 'hint' }, t('card.loading')));
   const rows = recommendation.units.map((unit) => {
     const assign = async () => {
@@ -58,6 +60,7 @@ export function recommendationsSection(ctx) {
       h('span', { class: 'rec-eta' }, h('b', null, formatDuration(unit.eta_s)), h('small', null, formatDistance(unit.road_m))),
       h('span', { class: 'rec-why' }, unit.explanation,
         unit.stale ? h('span', { class: 'badge badge-stale' }, t('units.stale')) : null,
+        unit.other_district ? h('span', { class: 'badge badge-border', testid: 'rec-other-district' }, t('card.other_district', { district: district(unit.district) })) : null,
         unit.district_now && unit.district_now !== unit.district ? h('small', null, ` ${t('card.now_in', { district: district(unit.district_now) })}`) : null),
       button,
     );
@@ -150,6 +153,18 @@ export function incidentActions(ctx) {
       onConfirm: (v) => act(post(`/api/v1/incidents/${incident.id}/status`, { status: to, disposition: v.disposition, note: v.note })),
     });
   });
+  if (OPEN_STATUSES.has(incident.status)) {
+    // No point, no unit can be offered: then this button comes first and is marked.
+    const place = h('button', {
+      type: 'button',
+      testid: 'card-set-place',
+      class: incident.lat === null ? 'danger' : null,
+      'aria-expanded': String(ctx.formKey === 'i:place'),
+      onclick: () => ctx.openForm('i:place', { build: ({ onClose }) => placeForm({ incident, onPlaced: ctx.refresh, onClose }) }),
+    }, t(incident.lat === null ? 'card.set_place' : 'card.correct_place'));
+    if (incident.lat === null) buttons.unshift(place);
+    else buttons.push(place);
+  }
   if (incident.status === 'closed') {
     buttons.push(formButton(ctx, 'i:reopen', 'incident-reopen', 'card.reopen', {
       title: t('card.reopen'),

@@ -61,7 +61,7 @@ export function cardView({ onBack }) {
       openForm: (key, spec) => {
         if (formKey === key) return closeForm();
         formKey = key;
-        formEl = actionForm({ ...spec, onClose: closeForm });
+        formEl = spec.build ? spec.build({ onClose: closeForm }) : actionForm({ ...spec, onClose: closeForm });
         render();
       },
     };
@@ -107,6 +107,7 @@ export function cardView({ onBack }) {
   }
 
   function closeForm() {
+    if (formKey === null) return;
     formKey = null;
     formEl = null;
     render();
@@ -133,7 +134,7 @@ export function cardView({ onBack }) {
     const wanted = id;
     if (!card || wanted === null) return;
     const tasks = [];
-    if (isOpen() && canDispatch()) {
+    if (isOpen() && canDispatch() && card.incident.lat !== null) {
       tasks.push(get(`/api/v1/incidents/${wanted}/recommendations?k=5`).then((answer) => {
         if (wanted === id) recommendation = answer;
       }, (error) => {

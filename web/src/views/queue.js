@@ -1,6 +1,6 @@
 // The queue: open incidents by priority, then waiting time; rows are updated in place, timers tick each second.
 import { emit, on } from '../core/bus.js';
-import { compareIncidents, WAITING_STATUSES } from '../core/domain.js';
+import { compareIncidents, OPEN_STATUSES, WAITING_STATUSES } from '../core/domain.js';
 import { h, setText, syncRows } from '../core/dom.js';
 import { applyTexts, t } from '../core/i18n.js';
 import { categoryName, district, incidentStatus, place } from '../core/labels.js';
@@ -38,6 +38,7 @@ export function queueView() {
       time: h('small', { class: 'q-time' }),
       what: h('span', { class: 'q-what' }),
       where: h('small', { class: 'q-where' }),
+      noPlace: h('span', { class: 'badge badge-alarm', testid: 'queue-no-place', hidden: true }),
       status: h('span', { class: 'status' }),
       district: h('small', { class: 'q-district' }),
       timer: h('span', { class: 'timer', testid: 'queue-timer' }),
@@ -54,7 +55,7 @@ export function queueView() {
       },
       cells.prio,
       h('span', { class: 'q-cell' }, cells.number, cells.time),
-      h('span', { class: 'q-cell' }, cells.what, cells.where),
+      h('span', { class: 'q-cell' }, h('span', null, cells.what, cells.noPlace), cells.where),
       h('span', { class: 'q-cell' }, cells.status, cells.district),
       cells.timer,
     );
@@ -74,6 +75,10 @@ export function queueView() {
     setText(cells.district, district(incident.district));
     row.dataset.status = incident.status;
     row.classList.toggle('waiting', WAITING_STATUSES.has(incident.status));
+    const placeless = incident.lat === null && OPEN_STATUSES.has(incident.status);
+    row.classList.toggle('no-place', placeless);
+    cells.noPlace.hidden = !placeless;
+    setText(cells.noPlace, placeless ? t('queue.no_place') : '');
     renderTimer(cells.timer, incident);
   };
 

@@ -5,15 +5,21 @@ let lists = 0;
 
 /**
  * lookup(query) → Promise<items>; render(item) → Node|string; onPick(item) when chosen.
- * The first item is highlighted, so Enter takes the best match (and Tab too, with pickOnTab).
+ * The first item is highlighted, so Enter takes the best match (and Tab too, with pickOnTab). When the operator
+ * tabs away before the list has appeared, the best match is taken only if `sureEnough(item)` says so: nobody
+ * saw it, so a weak match must not become the place silently.
  */
-export function attachSuggestions(input, { testid, lookup, render, onPick, minLength = 1, delay = 150, pickOnTab = false }) {
+export function attachSuggestions(input, {
+  testid, lookup, render, onPick, minLength = 1, delay = 150, pickOnTab = false, sureEnough = () => true,
+}) {
   lists += 1;
   const listId = `suggest-${lists}`;
   const list = h('ul', { class: 'suggestions', id: listId, role: 'listbox', testid, hidden: true });
   let items = [];
   let active = -1;
   let asked = 0;
+  let typed = false; // the text changed since the last pick
+  let edits = 0; // changes of the text, so that a late answer for older text is dropped
 
   input.setAttribute('role', 'combobox');
   input.setAttribute('aria-autocomplete', 'list');
@@ -73,7 +79,28 @@ export function attachSuggestions(input, { testid, lookup, render, onPick, minLe
   const pick = (index) => {
     const item = items[index];
     clear();
-    if (item !== undefined) onPick(item);
+    if (item !== undefined) {
+      typed = false;
+      onPick(item);
+    }
+  };
+
+  /** Tab before the list came: look the text up now and take the best match, unless it changed meanwhile. */
+  const pickBest = async () => {
+    const query = input.value.trim();
+    const edit = edits;
+    run.cancel();
+    clear();
+    if (query.length < minLength) return;
+    try {
+      const found = await lookup(query);
+      if (edit === edits && found.length && sureEnough(found[0])) {
+        typed = false;
+        onPick(found[0]);
+      }
+    } catch {
+      // nothing to take; what was typed stays
+    }
   };
 
   const run = debounce(async () => {
@@ -91,7 +118,11 @@ export function attachSuggestions(input, { testid, lookup, render, onPick, minLe
     }
   }, delay);
 
-  input.addEventListener('input', run);
+  input.addEventListener('input', () => {
+    typed = true;
+    edits += 1;
+    run();
+  });
   input.addEventListener('blur', () => setTimeout(clear, 100));
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
@@ -103,6 +134,7 @@ export function attachSuggestions(input, { testid, lookup, render, onPick, minLe
       clear();
     } else if (!isOpen()) {
       if (event.key === 'ArrowDown') run();
+      else if (event.key === 'Tab' && pickOnTab && !event.shiftKey && typed) pickBest(); // and let Tab move on
     } else if (event.key === 'ArrowDown') {
       event.preventDefault();
       highlight((active + 1) % items.length);
