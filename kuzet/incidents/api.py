@@ -19,6 +19,7 @@ from kuzet.dispatch import service as dispatch
 from kuzet.dispatch.schemas import AssignmentOut
 from kuzet.incidents import catalogue_service, queries, service
 from kuzet.incidents.schemas import (
+    AlarmAckIn,
     CategoryIn,
     CategoryOut,
     IncidentOut,
@@ -135,6 +136,18 @@ def verify_location(
         by=actor,
         at=at,
     )
+    return IncidentOut.from_domain(incident)
+
+
+@router.post(
+    "/incidents/{incident_id}/alarm/acknowledge",
+    response_model=IncidentOut,
+    summary="Record that the operator heard the incident's alarm",
+)
+def acknowledge_alarm(
+    incident_id: RowId, body: AlarmAckIn, actor: Manager, uow: UowDep, at: NowDep
+) -> IncidentOut:
+    incident = service.acknowledge_alarm(uow, incident_id=incident_id, alarm=body.alarm, by=actor, at=at)
     return IncidentOut.from_domain(incident)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -188,6 +188,11 @@ class CategoryOut(BaseModel):
             name=dict(category.names),
             active=category.active,
         )
+
+
+class AlarmAckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    alarm: Literal["new_p1", "overdue", "no_place"] = Field(description="Which alarm the operator heard")
 
 
 class LocationIn(BaseModel):

@@ -314,6 +314,16 @@ def verify_location(
     return after
 
 
+def acknowledge_alarm(uow: UnitOfWork, *, incident_id: int, alarm: str, by: Actor, at: datetime) -> Incident:
+    """An operator heard an incident's alarm (a new P1, an overdue or placeless incident) and says so: the
+    timeline records who and when, and that operator's console stops sounding it."""
+    with uow:
+        incident = get_in_scope(uow, incident_id, by)
+        _log(uow, incident, by, "alarm_acknowledged", at, alarm=alarm, status=incident.status.value)
+        uow.commit()
+    return incident
+
+
 def reopen(uow: UnitOfWork, *, incident_id: int, reason: str, by: Actor, at: datetime) -> Incident:
     with uow:
         before = get_in_scope(uow, incident_id, by, for_update=True)

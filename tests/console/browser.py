@@ -37,6 +37,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-default-apps",
     "--disable-extensions",
+    # A desk's alarm sounds without a click first, as on the operators' kiosk browsers.
+    "--autoplay-policy=no-user-gesture-required",
     # Only loopback resolves: the console must not need anything else.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]

@@ -3,6 +3,7 @@ import 'leaflet/dist/leaflet.css';
 import './app.css';
 import { get, onUnauthorized, post, setToken, token } from './core/api.js';
 import { on } from './core/bus.js';
+import { startAlarms } from './core/alarm.js';
 import { can } from './core/domain.js';
 import { loadTexts, t } from './core/i18n.js';
 import { setCategories, state } from './core/store.js';
@@ -96,6 +97,7 @@ async function startConsole(root) {
     for (const view of shell.views.values()) view.relabel?.();
   });
   setInterval(restyleStaleUnits, 15000);
+  startAlarms();
 
   const first = views.call && state.user.role === 'call_taker' ? 'call' : lastList;
   shell.showView(first, {});

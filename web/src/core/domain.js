@@ -48,18 +48,32 @@ export function canCancelAssignment(status) {
 // Target response time per priority (received → first on scene), in minutes, as the server sets them
 // (GET /api/v1/console/settings); 7 minutes until they are read.
 let targetMinutes = {};
+// Time to send a unit per priority (KUZET_OVERDUE_DISPATCH_MINUTES); a priority left out has no such deadline.
+let dispatchMinutes = { 1: 1, 2: 3, 3: 10 };
 
-export function setTargets(minutes) {
+export function setTargets(minutes, dispatch) {
   targetMinutes = { ...minutes };
+  if (dispatch) dispatchMinutes = { ...dispatch };
 }
 
 export function targetSeconds(priority) {
   return (targetMinutes[priority] ?? 7) * 60;
 }
 
-/** 'ok' below 70 % of the target, 'warn' below 100 %, 'over' past it. */
-export function timerLevel(seconds, priority) {
-  const share = seconds / targetSeconds(priority);
+/** Seconds to send a unit to an incident of this priority, or null if it has no such deadline. */
+export function dispatchDeadlineSeconds(priority) {
+  const minutes = dispatchMinutes[priority];
+  return minutes === undefined || minutes === null ? null : minutes * 60;
+}
+
+/**
+ * 'ok' below 70 % of the deadline, 'warn' below 100 %, 'over' past it. An incident still waiting for a unit
+ * is measured against its priority's dispatch deadline (a P1 is late after a minute without a unit), one with
+ * a unit sent against the response target.
+ */
+export function timerLevel(seconds, priority, waiting = false) {
+  const deadline = (waiting && dispatchDeadlineSeconds(priority)) || targetSeconds(priority);
+  const share = seconds / deadline;
   if (share < 0.7) return 'ok';
   if (share < 1) return 'warn';
   return 'over';

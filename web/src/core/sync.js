@@ -25,7 +25,7 @@ export async function loadSnapshot() {
     get('/api/v1/console/settings').catch(() => null), // roles without the floor keep the defaults
   ]);
   if (settings) {
-    setTargets(settings.response_target_minutes);
+    setTargets(settings.response_target_minutes, settings.overdue_dispatch_minutes);
     state.staleAfterS = settings.position_stale_seconds;
   }
   setIncidents(incidents);

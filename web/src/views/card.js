@@ -1,6 +1,7 @@
 // The incident card: facts, dispatch (recommendations, assigned units, status moves), appeals, timeline.
 // It follows live changes of its incident and draws the units' routes on the map.
-import { get } from '../core/api.js';
+import { acknowledge, alarmOfId } from '../core/alarm.js';
+import { get, post } from '../core/api.js';
 import { on } from '../core/bus.js';
 import { can, OPEN_STATUSES } from '../core/domain.js';
 import { debounce, fill, h } from '../core/dom.js';
@@ -74,7 +75,8 @@ export function cardView({ onBack }) {
         h('span', { class: `prio prio-${incident.priority}` }, t('priority.short', { n: incident.priority })),
         h('h2', { testid: 'incident-number' }, incident.number),
         statusBadge(incident.status),
-        timerEl),
+        timerEl,
+        alarmButton(incident)),
       h('div', { class: 'card-title' }, categoryName(incident.category_code)),
       incidentActions(ctx),
       factsSection(card),
@@ -100,6 +102,23 @@ export function cardView({ onBack }) {
       : row?.dataset.unitId ? el.querySelector(`[data-unit-id="${row.dataset.unitId}"]`) : el;
     const match = testid ? scope?.querySelector(`[data-testid="${testid}"]`) : null;
     (match ?? el).focus({ preventScroll: true });
+  }
+
+  /** While this incident's alarm sounds at this desk: hear it, and say so (the timeline records it). */
+  function alarmButton(incident) {
+    const alarm = alarmOfId(incident.id);
+    if (!alarm || !canDispatch()) return null;
+    const ack = async () => {
+      try {
+        await post(`/api/v1/incidents/${incident.id}/alarm/acknowledge`, { alarm });
+        acknowledge(incident.id);
+        load();
+      } catch (error) {
+        toastError(error);
+      }
+    };
+    return h('button', { type: 'button', class: 'danger alarm-ack', testid: 'alarm-ack', dataset: { alarm }, onclick: ack },
+      t(`alarm.${alarm}`), ' · ', t('alarm.ack'));
   }
 
   function backButton() {
@@ -165,6 +184,9 @@ export function cardView({ onBack }) {
     if (visible && timed && timerEl && OPEN_STATUSES.has(timed.status)) renderTimer(timerEl, timed);
   });
   on('units', () => {
+    if (visible && card && !formKey) render();
+  });
+  on('alarms', () => {
     if (visible && card && !formKey) render();
   });
 

@@ -1,4 +1,5 @@
 // The queue: open incidents by priority, then waiting time; rows are updated in place, timers tick each second.
+import { alarmOfId } from '../core/alarm.js';
 import { emit, on } from '../core/bus.js';
 import { compareIncidents, OPEN_STATUSES, WAITING_STATUSES } from '../core/domain.js';
 import { h, setText, syncRows } from '../core/dom.js';
@@ -79,7 +80,15 @@ export function queueView() {
     row.classList.toggle('no-place', placeless);
     cells.noPlace.hidden = !placeless;
     setText(cells.noPlace, placeless ? t('queue.no_place') : '');
+    markAlarm(row, incident.id);
     renderTimer(cells.timer, incident);
+  };
+
+  const markAlarm = (row, id) => {
+    const alarm = alarmOfId(id);
+    row.classList.toggle('alarm', alarm !== null);
+    if (alarm) row.dataset.alarm = alarm;
+    else delete row.dataset.alarm;
   };
 
   const renderCounts = () => {
@@ -115,6 +124,9 @@ export function queueView() {
   });
   on('incidents', (ids) => sync(ids));
   on('snapshot', () => sync(null));
+  on('alarms', () => {
+    for (const [id, entry] of rows) markAlarm(entry.row, id);
+  });
   on('tick', () => {
     if (!visible) return;
     for (const [id, entry] of rows) {

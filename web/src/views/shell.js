@@ -1,6 +1,7 @@
 // The console frame: top bar (name, clock, nav with hotkeys, language, user, live state, logout),
 // the left work column with one view at a time, and the map on the right.
 import { on, emit } from '../core/bus.js';
+import { alarmCount, mute, mutedForMs } from '../core/alarm.js';
 import { can } from '../core/domain.js';
 import { h, setText } from '../core/dom.js';
 import { applyTexts, t } from '../core/i18n.js';
@@ -22,6 +23,9 @@ const NAV = [
  */
 export function buildShell(root, { onLogout }) {
   const navButtons = new Map();
+  // Alarms: a count on the Queue tab, seen from every view, and a 60-second mute of their sound.
+  const alarmBadge = h('span', { class: 'badge badge-alarm nav-alarms', testid: 'queue-alarm-count', hidden: true });
+  const muteButton = h('button', { type: 'button', class: 'mute', testid: 'alarm-mute', hidden: true, onclick: () => mute(now()) });
   const nav = h(
     'nav',
     { class: 'nav' },
@@ -33,6 +37,7 @@ export function buildShell(root, { onLogout }) {
         h('kbd', null, item.key),
       );
       navButtons.set(item.view, button);
+      if (item.view === 'queue') button.append(alarmBadge);
       return button;
     }),
   );
@@ -47,6 +52,7 @@ export function buildShell(root, { onLogout }) {
     h('div', { class: 'brand' }, 'Kuzet', h('span', { class: 'brand-sub', 'data-t': 'app.subtitle' })),
     nav,
     h('div', { class: 'spacer' }),
+    muteButton,
     clock,
     live,
     langSwitch(),
@@ -76,7 +82,20 @@ export function buildShell(root, { onLogout }) {
     renderUser();
     renderLive(liveState);
   });
-  on('tick', () => setText(clock, formatDateTime(now())));
+  const renderAlarms = () => {
+    const count = alarmCount();
+    alarmBadge.hidden = count === 0;
+    setText(alarmBadge, String(count));
+    const muted = Math.ceil(mutedForMs(now()) / 1000);
+    muteButton.hidden = count === 0 && muted === 0;
+    muteButton.dataset.muted = String(muted > 0);
+    setText(muteButton, muted > 0 ? t('alarm.muted', { sec: muted }) : t('alarm.mute'));
+  };
+  on('alarms', renderAlarms);
+  on('tick', () => {
+    setText(clock, formatDateTime(now()));
+    renderAlarms();
+  });
   applyTexts(root);
 
   let current = null;

@@ -13,8 +13,9 @@ export function renderTimer(el, incident) {
   const seconds = ((arrived ? incident.onSceneMs : now()) - incident.receivedMs) / 1000;
   setText(el, formatDuration(seconds));
   // Waiting with no point on the map, nobody can be sent: overdue from the first second.
-  const placeless = !arrived && WAITING_STATUSES.has(incident.status) && (incident.lat === null || incident.lat === undefined);
-  const level = placeless ? 'over' : timerLevel(seconds, incident.priority);
+  const waiting = !arrived && WAITING_STATUSES.has(incident.status);
+  const placeless = waiting && (incident.lat === null || incident.lat === undefined);
+  const level = placeless ? 'over' : timerLevel(seconds, incident.priority, waiting);
   const state = arrived ? `done-${level}` : level;
   if (el.dataset.level !== state) {
     el.dataset.level = state;
