@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     # than the tolerance, or older than the maximum age, are refused; a fix further than the snap distance
     # from every road is kept but not placed on the road graph.
     position_stale_seconds: float = Field(default=120.0, gt=0)
+    # "On scene" from a unit whose fresh GPS fix is farther than this from the scene must be confirmed.
+    arrival_max_distance_m: float = Field(default=300.0, gt=0)
     position_max_speed_kmh: float = Field(default=250.0, gt=0)
     position_future_tolerance_seconds: float = Field(default=30.0, ge=0)
     position_max_age_hours: float = Field(default=24.0, gt=0)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
-from kuzet.core.deps import NowDep, UowDep, require
+from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
 from kuzet.core.ids import RowId
 from kuzet.dispatch import service
 from kuzet.dispatch.schemas import AdvanceIn, AssignIn, AssignmentOut, CancelIn, ReassignIn
@@ -31,10 +31,20 @@ def assign(incident_id: RowId, body: AssignIn, actor: Dispatcher, uow: UowDep, a
 
 @router.post("/assignments/{assignment_id}/status", response_model=AssignmentOut, summary="Record progress")
 def advance(
-    assignment_id: RowId, body: AdvanceIn, actor: Dispatcher, uow: UowDep, at: NowDep
+    assignment_id: RowId, body: AdvanceIn, actor: Dispatcher, services: ServicesDep, uow: UowDep, at: NowDep
 ) -> AssignmentOut:
+    s = services.settings
+    arrival = service.ArrivalCheck(
+        s.arrival_max_distance_m, s.position_stale_seconds, confirmed=body.confirm_far_arrival
+    )
     moved = service.advance(
-        uow, assignment_id=assignment_id, to=body.status, disposition=body.disposition, by=actor, at=at
+        uow,
+        assignment_id=assignment_id,
+        to=body.status,
+        disposition=body.disposition,
+        arrival=arrival,
+        by=actor,
+        at=at,
     )
     return AssignmentOut.from_domain(moved)
 

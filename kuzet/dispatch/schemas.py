@@ -24,6 +24,11 @@ class AdvanceIn(BaseModel):
         default=None,
         description="On clear: when the last unit clears with one, the incident is cleared with it",
     )
+    confirm_far_arrival: bool = Field(
+        default=False,
+        description="On scene: the crew says it is there although its last GPS fix is farther from the scene "
+        "than KUZET_ARRIVAL_MAX_DISTANCE_M (without it, such an arrival is a 409 with far_arrival_m)",
+    )
 
 
 class CancelIn(BaseModel):

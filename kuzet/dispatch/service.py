@@ -23,6 +23,8 @@ from kuzet.dispatch.store import AssignmentRepository
 from kuzet.incidents import service as incidents
 from kuzet.incidents.domain import Disposition, IncidentStatus
 from kuzet.units import service as units
+from kuzet.units.positions import service as positions
+from kuzet.units.positions.domain import haversine_m
 
 UNIT_BUSY = N_("The unit {call_sign} is not available (status {status}).")
 
@@ -93,8 +95,10 @@ def _move(
     at: datetime,
     reason: str | None = None,
     disposition: Disposition | None = None,
+    noted: dict[str, object] | None = None,
 ) -> Assignment:
-    """Step: move one assignment; the unit follows, the incident earns its first stamps, or is requeued."""
+    """Step: move one assignment; the unit follows, the incident earns its first stamps, or is requeued.
+    `noted` goes into the incident's timeline entry and the audit row."""
     repo = uow.repo(AssignmentRepository)
     incident_id = repo.get(assignment_id).incident_id
     incident = incidents.get_in_scope(uow, incident_id, by, for_update=True)
@@ -103,7 +107,9 @@ def _move(
     repo.save(moved)
     units.follow_assignment(uow, moved.unit_id, UNIT_STATUS_FOR[to], incident_id=incident_id, by=by, at=at)
     if to in INCIDENT_STEP_FOR:
-        incidents.unit_step(uow, incident_id, INCIDENT_STEP_FOR[to], by=by, at=at, assignment_id=moved.id)
+        incidents.unit_step(
+            uow, incident_id, INCIDENT_STEP_FOR[to], by=by, at=at, assignment_id=moved.id, **(noted or {})
+        )
     elif to is AssignmentStatus.CANCELLED and repo.active_count(incident_id) == 0:
         incidents.unstaffed(uow, incident_id, by=by, at=at)
     uow.audit(
@@ -117,10 +123,49 @@ def _move(
             "unit_id": moved.unit_id,
             "reason": reason,
             "disposition": disposition.value if disposition else None,
+            **(noted or {}),
         },
     )
     uow.emit(AssignmentChanged(moved.id, incident_id, moved.unit_id, moved.status.value, incident.district))
     return moved
+
+
+@dataclass(frozen=True)
+class ArrivalCheck:
+    """How far from the scene a unit's fresh GPS fix may be when it is reported on scene unquestioned."""
+
+    max_distance_m: float
+    fresh_for_s: float
+    confirmed: bool = False  # the operator has confirmed an arrival from farther away
+
+
+FAR_ARRIVAL = N_(
+    "The unit's last GPS position, {age_s} s old, is {distance_m} m from the scene. Confirm the arrival "
+    "only if the crew says it is there."
+)
+
+
+def _far_from_scene(
+    uow: UnitOfWork, assignment_id: int, check: ArrivalCheck, *, by: Actor, at: datetime
+) -> float | None:
+    """Metres between the scene and the unit's fresh last fix when more than the check allows, else None."""
+    assignment = uow.repo(AssignmentRepository).get(assignment_id)
+    incident = incidents.get_in_scope(uow, assignment.incident_id, by, for_update=True)
+    fix = positions.last_fix_step(uow, assignment.unit_id)
+    if fix is None or incident.lat is None or incident.lon is None:
+        return None
+    age = (at - fix.at).total_seconds()
+    distance = haversine_m(fix.lat, fix.lon, incident.lat, incident.lon)
+    if age > check.fresh_for_s or distance <= check.max_distance_m:
+        return None
+    if not check.confirmed:
+        raise Conflict(
+            FAR_ARRIVAL,
+            distance_m=round(distance),
+            age_s=round(max(age, 0)),
+            extra={"far_arrival_m": round(distance)},
+        )
+    return distance
 
 
 def advance(
@@ -129,15 +174,23 @@ def advance(
     assignment_id: int,
     to: AssignmentStatus,
     disposition: Disposition | None = None,
+    arrival: ArrivalCheck | None = None,
     by: Actor,
     at: datetime,
 ) -> Assignment:
     """Acknowledge, en route, on scene or clear. When the last unit clears with a disposition, the incident
-    is cleared with it."""
+    is cleared with it. On scene with a fresh GPS fix farther from the scene than `arrival` allows is refused
+    (409, `far_arrival_m`) until the operator confirms it; the confirmed distance goes into the timeline."""
     if to is AssignmentStatus.CANCELLED:
         raise InvalidInput([FieldError("status", N_("Use cancel, which needs a reason."), "use_cancel")])
     with uow:
-        moved = _move(uow, assignment_id, to, by=by, at=at, disposition=disposition)
+        far = None
+        if to is AssignmentStatus.ON_SCENE and arrival is not None:
+            far = _far_from_scene(uow, assignment_id, arrival, by=by, at=at)
+        noted: dict[str, object] = {}
+        if far is not None:
+            noted = {"far_arrival_m": round(far), "arrival_confirmed_by_operator": True}
+        moved = _move(uow, assignment_id, to, by=by, at=at, disposition=disposition, noted=noted)
         if to is AssignmentStatus.CLEARED and disposition is not None:
             repo = uow.repo(AssignmentRepository)
             if repo.active_count(moved.incident_id) == 0:

@@ -145,6 +145,11 @@ def latest(uow: UnitOfWork, *, by: Actor) -> list[tuple[str, str, Position]]:
     return [(visible[u][0], visible[u][1], p) for u, p in sorted(found.items())]
 
 
+def last_fix_step(uow: UnitOfWork, unit_id: int) -> Position | None:
+    """Step: the unit's last known position, if it has one (no scope check: the caller has checked)."""
+    return uow.repo(PositionRepository).latest([unit_id]).get(unit_id)
+
+
 def track(
     uow: UnitOfWork, *, unit_id: int, since: datetime, until: datetime, by: Actor
 ) -> tuple[Unit, list[Position]]:

@@ -21,6 +21,28 @@ async function act(promise) {
   }
 }
 
+/**
+ * Move an assignment on. "On scene" from a unit whose fresh GPS fix is far from the scene is refused by the server
+ * with the distance (far_arrival_m): the operator is asked, and a confirmed arrival is recorded as such.
+ */
+async function advance(ctx, assignment, to, callSign) {
+  const url = `/api/v1/assignments/${assignment.id}/status`;
+  try {
+    await post(url, { status: to });
+    ctx.refresh();
+  } catch (error) {
+    const far = error.problem?.far_arrival_m;
+    if (to !== 'on_scene' || far === undefined) {
+      toastError(error);
+      return;
+    }
+    ctx.openForm(`a:${assignment.id}:far`, {
+      title: `${callSign}: ${error.problem.detail}`,
+      onConfirm: () => act(post(url, { status: to, confirm_far_arrival: true })).then(ctx.refresh),
+    });
+  }
+}
+
 /** Find the active assignment of a unit on another incident (to divert it). */
 async function activeAssignmentOf(unitId, incidentId) {
   const card = await get(`/api/v1/incidents/${incidentId}`);
@@ -94,7 +116,7 @@ export function assignmentsSection(ctx) {
               onConfirm: (v) => act(post(`/api/v1/assignments/${a.id}/status`, { status: to, disposition: v.disposition })),
             }));
           } else {
-            buttons.push(h('button', { type: 'button', testid: `assignment-${to}`, onclick: () => act(post(`/api/v1/assignments/${a.id}/status`, { status: to })).then(ctx.refresh, () => {}) }, t(`advance.${to}`)));
+            buttons.push(h('button', { type: 'button', testid: `assignment-${to}`, onclick: () => advance(ctx, a, to, callSign) }, t(`advance.${to}`)));
           }
         }
         if (canCancelAssignment(a.status)) {
