@@ -59,6 +59,7 @@ async function writeIndex() {
     html = html.replace(`"${name}"`, `"${name}?v=${digest}"`);
   }
   await writeFile(join(outdir, 'index.html'), html);
+  await writeFile(join(outdir, 'favicon.svg'), await readFile(join(here, 'src/favicon.svg')));
 }
 
 await rm(outdir, { recursive: true, force: true });

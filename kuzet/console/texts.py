@@ -253,6 +253,7 @@ TEXTS: dict[str, str] = {
     "disposition.other": N_("Other outcome"),
     # Timeline entries
     "timeline.created": N_("Incident created"),
+    "timeline.last_unit_cleared": N_("the last unit cleared"),
     "timeline.far_arrival": N_("arrival confirmed by the operator, unit {distance} away"),
     "timeline.alarm_acknowledged": N_("Alarm acknowledged"),
     "timeline.appeal_linked": N_("Appeal added"),

@@ -232,7 +232,7 @@ def clear_step(
         status_before=before.status.value,
         status=after.status.value,
         disposition=disposition.value,
-        note="last unit cleared",
+        last_unit_cleared=True,  # worded by each reader in its own language, never stored as text
     )
     _changed(uow, after, "status")
     return after

@@ -16,6 +16,9 @@ def test_the_console_is_served_from_the_package_and_the_root_leads_to_it(server:
     page = httpx.get(server.url + "/console/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "app.js" in page.text and "http" not in page.text.replace("http-equiv", "")  # nothing from outside
+    assert 'rel="icon" href="favicon.svg"' in page.text
+    icon = httpx.get(server.url + "/console/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
 
 
 def test_every_console_text_comes_in_russian_kazakh_and_english(server: LiveServer) -> None:

@@ -67,6 +67,9 @@ def test_a_fight_from_call_to_close_with_every_stamp(centre: Centre) -> None:
     assert kinds[:2] == ["created", "appeal_linked"]
     assert kinds.index("unit_dispatched") < kinds.index("unit_en_route") < kinds.index("unit_on_scene")
     assert kinds[-2:] == ["status", "status"]
+    # Cleared by its last unit: said as a fact each reader words in its own language, not as English text.
+    cleared = card["timeline"][-2]["data"]
+    assert cleared["last_unit_cleared"] is True and "note" not in cleared
     unit_card = d.ok(d.get(f"/api/v1/units/{unit['id']}"))
     assert unit_card["unit"]["status"] == "available"
     assert [h["status"] for h in unit_card["history"]] == [

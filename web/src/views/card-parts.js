@@ -119,6 +119,7 @@ function timelineDetail(entry) {
   if (d.disposition) parts.push(disposition(d.disposition));
   if (d.reason) parts.push(d.reason);
   if (d.note) parts.push(d.note);
+  if (d.last_unit_cleared) parts.push(t('timeline.last_unit_cleared'));
   if (d.arrival_confirmed_by_operator) parts.push(t('timeline.far_arrival', { distance: formatDistance(d.far_arrival_m) }));
   if (d.alarm) parts.push(t(`alarm.${d.alarm}`));
   return parts.join(' · ');
