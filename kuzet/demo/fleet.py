@@ -223,7 +223,13 @@ class Fleet:
             if unit.drive is not None and not unit.drive.done(now):
                 job.due = unit.drive.started + timedelta(seconds=unit.drive.seconds)
                 return
-            desk.post(path, {"status": "on_scene"})
+            try:
+                desk.post(path, {"status": "on_scene"})
+            except Refused as refused:
+                if refused.status != 409:
+                    raise
+                # Its last fix lags behind, far from the scene: the crew says it is there, the desk confirms.
+                desk.post(path, {"status": "on_scene", "confirm_far_arrival": True})
             self._stop(unit, now)
             job.stage, unit.status = "on_scene", "on_scene"
             job.due = now + self._on_scene_time(job.priority)
