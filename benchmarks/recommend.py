@@ -40,6 +40,7 @@ from kuzet.container import Services
 from kuzet.core import migrate
 from kuzet.core.actor import Actor
 from kuzet.dispatch import recommendations
+from kuzet.geo.graph import RoadGraph
 from kuzet.geo.osm import import_osm
 from kuzet.incidents import service as incidents
 from kuzet.units import service as units_service
@@ -57,55 +58,66 @@ P50_GOAL_MS, P99_GOAL_MS, RATIO_GOAL = 1.0, 3.0, 3.0
 Method = Callable[[int], list[float]]  # one call for an incident, returning the k best ETAs
 
 
-def build(folder: Path, roads_file: Path, units: int, rng: np.random.Generator) -> tuple[Services, list[int]]:
-    url = f"sqlite:///{folder / f'recommend_{units}.db'}"
-    migrate.upgrade(url)
-    settings = Settings(mode=Mode.TEST, database_url=url, data_dir=folder, graph_path=roads_file)
-    services = Services.build(settings)
-    by = Actor.system("bench")
-    now = datetime.now(UTC)
-    roads = services.geo.roads
-    if roads is None:
-        raise SystemExit("the road graph did not load")
-    graph = roads.graph
-    # Units and incidents in the populated south-west (Andorra la Vella, Escaldes, Sant Julià).
+def near_roads(graph: RoadGraph, rng: np.random.Generator) -> Callable[[], tuple[float, float]]:
+    """Random points a few metres off the road nodes of the populated south-west (Andorra la Vella, Escaldes,
+    Sant Julià): where the benchmarks put units and incidents."""
     box = (graph.lat > 42.45) & (graph.lat < 42.56) & (graph.lon > 1.48) & (graph.lon < 1.60)
     nodes = np.flatnonzero(box)
-    fixes = []
+
+    def point() -> tuple[float, float]:
+        node = int(rng.choice(nodes))
+        return float(graph.lat[node] + rng.normal(0, 0.0002)), float(graph.lon[node] + rng.normal(0, 0.0002))
+
+    return point
+
+
+def seed_district(
+    services: Services,
+    *,
+    district: str,
+    prefix: str,
+    units: int,
+    incidents_open: int,
+    point: Callable[[], tuple[float, float]],
+    now: datetime,
+) -> tuple[list[int], list[int]]:
+    """`units` units of the district on shift (one in ten on foot), each with a fix ingested as the server
+    ingests fixes (its road snap stored), then `incidents_open` open fights; returns both lists of ids."""
+    by = Actor.system("bench")
+    fixes, unit_ids = [], []
     for n in range(units):
         unit = units_service.create(
             services.uow(),
-            call_sign=f"R-{n}",
+            call_sign=f"{prefix}-{n}",
             unit_type=UnitType.FOOT_PATROL if n % 10 == 9 else UnitType.PATROL_CAR,
-            district="central",
+            district=district,
             crew=(),
             by=by,
             at=now,
         )
         units_service.shift(services.uow(), unit_id=unit.id, on_duty=True, crew=None, by=by, at=now)
-        node = int(rng.choice(nodes))
-        lat, lon = graph.lat[node] + rng.normal(0, 0.0002), graph.lon[node] + rng.normal(0, 0.0002)
-        fixes.append(Fix(unit.call_sign, now - timedelta(seconds=30), float(lat), float(lon), 20.0))
+        fixes.append(Fix(unit.call_sign, now - timedelta(seconds=30), *point(), 20.0))
+        unit_ids.append(unit.id)
     positions_service.ingest(
         services.uow(),
         fixes,
-        rules=positions_service.fix_rules(settings),
+        rules=positions_service.fix_rules(services.settings),
         snap=services.geo.snap,
         source="bench",
         by=by,
         at=now,
     )
-    ids = []
-    for _ in range(INCIDENTS):
-        node = int(rng.choice(nodes))
+    incident_ids = []
+    for _ in range(incidents_open):
+        lat, lon = point()
         uow = services.uow()
         with uow:
             incident = incidents.open_incident(
                 uow,
                 category_code="fight",
-                district="central",
-                lat=float(graph.lat[node] + rng.normal(0, 0.0002)),
-                lon=float(graph.lon[node] + rng.normal(0, 0.0002)),
+                district=district,
+                lat=lat,
+                lon=lon,
                 address=None,
                 description="bench",
                 received_at=now,
@@ -113,7 +125,28 @@ def build(folder: Path, roads_file: Path, units: int, rng: np.random.Generator) 
                 at=now,
             )
             uow.commit()
-        ids.append(incident.id)
+        incident_ids.append(incident.id)
+    return unit_ids, incident_ids
+
+
+def build(folder: Path, roads_file: Path, units: int, rng: np.random.Generator) -> tuple[Services, list[int]]:
+    url = f"sqlite:///{folder / f'recommend_{units}.db'}"
+    migrate.upgrade(url)
+    settings = Settings(mode=Mode.TEST, database_url=url, data_dir=folder, graph_path=roads_file)
+    services = Services.build(settings)
+    roads = services.geo.roads
+    if roads is None:
+        raise SystemExit("the road graph did not load")
+    point = near_roads(roads.graph, rng)
+    _, ids = seed_district(
+        services,
+        district="central",
+        prefix="R",
+        units=units,
+        incidents_open=INCIDENTS,
+        point=point,
+        now=datetime.now(UTC),
+    )
     return services, ids
 
 

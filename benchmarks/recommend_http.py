@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -44,6 +44,7 @@ from sqlalchemy import create_engine, text
 
 from benchmarks.analytics_data import UNIT_TYPES, seed_store
 from benchmarks.goals import at_most
+from benchmarks.recommend import near_roads, seed_district
 from benchmarks.scratch import scratch_postgres
 from benchmarks.startup import free_port
 from kuzet.config import Mode, Settings
@@ -54,11 +55,6 @@ from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role
 from kuzet.dispatch import service as dispatch
 from kuzet.geo.osm import import_osm
-from kuzet.incidents import service as incidents
-from kuzet.units import service as units_service
-from kuzet.units.domain import UnitType
-from kuzet.units.positions import service as positions_service
-from kuzet.units.positions.domain import Fix
 from tests.reference import osm_extract
 
 K = 5
@@ -89,64 +85,20 @@ def populate(url: str, roads_file: Path, history: int, password: str) -> list[Di
         roads = services.geo.roads
         if roads is None:
             raise SystemExit("the road graph did not load")
-        graph = roads.graph
         by = Actor.system("bench")
         now = datetime.now(UTC)
-        rng = np.random.default_rng(15)
-        # The populated south-west (Andorra la Vella, Escaldes, Sant Julià), as benchmarks/recommend.py.
-        box = (graph.lat > 42.45) & (graph.lat < 42.56) & (graph.lon > 1.48) & (graph.lon < 1.60)
-        nodes = np.flatnonzero(box)
-
-        def near_a_road() -> tuple[float, float]:
-            node = int(rng.choice(nodes))
-            return float(graph.lat[node] + rng.normal(0, 0.0002)), float(
-                graph.lon[node] + rng.normal(0, 0.0002)
-            )
-
+        point = near_roads(roads.graph, np.random.default_rng(15))  # as benchmarks/recommend.py does
         districts, unit_ids = [], []
         for name, count in DISTRICTS:
-            fixes, ids = [], []
-            for n in range(count):
-                unit = units_service.create(
-                    services.uow(),
-                    call_sign=f"{name[0].upper()}-{n}",
-                    unit_type=UnitType.FOOT_PATROL if n % 10 == 9 else UnitType.PATROL_CAR,
-                    district=name,
-                    crew=(),
-                    by=by,
-                    at=now,
-                )
-                units_service.shift(services.uow(), unit_id=unit.id, on_duty=True, crew=None, by=by, at=now)
-                fixes.append(Fix(unit.call_sign, now - timedelta(seconds=30), *near_a_road(), 20.0))
-                ids.append(unit.id)
-            positions_service.ingest(
-                services.uow(),
-                fixes,
-                rules=positions_service.fix_rules(settings),
-                snap=services.geo.snap,
-                source="bench",
-                by=by,
-                at=now,
+            ids, open_ids = seed_district(
+                services,
+                district=name,
+                prefix=name[0].upper(),
+                units=count,
+                incidents_open=INCIDENTS,
+                point=point,
+                now=now,
             )
-            open_ids = []
-            for _ in range(INCIDENTS):
-                lat, lon = near_a_road()
-                uow = services.uow()
-                with uow:
-                    incident = incidents.open_incident(
-                        uow,
-                        category_code="fight",
-                        district=name,
-                        lat=lat,
-                        lon=lon,
-                        address=None,
-                        description="bench",
-                        received_at=now,
-                        by=by,
-                        at=now,
-                    )
-                    uow.commit()
-                open_ids.append(incident.id)
             for n in range(0, count, 8):  # one unit in eight already sent to an open incident
                 dispatch.assign(
                     services.uow(), incident_id=open_ids[n // 8 % INCIDENTS], unit_id=ids[n], by=by, at=now

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kuzet.container import Services
-from kuzet.geo.gazetteer import build_gazetteer
+from kuzet.geo.gazetteer_osm import build_gazetteer
 from kuzet.geo.osm import import_osm
 from kuzet.geo.runtime import Roads
 from tests.reference import osm_extract

@@ -13,7 +13,7 @@ from kuzet.core.auth import accounts
 from kuzet.core.auth.credentials import new_totp_secret
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import UserRepository
-from kuzet.geo.gazetteer import build_gazetteer
+from kuzet.geo.gazetteer_osm import build_gazetteer
 from kuzet.geo.osm import import_osm
 from kuzet.partners import service as partners
 from kuzet.partners.domain import ALL_SCOPES, KNOWN_PARTNERS, Partner

@@ -27,6 +27,8 @@ Operator = Annotated[Actor, Depends(require(Permission.INCIDENTS_READ))]
 Reader = Annotated[Actor, Depends(require(Permission.CATALOGUE_READ))]
 Manager = Annotated[Actor, Depends(require(Permission.CATALOGUE_MANAGE))]
 ATTRIBUTION = "© OpenStreetMap contributors, ODbL"
+Latitude = Annotated[float, Query(ge=-90, le=90)]
+Longitude = Annotated[float, Query(ge=-180, le=180)]
 NO_GAZETTEER = N_("No address gazetteer is loaded: import a map with `kuzet import-osm`.")
 
 
@@ -63,8 +65,8 @@ def search(
 def reverse(
     actor: Operator,
     request: Request,
-    lat: Annotated[float, Query(ge=-90, le=90)],
-    lon: Annotated[float, Query(ge=-180, le=180)],
+    lat: Latitude,
+    lon: Longitude,
 ) -> AddressOut:
     gazetteer = get_services(request).geo.gazetteer
     if gazetteer is None:
@@ -79,8 +81,8 @@ def reverse(
 def district_at(
     actor: Operator,
     request: Request,
-    lat: Annotated[float, Query(ge=-90, le=90)],
-    lon: Annotated[float, Query(ge=-180, le=180)],
+    lat: Latitude,
+    lon: Longitude,
 ) -> DistrictOut:
     return DistrictOut(district=get_services(request).geo.district_of(lat, lon))
 

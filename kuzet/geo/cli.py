@@ -58,7 +58,8 @@ def import_osm_command(
 ) -> None:
     """Build the drivable road graph and the address gazetteer from an OSM extract."""
     # osmium, numpy and scipy: imported when the command runs, not for `kuzet --help`.
-    from kuzet.geo.gazetteer import GazetteerError, build_gazetteer
+    from kuzet.geo.gazetteer import GazetteerError
+    from kuzet.geo.gazetteer_osm import build_gazetteer
     from kuzet.geo.graph import GraphError
     from kuzet.geo.osm import import_osm
 

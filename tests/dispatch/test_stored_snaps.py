@@ -30,6 +30,15 @@ def ranking(found: dict[str, Any]) -> list[tuple[str, float, float, float]]:
     return [(u["call_sign"], u["eta_s"], u["road_m"], u["straight_m"]) for u in found["units"]]
 
 
+def every_unit_reporting(centre: Centre) -> dict[str, tuple[float, float]]:
+    """Every unit of the test's roster on shift, each with a fix at its spot; returns the spots."""
+    spots = {**SPOTS, **MORE}
+    for sign in spots:
+        centre.supervisor.unit(sign)
+    report(centre.dispatcher, spots)
+    return spots
+
+
 def rewrite(services: Services, **values: Any) -> None:
     with services.engine.begin() as connection:
         connection.execute(update(unit_positions).values(**values))
@@ -38,10 +47,7 @@ def rewrite(services: Services, **values: Any) -> None:
 def test_the_stored_snap_ranks_as_fresh_snapping_does_and_only_on_its_own_graph(
     centre: Centre, services: Services, andorra_roads: Roads
 ) -> None:
-    spots = {**SPOTS, **MORE}
-    for sign in spots:
-        centre.supervisor.unit(sign)
-    report(centre.dispatcher, spots)
+    spots = every_unit_reporting(centre)
     with services.engine.connect() as connection:
         stored = connection.execute(select(unit_positions.c.road_graph, unit_positions.c.road_edge)).all()
         tracked = connection.execute(select(unit_tracks.c.road_graph)).scalars().all()
@@ -89,10 +95,7 @@ def test_the_stored_snap_ranks_as_fresh_snapping_does_and_only_on_its_own_graph(
 def test_stored_and_fresh_snaps_mix_in_one_ranking_and_far_fixes_are_off_the_road(
     centre: Centre, services: Services, andorra_roads: Roads
 ) -> None:
-    spots = {**SPOTS, **MORE}
-    for sign in spots:
-        centre.supervisor.unit(sign)
-    report(centre.dispatcher, spots)
+    spots = every_unit_reporting(centre)
     incident = centre.call_taker.call()["incident"]
     every = len(spots)
     stored = recommended(centre.dispatcher, incident["id"], k=every)

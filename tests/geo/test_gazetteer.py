@@ -14,7 +14,8 @@ import numpy as np
 import osmium
 import pytest
 
-from kuzet.geo.gazetteer import Gazetteer, GazetteerError, build_gazetteer, normalise
+from kuzet.geo.gazetteer import Gazetteer, GazetteerError, normalise
+from kuzet.geo.gazetteer_osm import build_gazetteer
 from tests.reference import osm_extract
 
 METRES_PER_DEGREE = 111_195.0

@@ -3,6 +3,7 @@ import { get } from '../core/api.js';
 import { h } from '../core/dom.js';
 import { locale, t, tOr } from '../core/i18n.js';
 import { state } from '../core/store.js';
+import { attachSuggestions } from './suggest.js';
 
 const MAX_ITEMS = 8;
 
@@ -11,7 +12,14 @@ export function lookupAddress(query) {
 }
 
 /** A match good enough to be taken without being seen (0..100, as the server's gazetteer scores). */
-export const sureAddress = (item) => item.score >= 85;
+const sureAddress = (item) => item.score >= 85;
+
+/** Gazetteer suggestions under an address input: Enter or Tab takes the best (Tab unseen only if sure). */
+export function addressSuggestions(input, { testid, onPick }) {
+  return attachSuggestions(input, {
+    testid, lookup: lookupAddress, render: renderAddress, minLength: 2, delay: 200, pickOnTab: true, sureEnough: sureAddress, onPick,
+  });
+}
 
 export function renderAddress(item) {
   return [h('span', { class: 'sg-main' }, item.label), h('span', { class: 'sg-tag' }, tOr(`address_kind.${item.kind}`, item.kind))];

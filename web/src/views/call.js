@@ -10,7 +10,7 @@ import { putIncident, state } from '../core/store.js';
 import { toastError, toastInfo, toastWarning } from '../core/toast.js';
 import { panTo, setPickHandler, showPickedPoint } from '../map/map.js';
 import {
-  categoryLabel, exactCategory, lookupAddress, lookupCategory, priorityText, renderAddress, renderCategory, sureAddress,
+  addressSuggestions, categoryLabel, exactCategory, lookupCategory, priorityText, renderCategory,
 } from './call-lookups.js';
 import { duplicatesPanel } from './duplicates.js';
 import { attachSuggestions } from './suggest.js';
@@ -62,14 +62,8 @@ export function callView() {
     linkInfo.textContent = incident ? t('call.linking', { number: incident.number }) : '';
   });
 
-  const addressSuggest = attachSuggestions(inputs.address, {
+  const addressSuggest = addressSuggestions(inputs.address, {
     testid: 'address-suggestions',
-    lookup: lookupAddress,
-    render: renderAddress,
-    minLength: 2,
-    delay: 200,
-    pickOnTab: true,
-    sureEnough: sureAddress,
     onPick: (item) => {
       inputs.address.value = item.label;
       setPoint(item.lat, item.lon);

@@ -5,8 +5,7 @@ import { h } from '../core/dom.js';
 import { t } from '../core/i18n.js';
 import { toastError } from '../core/toast.js';
 import { setPickHandler, showPickedPoint } from '../map/map.js';
-import { lookupAddress, renderAddress, sureAddress } from './call-lookups.js';
-import { attachSuggestions } from './suggest.js';
+import { addressSuggestions } from './call-lookups.js';
 
 /** incident: the card's incident; onPlaced(): after the server took the place; onClose(): close the form. */
 export function placeForm({ incident, onPlaced, onClose }) {
@@ -40,14 +39,8 @@ export function placeForm({ incident, onPlaced, onClose }) {
     await place(lat, lon, label);
   }
 
-  const suggest = attachSuggestions(input, {
+  const suggest = addressSuggestions(input, {
     testid: 'place-suggestions',
-    lookup: lookupAddress,
-    render: renderAddress,
-    minLength: 2,
-    delay: 200,
-    pickOnTab: true,
-    sureEnough: sureAddress,
     onPick: (item) => {
       input.value = item.label;
       place(item.lat, item.lon, item.label);
