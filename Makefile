@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup test-tools lint typecheck test-sqlite test-postgres serve clean bench
+.PHONY: demo test setup test-tools lint typecheck test-sqlite test-postgres serve clean bench campaign
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -69,6 +69,11 @@ clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache web/node_modules kuzet/console/static
 
 # Benchmarks are measured, not asserted; they are not part of `make test`.
+# The crash and failover campaign (kill -9 of servers and relay, PostgreSQL stopped with -m immediate, under partner
+# load): a few minutes, on a private PostgreSQL cluster and on SQLite; counts in test-output/operations/campaign.json.
+campaign: setup test-tools
+	$(PY) -m pytest -m campaign -p no:cacheprovider tests/operations/test_crash_campaign.py
+
 bench: setup
 	$(PY) -m benchmarks.startup
 	$(PY) -m benchmarks.partner_intake
@@ -77,3 +82,10 @@ bench: setup
 	$(PY) -m benchmarks.recommend_http
 	$(PY) -m benchmarks.avl_ingest
 	$(PY) -m benchmarks.analytics
+	$(PY) -m benchmarks.handover
+	$(PY) -m benchmarks.load
+	$(PY) -m benchmarks.cctv_visibility
+	$(PY) -m benchmarks.cctv_placement
+	$(PY) -m benchmarks.cctv_coverage --database
+	$(PY) -m benchmarks.hypercube
+	$(PY) -m benchmarks.planning_sim

@@ -109,10 +109,15 @@ def synthetic_chunk(rng: np.random.Generator, start: int, size: int) -> pa.Table
     week, month = pa.array(weeks[s.day]), pa.array(months[s.day])
     year = pa.array(np.full(size, YEAR, np.int32))
     parts = [local_date, hour, weekday, week, month, year]
-    appeal = pa.StructArray.from_arrays([channel, partner, *parts], fields=list(APPEAL))
+    received = _moment(s.received)
+    appeal = pa.StructArray.from_arrays([channel, partner, received, *parts], fields=list(APPEAL))
     no_stamps = pa.MapArray.from_arrays(
         pa.array(np.zeros(size + 1, np.int32)), pa.array([], pa.string()), pa.array([], MOMENT)
     )
+    no_dimensions = pa.MapArray.from_arrays(
+        pa.array(np.zeros(size + 1, np.int32)), pa.array([], pa.string()), pa.array([], pa.string())
+    )
+    no_text = pa.nulls(size, pa.string())  # live incidents have no source priority or call type
     columns: dict[str, Any] = {
         "key": _strings("live:", ids),
         "version": pa.array(np.ones(size, np.int64)),
@@ -130,7 +135,7 @@ def synthetic_chunk(rng: np.random.Generator, start: int, size: int) -> pa.Table
         "disposition": pa.array(np.full(size, "other")),
         "reopened": pa.array(rng.random(size) < 0.01),
         "merged": pa.array(rng.random(size) < 0.005),
-        "received_at": _moment(s.received),
+        "received_at": received,
         "first_dispatched_at": _moment(s.dispatched),
         "first_en_route_at": _moment(s.en_route, s.no_en_route),
         "first_on_scene_at": _moment(s.on_scene, s.no_on_scene),
@@ -142,6 +147,9 @@ def synthetic_chunk(rng: np.random.Generator, start: int, size: int) -> pa.Table
         "unit_on_scene_at": _moment(s.on_scene, s.no_on_scene),
         "unit_cleared_at": _moment(s.cleared, s.no_on_scene),
         "stamps": no_stamps,
+        "source_priority": no_text,
+        "source_category": no_text,
+        "dimensions": no_dimensions,
         "local_date": local_date,
         "hour": hour,
         "weekday": weekday,

@@ -12,10 +12,24 @@ from fastapi.staticfiles import StaticFiles
 
 from kuzet import __version__
 from kuzet.analytics.api import router as analytics_router
+from kuzet.analytics.arrivals_api import router as far_arrivals_router
+from kuzet.analytics.compare_api import router as compare_router
+from kuzet.analytics.dimensions_api import router as analytics_dimensions_router
+from kuzet.analytics.joint_api import router as joint_response_router
 from kuzet.analytics.report.api import router as report_router
 from kuzet.analytics.report.html import STYLE as REPORT_STYLE
 from kuzet.analytics.service import Refresher, analytics_settings
 from kuzet.appeals.api import router as appeals_router
+from kuzet.cctv.api import router as cameras_router
+from kuzet.cctv.camera_events_api import router as camera_events_router
+from kuzet.cctv.camera_events_images_api import router as camera_event_images_router
+from kuzet.cctv.coverage_api import router as cctv_coverage_router
+from kuzet.cctv.footage_api import router as footage_router
+from kuzet.cctv.health_api import router as camera_health_router
+from kuzet.cctv.health_mqtt import heartbeat_subscriber
+from kuzet.cctv.placement_api import router as placement_router
+from kuzet.cctv.proxy_api import router as camera_view_router
+from kuzet.cctv.watchlist_api import router as watchlist_router
 from kuzet.config import Settings, get_settings
 from kuzet.console.api import PUBLIC_ROUTES as CONSOLE_PUBLIC_ROUTES
 from kuzet.console.api import STATIC as CONSOLE_STATIC
@@ -38,9 +52,18 @@ from kuzet.dispatch.api import router as dispatch_router
 from kuzet.dispatch.recommendations_api import router as recommendations_router
 from kuzet.geo.api import router as geo_router
 from kuzet.incidents.api import router as incidents_router
+from kuzet.incidents.search_api import router as incident_search_router
+from kuzet.interagency.alert_api import PUBLIC_ROUTES as ALERT_PUBLIC_ROUTES
+from kuzet.interagency.alert_api import feed_router as alert_feed_router
+from kuzet.interagency.alert_api import router as alerts_router
+from kuzet.interagency.api import router as agencies_router
+from kuzet.interagency.handover_api import agency_router as agency_exchange_router
+from kuzet.interagency.handover_api import router as handovers_router
+from kuzet.interagency.link_api import agency_link_router, health_router
 from kuzet.partners.api import admin as partners_admin_router
 from kuzet.partners.api import gateway as partner_gateway
 from kuzet.partners.api import staff_media as media_router
+from kuzet.planning.api import router as planning_router
 from kuzet.units.api import router as units_router
 from kuzet.units.positions.api import router as positions_router
 
@@ -52,6 +75,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/metrics"),
         *AUTH_PUBLIC_ROUTES,
         *CONSOLE_PUBLIC_ROUTES,
+        *ALERT_PUBLIC_ROUTES,
     }
 )
 
@@ -63,6 +87,7 @@ ROUTERS = (
     users_router,
     audit_router,
     appeals_router,
+    incident_search_router,  # before /incidents/{incident_id}
     incidents_router,
     positions_router,  # before the roster's /units/{unit_id}
     units_router,
@@ -70,10 +95,31 @@ ROUTERS = (
     recommendations_router,
     geo_router,
     partners_admin_router,
+    health_router,  # before /agencies/{code}
+    agencies_router,
+    handovers_router,
+    agency_exchange_router,
+    agency_link_router,
+    alerts_router,
+    alert_feed_router,
     media_router,
     console_router,
     analytics_router,
+    far_arrivals_router,
+    compare_router,
+    analytics_dimensions_router,
+    joint_response_router,
+    cctv_coverage_router,
     report_router,
+    camera_health_router,  # before the registry's /cameras/{camera_id}
+    cameras_router,
+    watchlist_router,
+    camera_events_router,
+    camera_event_images_router,
+    camera_view_router,
+    placement_router,
+    planning_router,
+    footage_router,
 )
 
 
@@ -103,6 +149,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             relay.start()
         subscriber = services.mqtt_subscriber()
         telemetry = asyncio.create_task(subscriber.run()) if subscriber is not None else None
+        cameras = heartbeat_subscriber(services)
+        heartbeats = asyncio.create_task(cameras.run()) if cameras is not None else None
         every = settings.analytics_refresh_seconds
         refresher = Refresher(lambda: services.analytics, every) if every > 0 else None
         if refresher is not None:
@@ -115,6 +163,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             checkpointer.stop()
         if refresher is not None:
             refresher.stop()
+        if heartbeats is not None:
+            heartbeats.cancel()
+            with suppress(asyncio.CancelledError):
+                await heartbeats
         if telemetry is not None:
             telemetry.cancel()
             with suppress(asyncio.CancelledError):
@@ -149,7 +201,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(SecurityHeadersMiddleware, console_inline_styles=[REPORT_STYLE])
     _mount_console(app)
     check_permissions_declared(app)
-    app.openapi = truthful_openapi(app, public=PUBLIC_ROUTES, partner_prefix=partner_gateway.prefix)  # type: ignore[method-assign]
+    # Routes signed with a machine client's key: the partner gateway, and the agencies' answers to hand-overs.
+    signed = (partner_gateway.prefix, agency_exchange_router.prefix, camera_events_router.prefix)
+    app.openapi = truthful_openapi(app, public=PUBLIC_ROUTES, partner_prefix=signed)  # type: ignore[method-assign]
     return app
 
 

@@ -14,10 +14,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kuzet.analytics.cad.cli import import_cad_command
+from kuzet.analytics.cad.command import import_cad_command
 from kuzet.analytics.report.cli import report_command
+from kuzet.cctv.camera_sim_cli import camera_sim_command
+from kuzet.cctv.cli import cctv_app
 from kuzet.commands.audit import checkpoint_command as audit_checkpoint_command
 from kuzet.commands.audit import verify_command as audit_verify_command
+from kuzet.commands.mqtt import mqtt_command
 from kuzet.commands.throttles import throttles_command, unthrottle_command
 from kuzet.config import ConfigError, Settings, get_settings
 from kuzet.core.actor import Actor
@@ -26,7 +29,13 @@ from kuzet.core.errors import KuzetError
 from kuzet.core.logging import configure_logging
 from kuzet.demo.cli import demo_command, simulate_command
 from kuzet.geo.cli import import_districts_command, import_osm_command
+from kuzet.interagency.alert_cli import alert_app
+from kuzet.interagency.cli import agency_app
+from kuzet.interagency.sim_cli import agency_sim_command
+from kuzet.operations.cli import backup_app, restore_command
+from kuzet.operations.loadtest import loadtest_command
 from kuzet.partners.cli import partner_app
+from kuzet.planning.cli import plan_command
 from kuzet.serve import serve
 
 if TYPE_CHECKING:
@@ -40,10 +49,20 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(partner_app, name="partner")
+app.add_typer(agency_app, name="agency")
+app.add_typer(alert_app, name="alert")
+app.add_typer(cctv_app, name="cctv")
+app.add_typer(backup_app, name="backup")
+app.command("restore")(restore_command)
 app.command("import-osm")(import_osm_command)
 app.command("import-districts")(import_districts_command)
 app.command("import-cad")(import_cad_command)
 app.command("report")(report_command)
+app.command("plan")(plan_command)
+app.command("agency-sim")(agency_sim_command)
+app.command("camera-sim")(camera_sim_command)
+app.command("loadtest")(loadtest_command)
+app.command("mqtt")(mqtt_command)
 
 out = Console()
 err = Console(stderr=True)
@@ -115,7 +134,10 @@ def user_add(
     username: str,
     role: Annotated[Role, typer.Option(help="Role of the account")],
     full_name: Annotated[str, typer.Option("--full-name", help="Full name")],
-    district: Annotated[str | None, typer.Option(help="District code; omit for region-wide")] = None,
+    district: Annotated[
+        list[str] | None,
+        typer.Option(help="District code; omit for region-wide; repeat for an analyst's several districts"),
+    ] = None,
     phone: Annotated[str | None, typer.Option(help="Work phone")] = None,
     password: Annotated[
         str | None, typer.Option(help="Password; prompted when omitted", hide_input=True)
@@ -123,6 +145,9 @@ def user_add(
 ) -> None:
     """Create a staff account."""
     from kuzet.core.auth import accounts  # the database and password hashing: only when the command runs
+    from kuzet.core.auth.domain import split_districts
+
+    first, also = split_districts(district or [])
 
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -134,7 +159,8 @@ def user_add(
             username=username,
             password=password,
             role=role,
-            district=district,
+            district=first,
+            also_districts=also,
             full_name=full_name,
             phone=phone,
             by=CLI_ACTOR,
@@ -173,6 +199,31 @@ def _user_action(username: str, action: str) -> None:
     out.print(f"{action}: {username} done")
 
 
+@user_app.command("set")
+def user_set(
+    username: str,
+    district: Annotated[
+        list[str] | None, typer.Option(help="District code; repeat for an analyst's several districts")
+    ] = None,
+    region_wide: Annotated[bool, typer.Option("--region-wide", help="Tie to no district")] = False,
+) -> None:
+    """Change the districts an account is tied to (several for an analyst only)."""
+    from kuzet.core.auth import accounts  # the database: only when the command runs
+
+    if bool(district) == region_wide:
+        raise _fail("give --district (once or more) or --region-wide")
+    services = _services()
+    uow = services.uow()
+    try:
+        user = accounts.find_by_username(uow, username)
+        user = accounts.set_districts(
+            uow, user_id=user.id, districts=tuple(district or ()), by=CLI_ACTOR, at=services.clock.now()
+        )
+    except KuzetError as exc:
+        raise _fail(_describe(exc)) from exc
+    out.print(f"{username}: {', '.join(user.districts) or 'region'}")
+
+
 @user_app.command("lock")
 def user_lock(username: str) -> None:
     """Lock an account and end its sessions."""
@@ -209,7 +260,7 @@ def user_list() -> None:
             str(user.id),
             user.username,
             user.role.value,
-            user.district or "region",
+            ", ".join(user.districts) or "region",
             "yes" if user.totp_enrolled else "no",
             user.lock_reason or "",
         )

@@ -6,11 +6,14 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "kuzet-default-secret-change-me-0000000000"  # noqa: S105 - the refused default
 MIN_SECRET_LENGTH = 32
+# Where partner media and camera pictures are kept in the data folder unless configured elsewhere.
+MEDIA_FOLDER = "media"
+CAMERA_IMAGES_FOLDER = "cctv-events"
 
 
 class Mode(StrEnum):
@@ -22,6 +25,14 @@ class Mode(StrEnum):
 
 class ConfigError(RuntimeError):
     """The configuration is unsafe or inconsistent; the message names the setting to change."""
+
+
+class IntervalSetting(BaseModel):
+    """A custom analytics interval given in full (KUZET_ANALYTICS_INTERVALS)."""
+
+    stamps: tuple[str, str]
+    names: dict[str, str] = Field(default_factory=dict)
+    target_minutes: float | None = Field(default=None, gt=0)
 
 
 class Settings(BaseSettings):
@@ -41,8 +52,14 @@ class Settings(BaseSettings):
     worker_healthcheck_seconds: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     log_json: bool = True
+    # Behind a TLS terminator (nginx), the addresses of the proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed (comma-separated; "*" trusts anyone who can reach the port). Empty: the
+    # headers are ignored and the client address is the connection's (login throttling, audit).
+    forwarded_allow_ips: str = ""
 
     region_name: str = "Demo region"
+    # The CAP <sender> of the public alerts the centre issues (an address-like id: no spaces or commas).
+    cap_sender: str = Field(default="cou@police.kuzet.kz", pattern=r"^[^\s,<&]{1,200}$")
     # Sessions: a shift is 12 hours; an unattended console is locked after the idle timeout.
     session_idle_minutes: int = Field(default=30, ge=1)
     session_absolute_hours: int = Field(default=12, ge=1)
@@ -57,6 +74,8 @@ class Settings(BaseSettings):
     login_throttle_max_delay_seconds: float = Field(default=900.0, gt=0)
     login_throttle_window_minutes: float = Field(default=60.0, gt=0)
     login_throttle_known_address_days: float = Field(default=30.0, gt=0)
+    # Roles that must enrol a TOTP second factor. Analysts are not in it by default: a read-only role, which a
+    # region may still add (KUZET_TOTP_REQUIRED_ROLES='["admin","supervisor","analyst"]').
     totp_required_roles: list[str] = Field(default_factory=lambda: ["admin", "supervisor"])
     totp_issuer: str = "Kuzet"
     # The region served, as a bounding box (min_lon, min_lat, max_lon, max_lat). The default is the demo
@@ -80,6 +99,8 @@ class Settings(BaseSettings):
     partner_idempotency_hours: float = Field(default=24.0, gt=0)
     partner_media_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     partner_appeal_media_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    # Agencies (101/103/104/112): how long the keys a rotation replaces stay valid.
+    agency_key_grace_hours: float = Field(default=24.0, ge=0)
     # Live feed to the consoles: how often each worker looks for changes besides being notified; how long
     # changes are kept for consoles that reconnect.
     live_poll_seconds: float = Field(default=0.5, gt=0, le=10)
@@ -97,6 +118,13 @@ class Settings(BaseSettings):
     # Roads (`kuzet import-osm`): the road graph and the gazetteer; by default in the data folder.
     graph_path: Path | None = None
     gazetteer_path: Path | None = None
+    # Building footprints (`kuzet import-osm`), which block the cameras' lines of sight.
+    buildings_path: Path | None = None
+    # Files a database row names, which every host must find: the photos and videos partners send with their
+    # appeals, and the pictures cameras send with their events. By default in the data folder (media/ and
+    # cctv-events/); with several hosts on one database, point both at storage they all mount (NFS, …).
+    media_dir: Path | None = None
+    camera_images_dir: Path | None = None
     # Travel-time multipliers by local hour range ("07-10": 1.3 makes every road 30 % slower then); applied
     # at query time, without rebuilding the graph.
     travel_time_factors: dict[str, float] = Field(default_factory=dict)
@@ -116,6 +144,30 @@ class Settings(BaseSettings):
     # MQTT telemetry: the broker (mqtt://host:port) and topic filter; empty turns the subscriber off.
     mqtt_url: str = ""
     mqtt_topic: str = "kuzet/units/+/position"
+    # Camera alerts and health (kuzet/cctv): a plate on the watch list read with at least this confidence,
+    # or a crowd of at least this many people counted with at least that one, becomes an appeal of this
+    # category on channel `camera`; a camera silent for longer than this is offline; heartbeats also come
+    # over MQTT on this topic filter (from the broker of `mqtt_url`). A picture sent with an event (JPEG) is
+    # kept up to this size.
+    cctv_plate_category: str = "car_theft"
+    cctv_plate_min_confidence: float = Field(default=0.8, ge=0, le=1)
+    cctv_crowd_category: str = "riot_mass_disorder"
+    cctv_crowd_threshold: int = Field(default=50, ge=1)
+    cctv_crowd_min_confidence: float = Field(default=0.6, ge=0, le=1)
+    cctv_offline_seconds: float = Field(default=120.0, gt=0)
+    cctv_heartbeat_topic: str = "kuzet/cameras/+/heartbeat"
+    cctv_event_image_max_bytes: int = Field(default=512 * 1024, gt=0, le=8 * 1024 * 1024)
+    # Camera events are kept this many days (kuzet/cctv/camera_events_retention.py): then an event that made
+    # no appeal is deleted, and one that did keeps its link to the appeal without the plate and the picture.
+    cctv_event_retention_days: int = Field(default=30, ge=1, le=3650)
+    # Live view through the server (kuzet/cctv/proxy.py): how long the proxy waits for a camera to connect and
+    # then for each read (a camera silent past it is stalled: 504), and the caps of one live stream (seconds,
+    # bytes) and of one snapshot (bytes).
+    cctv_proxy_connect_seconds: float = Field(default=3.0, gt=0, le=60)
+    cctv_proxy_read_seconds: float = Field(default=5.0, gt=0, le=60)
+    cctv_live_max_seconds: float = Field(default=300.0, gt=0, le=3600)
+    cctv_live_max_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    cctv_snapshot_max_bytes: int = Field(default=8 * 1024 * 1024, gt=0)
     # Argon2 cost; lower it only for tests.
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
@@ -125,13 +177,20 @@ class Settings(BaseSettings):
     # is refreshed every so many seconds by the server (0: not in the background), and before a query when
     # older than the maximum age; each refresh re-reads what changed within the overlap before the last one;
     # deltas are compacted into the base after so many, and everything is read afresh every so many hours.
-    analytics_intervals: dict[str, tuple[str, str]] = Field(default_factory=dict)
+    # An interval is [from, to], or {"stamps": [from, to], "names": {"ru": …, "kk": …, "en": …},
+    # "target_minutes": N} with its names in the reports and the API and a target of its own.
+    analytics_intervals: dict[str, tuple[str, str] | IntervalSetting] = Field(default_factory=dict)
     analytics_target_minutes: dict[str, float] = Field(default_factory=dict)
     analytics_refresh_seconds: float = Field(default=30.0, ge=0)
     analytics_max_age_seconds: float = Field(default=60.0, ge=0)
     analytics_overlap_seconds: float = Field(default=300.0, ge=0)
     analytics_compact_after: int = Field(default=20, ge=1)
     analytics_rebuild_hours: float = Field(default=24.0, gt=0)
+    # The calendar of analytics: the local time that dates, hours, weekdays, weeks and months are read in (an
+    # IANA zone), and the first day of a week (monday: ISO weeks; sunday). A query may name another (`tz=`),
+    # and a query over imported data of one source takes that source's own by default.
+    analytics_timezone: str = "Asia/Almaty"
+    analytics_week_start: str = Field(default="monday", pattern="^(monday|sunday)$")
     # Audit checkpoints: the server writes the audit chain's head, signed, to an append-only file outside the
     # database (and to the log) every so many seconds when it moved (0: not in the background); by default
     # data_dir/audit/checkpoints.jsonl.
@@ -145,6 +204,11 @@ class Settings(BaseSettings):
     demo_traffic: bool = True
     demo_appeals_per_hour: float = Field(default=23.0, gt=0, le=10_000)
     demo_history_incidents: int = Field(default=20_000, ge=0, le=1_000_000)
+    # The demo's agencies are served on loopback by the agency simulator, each on this base plus its service
+    # number (18101 for fire_101, 18103 for ambulance_103, …).
+    demo_agency_port_base: int = Field(default=18000, ge=1024, le=65000)
+    # The demo's cameras are played by the camera simulator (`kuzet camera-sim`) on this loopback port.
+    demo_camera_port: int = Field(default=18200, ge=1024, le=65000)
 
     @property
     def is_relaxed(self) -> bool:
@@ -158,6 +222,18 @@ class Settings(BaseSettings):
     @property
     def gazetteer_file(self) -> Path:
         return self.gazetteer_path or self.data_dir / "gazetteer.npz"
+
+    @property
+    def buildings_file(self) -> Path:
+        return self.buildings_path or self.data_dir / "buildings.npz"
+
+    @property
+    def media_folder(self) -> Path:
+        return self.media_dir or self.data_dir / MEDIA_FOLDER
+
+    @property
+    def camera_images_folder(self) -> Path:
+        return self.camera_images_dir or self.data_dir / CAMERA_IMAGES_FOLDER
 
     @property
     def audit_checkpoint_file(self) -> Path:

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kuzet.cctv import camera_events_service as camera_sources
+from kuzet.cctv import health_service as camera_health
+from kuzet.cctv.camera_events_retention import forget_old_events as forget_old_camera_events
 from kuzet.config import Settings
 from kuzet.console import store as live_feed
 from kuzet.core.actor import Actor
@@ -24,6 +27,10 @@ from kuzet.core.observability import Metrics
 from kuzet.core.outbox import Relay, forget_delivered
 from kuzet.core.uow import UnitOfWork
 from kuzet.geo.runtime import Geo
+from kuzet.interagency import handovers
+from kuzet.interagency import service as agencies
+from kuzet.interagency.alert_sender import CapSender
+from kuzet.interagency.sender import AgencySender
 from kuzet.partners import service as partners
 from kuzet.partners.callbacks import PartnerSender
 from kuzet.units.mqtt import Subscriber
@@ -79,7 +86,11 @@ class Services:
         return Relay(
             self.session_factory,
             self.clock,
-            {"partner": PartnerSender(self.session_factory, self.auth.box, self.clock)},
+            {
+                "partner": PartnerSender(self.session_factory, self.auth.box, self.clock),
+                "agency": AgencySender(self.session_factory, self.auth.box, self.clock),
+                "cap": CapSender(self.session_factory, self.auth.box, self.clock),
+            },
             lease=timedelta(seconds=s.outbox_lease_seconds),
             backoff_base=s.outbox_backoff_seconds,
             chores=self.housekeeping,
@@ -88,9 +99,23 @@ class Services:
 
     def housekeeping(self) -> None:
         """Periodic clean-up, run by the relay: used nonces, finished rate windows, old idempotency keys,
-        delivered callbacks and old live-feed rows."""
+        camera events past their retention, delivered callbacks and old live-feed rows."""
         window = timedelta(hours=self.settings.partner_idempotency_hours)
         partners.housekeeping(self.uow(), at=self.clock.now(), idempotency_window=window)
+        agencies.housekeeping(self.uow(), at=self.clock.now())
+        camera_sources.housekeeping(self.uow(), at=self.clock.now())
+        forget_old_camera_events(
+            self.uow(),
+            folder=self.settings.camera_images_folder,
+            at=self.clock.now(),
+            retention=timedelta(days=self.settings.cctv_event_retention_days),
+        )
+        camera_health.sweep(
+            self.uow(),
+            now=self.clock.now(),
+            offline_after=timedelta(seconds=self.settings.cctv_offline_seconds),
+        )
+        handovers.resend_overdue(self.uow(), at=self.clock.now())
         with self.session_factory() as session, session.begin():
             forget_delivered(
                 session, before=self.clock.now() - timedelta(days=self.settings.outbox_retention_days)

@@ -41,7 +41,9 @@ def serve(
         # Applied here and in every worker process: JSON lines, personal data masked, the access log.
         "log_config": logging_config(settings.log_level, json_lines=settings.log_json),
         "timeout_worker_healthcheck": settings.worker_healthcheck_seconds,
-        "proxy_headers": False,
+        # The client's address from the proxy's X-Forwarded-For, only when sent by a proxy named here.
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
         "timeout_graceful_shutdown": 5,  # live streams never end by themselves
     }
     if options["workers"] == 1:

@@ -3,11 +3,11 @@ emptied before each test, and a real uvicorn server on a loopback port for the i
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +36,7 @@ from kuzet.incidents.catalogue import shipped_categories
 from kuzet.incidents.store import categories, category_values
 from kuzet.schema import metadata
 from kuzet.wiring import wire
+from tests.processes import KUZET_COMMAND, kuzet_env
 
 BACKEND = os.environ.get("KUZET_TEST_BACKEND", "sqlite")
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -185,31 +186,34 @@ def http(server: LiveServer) -> Iterator[httpx.Client]:
 MakeUser = Callable[..., User]
 
 
+def add_user(
+    services: Services,
+    username: str,
+    role: Role = Role.DISPATCHER,
+    district: str | None = "central",
+    *,
+    full_name: str = "Серик Ахметов",
+    phone: str | None = "+77011234567",
+    password: str = PASSWORD,
+) -> User:
+    """Create an account through the service, as the system actor «test»."""
+    return accounts.create_user(
+        services.uow(),
+        services.auth,
+        username=username,
+        password=password,
+        role=role,
+        district=district,
+        full_name=full_name,
+        phone=phone,
+        by=Actor.system("test"),
+        at=services.clock.now(),
+    )
+
+
 @pytest.fixture
 def make_user(services: Services) -> MakeUser:
-    def _make(
-        username: str,
-        role: Role = Role.DISPATCHER,
-        district: str | None = "central",
-        *,
-        full_name: str = "Серик Ахметов",
-        phone: str | None = "+77011234567",
-        password: str = PASSWORD,
-    ) -> User:
-        return accounts.create_user(
-            services.uow(),
-            services.auth,
-            username=username,
-            password=password,
-            role=role,
-            district=district,
-            full_name=full_name,
-            phone=phone,
-            by=Actor.system("test"),
-            at=services.clock.now(),
-        )
-
-    return _make
+    return functools.partial(add_user, services)
 
 
 def login(client: httpx.Client, username: str, password: str = PASSWORD, code: str | None = None) -> str:
@@ -225,36 +229,33 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-KUZET_COMMAND = str(Path(sys.executable).with_name("kuzet"))
-
-
 def run_cli(
     services: Services, *args: str, extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed `kuzet` command against the test database, as an operator would."""
     s = services.settings
-    env = {
-        **os.environ,
-        "KUZET_DATABASE_URL": s.database_url,
-        "KUZET_DATA_DIR": str(s.data_dir),
-        "KUZET_MODE": "test",
-        "KUZET_SECRET_KEY": s.secret_key,
-        "KUZET_ARGON2_TIME_COST": str(s.argon2_time_cost),
-        "KUZET_ARGON2_MEMORY_KIB": str(s.argon2_memory_kib),
-        "KUZET_LOG_LEVEL": "WARNING",
-        "COLUMNS": "200",
-        **(extra_env or {}),
-    }
+    env = kuzet_env(
+        s,
+        {
+            "KUZET_ARGON2_TIME_COST": str(s.argon2_time_cost),
+            "KUZET_ARGON2_MEMORY_KIB": str(s.argon2_memory_kib),
+            "KUZET_LOG_LEVEL": "WARNING",
+            "COLUMNS": "200",
+            **(extra_env or {}),
+        },
+    )
     return subprocess.run(
         [KUZET_COMMAND, *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
 
 
-# Fixtures of a working operations centre (staff desks, calls, units); the shared_reference marker's handling.
+# Fixtures of a working operations centre (staff desks, calls, units); the shared_reference marker's handling;
+# the browser tests in the SQLite run only.
 pytest_plugins = [
     "tests.ops",
     "tests.partners.fixtures",
     "tests.roads",
     "tests.console.browser",
     "tests.shared_reference",
+    "tests.browser_once",
 ]

@@ -24,11 +24,15 @@ const options = {
   logLevel: 'info',
 };
 
-/** Text keys the sources name ('group.key' literals) that kuzet/console/texts.py does not define: a warning. */
+/** Text keys the sources name ('group.key' literals) that kuzet/console/texts*.py do not define: a warning. */
 async function checkTexts() {
   const defined = new Set();
-  const python = await readFile(resolve(here, '../kuzet/console/texts.py'), 'utf8').catch(() => '');
-  for (const match of python.matchAll(/^\s*"([\w.-]+)":\s*N_\(/gm)) defined.add(match[1]);
+  const folder = resolve(here, '../kuzet/console');
+  const modules = (await readdir(folder).catch(() => [])).filter((name) => /^texts(_\w+)?\.py$/.test(name));
+  for (const name of modules) {
+    const python = await readFile(join(folder, name), 'utf8');
+    for (const match of python.matchAll(/^\s*"([\w.-]+)":\s*N_\(/gm)) defined.add(match[1]);
+  }
   const groups = new Set([...defined].map((key) => key.split('.')[0]));
   const missing = new Set();
   for (const file of await listSources(join(here, 'src'))) {
@@ -38,7 +42,7 @@ async function checkTexts() {
       if (groups.has(match[1]) && !defined.has(key)) missing.add(key);
     }
   }
-  if (missing.size) console.warn(`texts.py lacks: ${[...missing].sort().join(', ')}`);
+  if (missing.size) console.warn(`kuzet/console/texts*.py lack: ${[...missing].sort().join(', ')}`);
 }
 
 async function listSources(dir) {

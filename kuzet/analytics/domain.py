@@ -51,6 +51,13 @@ class IntervalDefinition:
     start: str
     end: str
     standard: bool = False
+    # The interval's own names by language (ru, kk, en), for a custom interval that has them.
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, locale: str) -> str | None:
+        """Its own name in the language (else in Russian, else in English); None: it has none."""
+        named = dict(self.names)
+        return named.get(locale) or named.get("ru") or named.get("en")
 
     @property
     def extra_stamps(self) -> tuple[str, ...]:
@@ -67,19 +74,52 @@ STANDARD_INTERVALS: Final = (
 RESPONSE: Final = "response"
 
 
-def define_intervals(custom: Mapping[str, Sequence[str]]) -> tuple[IntervalDefinition, ...]:
-    """The standard intervals followed by the custom ones, each checked: a plain new name and two stamps."""
+@dataclass(frozen=True)
+class CustomInterval:
+    """A custom interval as the settings give it in full: its stamps, its names by language, its target."""
+
+    stamps: Sequence[str]
+    names: Mapping[str, str] = field(default_factory=dict)
+    target_minutes: float | None = None
+
+
+NAME_LANGUAGES: Final = ("ru", "kk", "en")
+
+
+def define_intervals(custom: Mapping[str, Sequence[str] | CustomInterval]) -> tuple[IntervalDefinition, ...]:
+    """The standard intervals followed by the custom ones, each checked: a plain new name and two stamps,
+    given as [from_stamp, to_stamp] or in full (with names in ru, kk and en and a target of its own)."""
     standard_names = {i.name for i in STANDARD_INTERVALS}
     defined = list(STANDARD_INTERVALS)
-    for name, stamps in custom.items():
+    for name, given in custom.items():
+        full = given if isinstance(given, CustomInterval) else CustomInterval(given)
+        stamps = full.stamps
         if not NAME.match(name) or name in standard_names:
             raise AnalyticsConfigError(f"KUZET_ANALYTICS_INTERVALS: {name!r} is not a usable interval name")
         if len(stamps) != 2 or not all(NAME.match(s) for s in stamps) or stamps[0] == stamps[1]:
             raise AnalyticsConfigError(
                 f"KUZET_ANALYTICS_INTERVALS: {name!r} needs two different stamps, as [from_stamp, to_stamp]"
             )
-        defined.append(IntervalDefinition(name, stamps[0], stamps[1]))
+        odd = [k for k, v in full.names.items() if k not in NAME_LANGUAGES or not v.strip()]
+        if odd:
+            raise AnalyticsConfigError(
+                f"KUZET_ANALYTICS_INTERVALS: {name!r} names languages as ru, kk and en, each with a name "
+                f"(not {', '.join(map(repr, odd))})"
+            )
+        if full.target_minutes is not None and full.target_minutes <= 0:
+            raise AnalyticsConfigError(f"KUZET_ANALYTICS_INTERVALS: {name!r} needs a positive target_minutes")
+        names = tuple((k, full.names[k].strip()) for k in NAME_LANGUAGES if k in full.names)
+        defined.append(IntervalDefinition(name, stamps[0], stamps[1], names=names))
     return tuple(defined)
+
+
+def custom_targets(custom: Mapping[str, Sequence[str] | CustomInterval]) -> dict[str, float]:
+    """The targets (minutes) that custom intervals given in full carry of their own."""
+    return {
+        name: given.target_minutes
+        for name, given in custom.items()
+        if isinstance(given, CustomInterval) and given.target_minutes is not None
+    }
 
 
 @dataclass(frozen=True)
@@ -111,7 +151,9 @@ class Targets:
 
 
 class Dimension(StrEnum):
-    """What rows can be grouped and filtered by. Time dimensions are local (Asia/Almaty)."""
+    """What rows can be grouped and filtered by. Time dimensions are local, in the query's calendar (the
+    region's zone unless said otherwise). An imported incident also has the source's own priority and category
+    as they were written, and any further columns its mapping kept (`source.<name>`, see SOURCE_PREFIX)."""
 
     ORIGIN = "origin"
     PRIORITY = "priority"
@@ -126,6 +168,50 @@ class Dimension(StrEnum):
     WEEK = "week"  # ISO year and week: 2026-W05
     MONTH = "month"  # 2026-05
     YEAR = "year"
+    SOURCE_PRIORITY = "source_priority"  # an imported incident's priority as the source wrote it
+    SOURCE_CATEGORY = "source_category"  # an imported incident's call type as the source wrote it
+
+
+# A source's own dimension (a column the import mapping kept by name): `source.<name>`. Dimensions are keyed
+# by their names, so a built-in one (a StrEnum member) and a source one are both plain texts.
+SOURCE_PREFIX: Final = "source."
+DimensionKey = str
+
+
+def source_dimension(name: str) -> str | None:
+    """The source dimension's own name (`agency` for `source.agency`), or None for any other name."""
+    if not name.startswith(SOURCE_PREFIX):
+        return None
+    own = name.removeprefix(SOURCE_PREFIX)
+    return own if NAME.match(own) else None
+
+
+def is_dimension(name: str) -> bool:
+    return name in _BUILT_IN or source_dimension(name) is not None
+
+
+_BUILT_IN: Final = frozenset(d.value for d in Dimension)
+
+
+class WeekStart(StrEnum):
+    MONDAY = "monday"  # ISO 8601 weeks
+    SUNDAY = "sunday"  # Sunday to Saturday, numbered as the ISO week of their Monday (the MMWR weeks)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The local time that dates, hours, weekdays, weeks and months are read in. Weekdays stay numbered
+    ISO (1 = Monday … 7 = Sunday) whatever the week's first day; the first day changes the weeks."""
+
+    zone: str
+    week_start: WeekStart = WeekStart.MONDAY
+
+
+# The calendar the snapshot's own time columns are written in; any other is derived per query.
+STORED_CALENDAR: Final = Calendar("Asia/Almaty", WeekStart.MONDAY)
+TIME_DIMENSIONS: Final = frozenset(
+    {Dimension.HOUR, Dimension.WEEKDAY, Dimension.WEEK, Dimension.MONTH, Dimension.YEAR}
+)
 
 
 INTEGER_DIMENSIONS: Final = frozenset({Dimension.PRIORITY, Dimension.HOUR, Dimension.WEEKDAY, Dimension.YEAR})
@@ -185,8 +271,9 @@ class Query:
     first: date | None = None
     last: date | None = None
     origin: Origin = Origin.LIVE
-    filters: Mapping[Dimension, tuple[FilterValue, ...]] = field(default_factory=dict)
-    group_by: tuple[Dimension, ...] = ()
+    filters: Mapping[DimensionKey, tuple[FilterValue, ...]] = field(default_factory=dict)
+    group_by: tuple[DimensionKey, ...] = ()
+    calendar: Calendar | None = None  # None: the one the service chooses (the region's, or an import's own)
 
     def checked(self) -> Query:
         problems = period_problems(self.first, self.last)
@@ -194,13 +281,20 @@ class Query:
             problems.append(FieldError("group_by", N_("A dimension is named twice."), "repeated", "query"))
         for dimension, values in self.filters.items():
             if not values:
-                problems.append(FieldError(dimension.value, N_("Give at least one value."), "empty", "query"))
+                problems.append(FieldError(str(dimension), N_("Give at least one value."), "empty", "query"))
         if problems:
             raise InvalidInput(problems)
         return self
 
-    def narrowed(self, dimension: Dimension, value: FilterValue) -> Query:
-        return Query(self.first, self.last, self.origin, {**self.filters, dimension: (value,)}, self.group_by)
+    def narrowed(self, dimension: DimensionKey, value: FilterValue) -> Query:
+        filters = {**self.filters, dimension: (value,)}
+        return Query(self.first, self.last, self.origin, filters, self.group_by, self.calendar)
+
+    def derives(self) -> bool:
+        """Whether its dimensions or dates need columns the snapshot does not hold ready."""
+        names = [*self.group_by, *self.filters]
+        other_calendar = self.calendar is not None and self.calendar != STORED_CALENDAR
+        return other_calendar or any(source_dimension(n) for n in names)
 
 
 @dataclass(frozen=True)
@@ -269,7 +363,7 @@ class SnapshotInfo:
 
 @dataclass(frozen=True)
 class IntervalTable:
-    group_by: tuple[Dimension, ...]
+    group_by: tuple[DimensionKey, ...]
     rows: tuple[GroupRow, ...]
 
 
@@ -290,7 +384,7 @@ class CountRow:
 @dataclass(frozen=True)
 class CountReport:
     measure: Measure
-    group_by: tuple[Dimension, ...]
+    group_by: tuple[DimensionKey, ...]
     rows: tuple[CountRow, ...]
     total: int
     merged_excluded: int

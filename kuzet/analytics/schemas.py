@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from kuzet.analytics.domain import (
     CountReport,
     DataQuality,
-    Dimension,
     FilterValue,
     IntervalDefinition,
     IntervalReport,
@@ -21,6 +20,7 @@ from kuzet.analytics.domain import (
     Query,
     SnapshotInfo,
     Targets,
+    WeekStart,
 )
 
 
@@ -35,22 +35,30 @@ class SnapshotOut(BaseModel):
 
 
 class SelectionOut(BaseModel):
-    """The query as it was answered (a district's staff get their district added)."""
+    """The query as it was answered (a district's staff get their district added), with the calendar its
+    dates, hours and weeks were read in."""
 
     first: date | None = Field(serialization_alias="from")
     last: date | None = Field(serialization_alias="to")
     origin: Origin
-    filters: dict[Dimension, list[FilterValue]]
-    group_by: list[Dimension]
+    filters: dict[str, list[FilterValue]] = Field(
+        description="By dimension: a built-in one, or a source's own as source.<name>"
+    )
+    group_by: list[str]
+    tz: str | None = Field(default=None, description="The IANA zone of its local dates and times")
+    week_start: WeekStart | None = None
 
     @classmethod
     def from_domain(cls, query: Query) -> SelectionOut:
+        calendar = query.calendar
         return cls(
             first=query.first,
             last=query.last,
             origin=query.origin,
-            filters={d: list(v) for d, v in query.filters.items()},
-            group_by=list(query.group_by),
+            filters={str(d): list(v) for d, v in query.filters.items()},
+            group_by=[str(d) for d in query.group_by],
+            tz=calendar.zone if calendar and calendar.zone else None,
+            week_start=calendar.week_start if calendar else None,
         )
 
 
@@ -59,6 +67,9 @@ class IntervalDefinitionOut(BaseModel):
     start: str = Field(description="The stamp it runs from")
     end: str = Field(description="The stamp it runs to")
     standard: bool
+    names: dict[str, str] = Field(
+        default_factory=dict, description="The interval's own names in ru, kk and en (a custom one's)"
+    )
     target_minutes: dict[int, float] | float | None = Field(
         description="Per priority (response), one for all incidents, or none"
     )
@@ -71,6 +82,7 @@ class IntervalDefinitionOut(BaseModel):
             start=interval.start,
             end=interval.end,
             standard=interval.standard,
+            names=dict(interval.names),
             target_minutes=dict(target) if isinstance(target, Mapping) else target,
         )
 
@@ -144,11 +156,19 @@ class IntervalStatisticsOut(BaseModel):
     rows: list[IntervalRowOut]
     data_quality: DataQualityOut
     snapshot: SnapshotOut
+    explanation: str | None = Field(
+        default=None,
+        description="When nothing was found: why, in the caller's language (the other origin's matches, "
+        "the caller's districts); null otherwise",
+    )
 
     @classmethod
-    def from_domain(cls, query: Query, report: IntervalReport, targets: Targets) -> IntervalStatisticsOut:
+    def from_domain(
+        cls, query: Query, report: IntervalReport, targets: Targets, explanation: str | None = None
+    ) -> IntervalStatisticsOut:
         (table,) = report.tables
         return cls(
+            explanation=explanation,
             selection=SelectionOut.from_domain(query),
             intervals=[IntervalDefinitionOut.from_domain(i, targets) for i in report.intervals],
             rows=[
@@ -179,10 +199,16 @@ class CountsOut(BaseModel):
         description="Merged-away incidents of the selection, not counted as incidents"
     )
     snapshot: SnapshotOut
+    explanation: str | None = Field(
+        default=None,
+        description="When nothing was found: why, in the caller's language (the other origin's matches, "
+        "the caller's districts); null otherwise",
+    )
 
     @classmethod
-    def from_domain(cls, query: Query, report: CountReport) -> CountsOut:
+    def from_domain(cls, query: Query, report: CountReport, explanation: str | None = None) -> CountsOut:
         return cls(
+            explanation=explanation,
             measure=report.measure,
             selection=SelectionOut.from_domain(query),
             rows=[CountRowOut(group=dict(r.group), count=r.count) for r in report.rows],

@@ -8,26 +8,35 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 
 from kuzet.analytics.domain import (
+    STORED_CALENDAR,
     AnalyticsConfigError,
+    Calendar,
     CountReport,
     CountRow,
+    CustomInterval,
     Dimension,
+    DimensionKey,
     IntervalDefinition,
     IntervalReport,
     Measure,
+    Origin,
     Query,
     Targets,
+    WeekStart,
+    custom_targets,
     define_intervals,
 )
-from kuzet.config import ConfigError, Settings
+from kuzet.config import ConfigError, IntervalSetting, Settings
 from kuzet.core.actor import Actor
 from kuzet.core.clock import Clock
 from kuzet.core.errors import FieldError, Forbidden, InvalidInput
@@ -45,21 +54,58 @@ def analytics_settings(settings: Settings) -> tuple[tuple[IntervalDefinition, ..
     """The intervals and targets the settings define, checked; a ConfigError naming the setting if they are
     wrong. Cheap (no engine): the server checks them before it starts and builds the engine later."""
     try:
-        intervals = define_intervals(settings.analytics_intervals)
-        targets = Targets(settings.response_target_minutes, settings.analytics_target_minutes)
+        custom = {name: _custom(given) for name, given in settings.analytics_intervals.items()}
+        intervals = define_intervals(custom)
+        own = custom_targets(custom)
+        twice = sorted(set(own) & set(settings.analytics_target_minutes))
+        if twice:
+            raise AnalyticsConfigError(
+                f"KUZET_ANALYTICS_TARGET_MINUTES: {', '.join(twice)} "
+                "has a target in KUZET_ANALYTICS_INTERVALS already"
+            )
+        targets = Targets(settings.response_target_minutes, {**settings.analytics_target_minutes, **own})
         targets.check(intervals)
+        region_calendar(settings)
     except AnalyticsConfigError as exc:
         raise ConfigError(str(exc)) from exc
     return intervals, targets
 
 
+def region_calendar(settings: Settings) -> Calendar:
+    """The region's calendar from the settings, checked (AnalyticsConfigError names the setting)."""
+    try:
+        ZoneInfo(settings.analytics_timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise AnalyticsConfigError(
+            f"KUZET_ANALYTICS_TIMEZONE: unknown time zone {settings.analytics_timezone!r} (e.g. Asia/Almaty)"
+        ) from exc
+    return Calendar(settings.analytics_timezone, WeekStart(settings.analytics_week_start))
+
+
+def _custom(given: object) -> Sequence[str] | CustomInterval:
+    """One entry of KUZET_ANALYTICS_INTERVALS in the domain's terms: [from, to], or the interval in full."""
+    if isinstance(given, Mapping):  # settings copied with an update are not validated again
+        given = IntervalSetting.model_validate(given)
+    if isinstance(given, IntervalSetting):
+        return CustomInterval(given.stamps, given.names, given.target_minutes)
+    return [str(s) for s in given] if isinstance(given, Sequence) else []
+
+
 class Analytics:
     """The snapshot, its DuckDB engine, and the freshness rule between them (one per process)."""
 
-    def __init__(self, snapshot: Snapshot, engine: QueryEngine, *, max_age: timedelta) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        engine: QueryEngine,
+        *,
+        max_age: timedelta,
+        calendar: Calendar = STORED_CALENDAR,
+    ) -> None:
         self.snapshot = snapshot
         self.engine = engine
         self.max_age = max_age
+        self.calendar = calendar  # the region's
         self._refreshing = threading.Lock()
 
     @classmethod
@@ -78,7 +124,8 @@ class Analytics:
             rebuild_every=timedelta(hours=settings.analytics_rebuild_hours),
         )
         max_age = timedelta(seconds=settings.analytics_max_age_seconds)
-        return cls(snapshot, QueryEngine(intervals, targets), max_age=max_age)
+        calendar = region_calendar(settings)
+        return cls(snapshot, QueryEngine(intervals, targets), max_age=max_age, calendar=calendar)
 
     @property
     def interval_names(self) -> tuple[str, ...]:
@@ -122,12 +169,13 @@ class Analytics:
         query: Query,
         names: Sequence[str] | None = None,
         *,
-        groupings: Sequence[tuple[Dimension, ...]] | None = None,
+        groupings: Sequence[tuple[DimensionKey, ...]] | None = None,
     ) -> IntervalReport:
         """Statistics of the named intervals (all by default), one table per grouping (by default the query's
         own), with the data-quality section over the whole selection."""
         chosen = self.checked_names(names)
         self.ensure_fresh()
+        query = self.with_calendar(query)
         tables, quality = self.engine.interval_tables(query.checked(), groupings or [query.group_by], chosen)
         return IntervalReport(
             intervals=tuple(i for i in self.engine.intervals if i.name in chosen),
@@ -138,6 +186,7 @@ class Analytics:
 
     def counts(self, query: Query, measure: Measure = Measure.INCIDENTS) -> CountReport:
         self.ensure_fresh()
+        query = self.with_calendar(query)
         rows = self.engine.counts(query.checked(), measure, query.group_by)
         return CountReport(
             measure=measure,
@@ -147,6 +196,20 @@ class Analytics:
             merged_excluded=self.engine.merged_count(query),
             snapshot=self.engine.info,
         )
+
+    def with_calendar(self, query: Query) -> Query:
+        """The query with its calendar in full: the zone and week start it names, else (for imported data of
+        sources that share one calendar) the sources' own, else the region's."""
+        given = query.calendar
+        if given is not None and given.zone:
+            return query
+        own = self.snapshot.source.import_calendars() if query.origin is Origin.IMPORTED else set()
+        zone, week_start = (
+            next(iter(own)) if len(own) == 1 else (self.calendar.zone, self.calendar.week_start)
+        )
+        if given is not None:  # a week start without a zone
+            week_start = given.week_start
+        return replace(query, calendar=Calendar(zone, WeekStart(week_start)))
 
     def checked_names(self, names: Sequence[str] | None) -> tuple[str, ...]:
         known = self.interval_names
@@ -169,15 +232,18 @@ class Analytics:
 
 
 def in_scope(uow: UnitOfWork, query: Query, by: Actor) -> Query:
-    """A district's staff see their own district's figures only: the query is narrowed to it, and asking
-    for another district is refused (and the refusal audited)."""
-    if by.district is None:
+    """A district's staff (or an analyst tied to several districts) see their own districts' figures only:
+    the query is narrowed to those asked for among them, all of them by default, and asking for any other
+    district is refused (and the refusal audited)."""
+    if by.region_wide:
         return query
+    mine = by.districts
     asked = query.filters.get(Dimension.DISTRICT)
-    if asked is not None and set(asked) != {by.district}:
+    if asked is not None and not set(asked) <= set(mine):
         with uow:
             raise uow.refuse(by, "analytics.read", Forbidden(), object_type="district", reason="out_of_scope")
-    return query.narrowed(Dimension.DISTRICT, by.district)
+    kept = tuple(d for d in mine if asked is None or d in asked)
+    return replace(query, filters={**query.filters, Dimension.DISTRICT: kept})
 
 
 class Refresher:

@@ -6,12 +6,19 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
-from kuzet.appeals import service
+from kuzet.appeals import history, service
 from kuzet.appeals.domain import Channel, Region
-from kuzet.appeals.schemas import AppealIn, AppealOut, DuplicateQuery, MoveIn, RegistrationOut
+from kuzet.appeals.schemas import (
+    AppealIn,
+    AppealOut,
+    DuplicateQuery,
+    EarlierAppealOut,
+    MoveIn,
+    RegistrationOut,
+)
 from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
@@ -100,6 +107,23 @@ def duplicates(
         by=actor,
     )
     return [SuggestionOut.from_domain(s) for s in found]
+
+
+@router.get(
+    "/history",
+    response_model=list[EarlierAppealOut],
+    summary="A caller's earlier appeals (by phone), the latest first",
+)
+def caller_history(
+    actor: CallTaker,
+    uow: UowDep,
+    phone: Annotated[
+        str, Query(min_length=1, max_length=32, description="The caller's phone in any usual form")
+    ],
+    limit: Annotated[int, Query(ge=1, le=history.MAX_LIMIT)] = 10,
+) -> list[EarlierAppealOut]:
+    found = history.caller_history(uow, phone=phone, limit=limit, by=actor)
+    return [EarlierAppealOut.from_domain(e.appeal, e.incident) for e in found]
 
 
 @router.get("/{appeal_id}", response_model=AppealOut, summary="One appeal")

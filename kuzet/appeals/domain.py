@@ -24,6 +24,7 @@ class Channel(StrEnum):
     PARTNER_APP = "partner_app"
     WALK_IN = "walk_in"
     AGENCY = "agency"
+    CAMERA = "camera"  # a camera's analytics: a watch-list plate or a crowd (kuzet/cctv)
 
 
 # Human numbers: 102-2026-000123 for calls, and a series of its own for each other channel.
@@ -32,6 +33,7 @@ SERIES: Final = {
     Channel.PARTNER_APP: "ZP",
     Channel.WALK_IN: "WI",
     Channel.AGENCY: "AG",
+    Channel.CAMERA: "CAM",
 }
 
 

@@ -10,6 +10,7 @@ from kuzet.appeals.domain import MAX_TEXT, Appeal, AppealInput, Channel
 from kuzet.appeals.phones import PhoneKind
 from kuzet.core.ids import RowId
 from kuzet.core.pii import PiiKind, shown
+from kuzet.incidents.domain import Incident, IncidentStatus
 from kuzet.incidents.schemas import IncidentOut, SuggestionOut
 
 
@@ -137,3 +138,37 @@ class MoveIn(BaseModel):
     incident_id: RowId | None = Field(
         description="Join this open incident; null splits the appeal into a new one"
     )
+
+
+class EarlierAppealOut(BaseModel):
+    """One earlier appeal of the caller, with where its incident stands."""
+
+    appeal_id: int
+    appeal_number: str
+    received_at: datetime
+    channel: Channel
+    category_code: str
+    text: str
+    address: str | None
+    incident_id: int
+    incident_number: str
+    incident_status: IncidentStatus
+    incident_category_code: str
+    incident_priority: int
+
+    @classmethod
+    def from_domain(cls, appeal: Appeal, incident: Incident) -> EarlierAppealOut:
+        return cls(
+            appeal_id=appeal.id,
+            appeal_number=appeal.number,
+            received_at=appeal.received_at,
+            channel=appeal.channel,
+            category_code=appeal.category_code,
+            text=appeal.text,
+            address=appeal.address,
+            incident_id=incident.id,
+            incident_number=incident.number,
+            incident_status=incident.status,
+            incident_category_code=incident.category_code,
+            incident_priority=incident.priority,
+        )

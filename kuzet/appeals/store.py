@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -51,6 +52,8 @@ appeals = Table(
     Column("incident_id", ForeignKey("incidents.id"), nullable=False, index=True),
     Column("created_by", String(120), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    # A caller's earlier appeals, the latest first (the call form's history, the search by phone).
+    Index("ix_appeals_caller_phone_received", "caller_phone", "received_at"),
 )
 
 
@@ -103,6 +106,16 @@ class AppealRepository:
             select(appeals)
             .where(appeals.c.incident_id.in_(list(incident_ids)))
             .order_by(appeals.c.received_at, appeals.c.id)
+        )
+        return [_to_appeal(row) for row in self.session.execute(query).all()]
+
+    def from_phone(self, phone: str, *, limit: int) -> list[Appeal]:
+        """The appeals from this phone (E.164), the latest first."""
+        query = (
+            select(appeals)
+            .where(appeals.c.caller_phone == phone)
+            .order_by(appeals.c.received_at.desc(), appeals.c.id.desc())
+            .limit(limit)
         )
         return [_to_appeal(row) for row in self.session.execute(query).all()]
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from pydantic import BaseModel
 
+from kuzet.console.feed import REGION_WIDE
 from kuzet.console.hub import LiveHub
 from kuzet.console.store import LiveEvent
 from kuzet.console.texts import TEXTS
@@ -79,6 +80,11 @@ async def head(viewer: Viewer, request: Request) -> HeadOut:
     return HeadOut(seq=await asyncio.to_thread(get_hub(request).head))
 
 
+def _for(viewer: Actor, event: LiveEvent) -> bool:
+    """Whether the viewer hears of this change: one of its districts', or one told to the whole region."""
+    return event.kind in REGION_WIDE or viewer.in_scope(event.district)
+
+
 def _message(event: LiveEvent) -> str:
     return f"id: {event.seq}\nevent: {event.kind}\ndata: {json.dumps(event.payload, ensure_ascii=False)}\n\n"
 
@@ -96,7 +102,7 @@ async def live(
     last_event_id: Annotated[FeedSeq | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: `id` is the feed number, `event` the kind (incident, appeal, unit, assignment,
-    positions), `data` JSON. A console that reconnects sends the last number it saw (`after` or
+    positions, alert), `data` JSON. A console that reconnects sends the last number it saw (`after` or
     `Last-Event-ID`) and gets what it missed first; `event: reset` means it must reload its snapshot."""
     hub = get_hub(request)
     services = get_services(request)
@@ -119,7 +125,7 @@ async def live(
                     yield f"event: reset\ndata: {json.dumps({'head': await asyncio.to_thread(hub.head)})}\n\n"
                 for old in missed or []:
                     sent.add(old.seq)
-                    if viewer.in_scope(old.district):
+                    if _for(viewer, old):
                         yield _message(old)
             yield ": connected\n\n"
             while True:
@@ -133,7 +139,7 @@ async def live(
                     continue
                 if event is None:
                     return
-                if event.seq not in sent and viewer.in_scope(event.district):
+                if event.seq not in sent and _for(viewer, event):
                     yield _message(event)
         finally:
             hub.unsubscribe(queue)

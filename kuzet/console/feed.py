@@ -7,18 +7,22 @@ travel in full, because they change every few seconds and carry nothing personal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from kuzet.appeals.service import AppealRegistered
+from kuzet.cctv.health_service import CameraHealthChanged
 from kuzet.console import store
 from kuzet.core.events import DomainEvent, EventBus
 from kuzet.core.uow import UnitOfWork
 from kuzet.dispatch.service import AssignmentChanged
 from kuzet.incidents.service import IncidentCreated, IncidentUpdated
+from kuzet.interagency.alerts import AlertChanged
 from kuzet.units.positions.service import UnitsMoved
 from kuzet.units.service import UnitStatusChanged
 
 Row = tuple[str, str | None, dict[str, Any]]
+# Kinds every console hears, whatever its district: public alerts and camera health are the whole region's.
+REGION_WIDE: Final = frozenset({"alert", "camera_health"})
 
 
 def rows_for(event: DomainEvent) -> list[Row]:
@@ -55,6 +59,13 @@ def rows_for(event: DomainEvent) -> list[Row]:
             return [("assignment", event.district, payload)]
         case UnitsMoved():
             return _moves(event)
+        case AlertChanged():  # public alerts are the whole region's: every console reads them again
+            payload = {"alert_id": event.alert_id, "change": event.change, "follows": event.follows}
+            return [("alert", None, payload)]
+        case CameraHealthChanged():  # the supervisor's alarm: a camera went silent, or is back
+            since = event.since.isoformat() if event.since else None
+            payload = {"camera": event.camera_id, "state": event.state, "since": since}
+            return [("camera_health", None, payload)]
     return []
 
 
@@ -84,6 +95,8 @@ FED_EVENTS: tuple[type[DomainEvent], ...] = (
     UnitStatusChanged,
     AssignmentChanged,
     UnitsMoved,
+    AlertChanged,
+    CameraHealthChanged,
 )
 
 

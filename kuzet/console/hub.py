@@ -17,15 +17,18 @@ import logging
 import threading
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kuzet.console import store
 from kuzet.console.store import LiveEvent
+from kuzet.core.db import POSTGRES_CONNECT_ARGS
 
 log = logging.getLogger(__name__)
 LOOK_BACK = 500  # how far below the newest number read a late commit is still looked for
 CATCH_UP_MAX = 5000  # a console further behind than this reloads its snapshot instead
+RETRY_SECONDS = 1.0  # how soon a failed read, or a lost notification connection, is tried again
 
 
 class LiveHub:
@@ -106,7 +109,9 @@ class LiveHub:
                 rows = await asyncio.to_thread(self._read)
             except Exception:  # the database may be restarting: try again at the next wake
                 log.warning("live feed read failed", exc_info=True)
-                await asyncio.sleep(self._poll)
+                # Not a whole poll interval: once the database is back, consoles hear of changes within
+                # a second, whichever of this and the listener's reconnection comes first.
+                await asyncio.sleep(min(self._poll, RETRY_SECONDS))
                 continue
             for row in rows:
                 self._hand_out(row)
@@ -136,7 +141,9 @@ class LiveHub:
         """Wake the reader on every notification of the feed channel; reconnect if the database goes away."""
         while not self._closed.is_set():
             try:
-                with psycopg.connect(url, autocommit=True) as connection:
+                with psycopg.connect(
+                    make_conninfo(url, **POSTGRES_CONNECT_ARGS), autocommit=True
+                ) as connection:
                     connection.execute(f"LISTEN {store.CHANNEL}")
                     self.wake()  # whatever was committed while not listening
                     while not self._closed.is_set():
@@ -144,7 +151,7 @@ class LiveHub:
                             self.wake()
             except psycopg.Error:
                 log.warning("live feed listener lost its connection; retrying")
-                self._closed.wait(1.0)
+                self._closed.wait(RETRY_SECONDS)
 
     async def stop(self) -> None:
         """End every console's stream and stop reading."""

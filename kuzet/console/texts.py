@@ -1,14 +1,20 @@
 """Every text of the web console, by key; served translated at GET /api/v1/console/texts.
 
 The msgids are English; their ru and kk translations live in kuzet/locale. The front end (web/) shows
-only these texts (data, numbers and call signs aside). Keys are grouped by the part of the console.
+only these texts (data, numbers and call signs aside). Keys are grouped by the part of the console; the
+larger features keep theirs in texts_*.py beside this module.
 """
 
 from __future__ import annotations
 
+from kuzet.console.texts_analytics import ANALYTICS_TEXTS
+from kuzet.console.texts_cctv import CCTV_TEXTS
+from kuzet.console.texts_commands import COMMAND_TEXTS
+from kuzet.console.texts_exchange import EXCHANGE_TEXTS
+from kuzet.console.texts_planning import PLANNING_TEXTS
 from kuzet.core.i18n import N_
 
-TEXTS: dict[str, str] = {
+_CORE: dict[str, str] = {
     # Application and navigation
     "app.title": N_("Kuzet — Operations Control Center"),
     "app.subtitle": N_("Operations Control Center"),
@@ -16,6 +22,7 @@ TEXTS: dict[str, str] = {
     "nav.queue": N_("Queue"),
     "nav.units": N_("Units"),
     "nav.supervisor": N_("Supervisor"),
+    "nav.alerts": N_("Alerts"),
     "nav.logout": N_("Log out"),
     "lang.switch": N_("Language"),
     "live.connected": N_("Live"),
@@ -83,6 +90,8 @@ TEXTS: dict[str, str] = {
     "address_kind.address": N_("address"),
     "address_kind.street": N_("street"),
     "address_kind.place": N_("place"),
+    "address_kind.interpolated": N_("address, estimated"),
+    "address_kind.intersection": N_("crossing"),
     "call.district": N_("District"),
     # Queue
     "queue.title": N_("Open incidents"),
@@ -198,15 +207,6 @@ TEXTS: dict[str, str] = {
     "supervisor.col_waiting": N_("Waiting"),
     "supervisor.col_units": N_("Units on duty"),
     "supervisor.col_available": N_("Free units"),
-    "alarm.mute": N_("Mute alarms 60 s"),
-    "alarm.muted": N_("Muted: {sec} s"),
-    "alarm.ack": N_("acknowledge"),
-    "alarm.new_p1": N_("P1 without a unit"),
-    "alarm.overdue": N_("Late: no unit sent"),
-    "alarm.no_place": N_("No place"),
-    "breach.awaiting_dispatch": N_("No unit sent in time"),
-    "breach.awaiting_arrival": N_("Unit not on scene in time"),
-    "breach.no_place": N_("No place on the map"),
     # Incident statuses
     "incident_status.new": N_("New"),
     "incident_status.queued": N_("Queued"),
@@ -256,6 +256,8 @@ TEXTS: dict[str, str] = {
     "timeline.last_unit_cleared": N_("the last unit cleared"),
     "timeline.far_arrival": N_("arrival confirmed by the operator, unit {distance} away"),
     "timeline.alarm_acknowledged": N_("Alarm acknowledged"),
+    "timeline.note": N_("Note"),
+    "timeline.recategorised": N_("Category changed"),
     "timeline.appeal_linked": N_("Appeal added"),
     "timeline.appeal_unlinked": N_("Appeal moved out"),
     "timeline.unit_dispatched": N_("Unit sent"),
@@ -274,6 +276,7 @@ TEXTS: dict[str, str] = {
     "channel.partner_app": N_("Partner app"),
     "channel.walk_in": N_("Walk-in"),
     "channel.agency": N_("Another agency"),
+    "channel.camera": N_("Camera"),
     "partner.police102": N_("Police-102"),
     "partner.egov": N_("eGov"),
     "partner.kaspi": N_("Kaspi.kz"),
@@ -290,6 +293,76 @@ TEXTS: dict[str, str] = {
     "agency.ambulance_103": N_("Ambulance 103"),
     "agency.gas_104": N_("Gas 104"),
     "agency.emergency_112": N_("Emergency 112"),
+    # Map: layers, legend, clusters, following a unit, the map window (issue 16, point 9)
+    "map.layers": N_("Map layers"),
+    "map.layer_districts": N_("District outlines"),
+    "map.layer_streets": N_("Street names"),
+    "map.layer_routes": N_("Unit routes"),
+    "map.layer_units": N_("Units"),
+    "map.layer_incidents": N_("Incidents"),
+    "map.layer_alerts": N_("Public alerts"),
+    "map.legend": N_("Map legend"),
+    "map.legend_incidents": N_("Incidents"),
+    "map.legend_units": N_("Units"),
+    "map.legend_waiting": N_("Waiting for a unit"),
+    "map.legend_stale": N_("No fresh position"),
+    "map.legend_alerts": N_("Public alerts"),
+    "map.legend_alert_ours": N_("Our alert's area"),
+    "map.legend_alert_imported": N_("Imported alert's area"),
+    "map.unit_car": N_("Vehicle"),
+    "map.unit_foot": N_("On foot"),
+    "map.cluster_incidents": N_("Incidents here: {count}"),
+    "map.cluster_units": N_("Units here: {count}, available: {available}"),
+    "map.follow": N_("Follow {call_sign}"),
+    "map.following": N_("Following {call_sign}"),
+    "map.follow_stop": N_("Stop following"),
+    "map.window": N_("Map window"),
+    "map.window_hint": N_("Open the map in a window of its own, for a second monitor"),
+    "map.window_title": N_("Live map"),
+    "map.window_blocked": N_("The browser blocked the map window: allow pop-ups for the console."),
+    # Search and the caller's history (issue 16, point 7)
+    "nav.search": N_("Search"),
+    "search.title": N_("Search incidents"),
+    "search.number": N_("Number"),
+    "search.number_placeholder": N_("102-2026-000123 or 123"),
+    "search.phone": N_("Caller's phone"),
+    "search.address": N_("Address"),
+    "search.text": N_("Words"),
+    "search.text_placeholder": N_("Description, caller's words, notes"),
+    "search.from": N_("From"),
+    "search.to": N_("To"),
+    "search.district": N_("District"),
+    "search.category": N_("Category"),
+    "search.status": N_("Status"),
+    "search.any": N_("Any"),
+    "search.submit": N_("Search"),
+    "search.clear": N_("Clear"),
+    "search.more": N_("More"),
+    "search.recently_closed": N_("Recently closed"),
+    "search.found": N_("Found: {n}"),
+    "search.nothing": N_("Nothing found."),
+    "search.none_closed": N_("No incident has been closed yet."),
+    "search.closed_at": N_("closed {at}"),
+    "card.read_only": N_("Read only"),
+    "call.history": N_("Earlier appeals from this phone: {n}"),
+    # Editing on the card
+    "edit.category": N_("Change category"),
+    "edit.note": N_("Add note"),
+    "edit.merge": N_("Merge in…"),
+    "edit.split_off": N_("Split off"),
+    "edit.move_appeal": N_("Move"),
+    "edit.category_title": N_("New category and priority"),
+    "edit.priority": N_("Priority"),
+    "edit.note_title": N_("A note on the timeline"),
+    "edit.number_placeholder": N_("Incident number"),
+    "edit.other_incident": N_("Incident"),
+    "edit.merge_title": N_("Merge another incident into {number}"),
+    "edit.move_title": N_("Move appeal {appeal}"),
+    "edit.move_new": N_("Into a new incident of its own"),
+    "edit.recategorised": N_("Category now {category}, P{priority}"),
+    "edit.merged": N_("{child} merged into {parent}"),
+    "edit.moved": N_("{appeal} now belongs to {incident}"),
+    "edit.split": N_("{number} is an incident of its own again"),
     # Field names in error messages
     "field.caller_phone": N_("Caller's phone"),
     "field.caller_name": N_("Name"),
@@ -311,4 +384,13 @@ TEXTS: dict[str, str] = {
     "field.totp_code": N_("Six-digit code"),
     "field.code": N_("Six-digit code"),
     "field.district": N_("District"),
+}
+
+TEXTS: dict[str, str] = {
+    **_CORE,
+    **COMMAND_TEXTS,
+    **EXCHANGE_TEXTS,
+    **CCTV_TEXTS,
+    **ANALYTICS_TEXTS,
+    **PLANNING_TEXTS,
 }

@@ -23,14 +23,21 @@ class Actor:
     district: str | None = None
     source: str | None = None
     session_id: int | None = None
+    # An analyst's further districts, beside `district` (the first); operational roles have none.
+    also_districts: tuple[str, ...] = ()
 
     @property
     def region_wide(self) -> bool:
         return self.district is None
 
+    @property
+    def districts(self) -> tuple[str, ...]:
+        """Every district the actor is tied to, the first first; empty when region-wide."""
+        return () if self.district is None else (self.district, *self.also_districts)
+
     def in_scope(self, district: str | None) -> bool:
-        """A region-wide actor sees every district; a district actor sees only its own."""
-        return self.region_wide or self.district == district
+        """A region-wide actor sees every district; a district actor sees only its own (or theirs)."""
+        return self.region_wide or (district is not None and district in self.districts)
 
     def require_user_id(self) -> int:
         """The user behind a session-based actor (machine and system actors have none)."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, make_url, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -44,6 +44,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+FOLD_FUNCTION = "kuzet_fold"
+# libpq's options of every PostgreSQL connection: give up on a server that does not answer a new connection
+# within 5 s, and notice a connection whose server vanished without closing it (its machine lost, the
+# address moved to a promoted replica) within about a minute when idle, or 15 s when data goes unanswered,
+# instead of the system's TCP time-outs (minutes to hours).
+POSTGRES_CONNECT_ARGS: dict[str, int] = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,  # milliseconds
+}
+
+
+def fold_text(value: str | None) -> str | None:
+    """Text as searches compare it: case folded in every alphabet, ё read as е."""
+    return None if value is None else value.casefold().replace("ё", "е")
+
+
 def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -55,6 +75,8 @@ def _prepare_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's lower() and LIKE fold ASCII only: searches fold Cyrillic and Kazakh text with this.
+        dbapi_connection.create_function(FOLD_FUNCTION, 1, fold_text, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -79,7 +101,23 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True, **pooled)
         _prepare_sqlite(engine, foreign_keys=foreign_keys)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    # A pooled connection is tested before use (pre-ping), and a lost connection drops the whole pool, so
+    # that after a database restart or failover the next request reconnects.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        hide_parameters=True,
+        connect_args=dict(POSTGRES_CONNECT_ARGS),
+    )
+
+
+def read_only(connection: Connection) -> bool:
+    """Whether the database takes reads only: a PostgreSQL standby not yet promoted (during a failover)."""
+    if connection.dialect.name != "postgresql":
+        return False
+    return bool(connection.execute(text("SELECT pg_is_in_recovery()")).scalar())
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, ClassVar
 
-from kuzet.core.i18n import N_
+from kuzet.core.i18n import N_, Term
 
 
 @dataclass(frozen=True)
@@ -59,10 +59,13 @@ class IllegalStatusChange(Conflict):
 
     title = N_("Illegal status change")
 
-    def __init__(self, current: str, requested: str) -> None:
+    def __init__(self, current: str, requested: str, names: Mapping[str, str] | None = None) -> None:
+        """`names` maps a status code to its message id, so the detail names statuses in the operator's
+        language; the codes stay in `current_status` and `requested_status` for programs."""
+        names = names or {}
         super().__init__(
-            current=current,
-            requested=requested,
+            current=Term(names.get(current, current)),
+            requested=Term(names.get(requested, requested)),
             extra={"current_status": current, "requested_status": requested},
         )
 
@@ -113,3 +116,12 @@ class Unavailable(KuzetError):
     status, slug = 503, "unavailable"
     title = N_("Not available")
     default_detail = N_("This service is not available now.")
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached (restarting, failing over) or had no free connection in time. Nothing
+    of the request was committed that its caller was told of; the same request may be sent again."""
+
+    slug = "database-unavailable"
+    title = N_("Database unavailable")
+    default_detail = N_("The database cannot be reached at the moment. Try again in {retry_after} s.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table
+from sqlalchemy import Column, Integer, PrimaryKeyConstraint, String, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -50,3 +50,12 @@ def _upsert(dialect: str, table: Table, key: tuple[str, ...], counter: Column[in
 
 def format_number(series: str, year: int, number: int) -> str:
     return f"{series}-{year}-{number:06d}"
+
+
+def issued_with_sequence(session: Session, sequence: int, *, year: int | None = None) -> list[str]:
+    """Every number already issued, in any series (of that year, if given), whose sequence part is this one:
+    what a search for `000123` or `2026-000123` may mean, looked up exactly instead of by a pattern."""
+    query = select(counters.c.series, counters.c.year).where(counters.c.last >= sequence)
+    if year is not None:
+        query = query.where(counters.c.year == year)
+    return [format_number(series, y, sequence) for series, y in session.execute(query).all()]

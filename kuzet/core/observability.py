@@ -12,6 +12,8 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kuzet import __version__
+from kuzet.core.backup_drill import read_last_drill
+from kuzet.core.db import read_only
 from kuzet.core.migrate import current_revision, head_revision
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -91,13 +93,15 @@ def readyz(request: Request) -> Response:
     try:
         with services.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        checks["database"] = "ok"
+            writable = not read_only(connection)  # a standby during a failover answers, but cannot write
+        checks["database"] = "ok" if writable else "read-only"
         current, head = current_revision(services.engine), head_revision()
         checks["migrations"] = {"current": current, "head": head}
-        ready = current == head
+        ready = writable and current == head
     except Exception as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"
         ready = False
+    checks["backup_drill"] = read_last_drill(services.settings.data_dir)  # shown only: readiness is unchanged
     return JSONResponse(
         {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
     )

@@ -117,7 +117,7 @@ def _problem_response(status: int, existing: Mapping[str, Any] | None) -> dict[s
 
 
 def truthful_openapi(
-    app: FastAPI, *, public: Collection[tuple[str, str]], partner_prefix: str
+    app: FastAPI, *, public: Collection[tuple[str, str]], partner_prefix: str | tuple[str, ...]
 ) -> Callable[[], dict[str, Any]]:
     """The `app.openapi` replacement: FastAPI's document with each operation's real error responses."""
 

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -152,6 +153,7 @@ class Relay:
         chores: Callable[[], None] | None = None,
         chores_every: float = 60.0,
         max_attempts: int = 100,
+        parallel: int = 4,
     ) -> None:
         self._session_factory = session_factory
         self._clock = clock
@@ -164,6 +166,9 @@ class Relay:
         self._chores_every = chores_every
         self._chores_due = 0.0
         self._max_attempts = max_attempts
+        # Messages of different ordering keys are sent side by side: one slow receiver, or the database's
+        # round trips of each message (lease, send, record), no longer hold up all the others.
+        self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="outbox-send")
 
     def _due(self, session: Session, now: datetime) -> list[Message]:
         """The oldest undelivered message of each ordering key, if it is due."""
@@ -229,20 +234,25 @@ class Relay:
         now = self._clock.now()
         with self._session_factory() as session:
             due = self._due(session, now)
-        delivered = 0
-        for message in due:
-            sender = self._senders.get(message.destination.split(":", 1)[0])
-            if sender is None or not self._lease_one(message, self._clock.now()):
-                continue
-            started = time.perf_counter()
-            try:
-                result = sender(message)
-            except Exception as exc:  # a bug in a sender must not stop the relay
-                log.exception("outbox sender failed", extra={"message_id": message.id})
-                result = Delivery(None, f"{type(exc).__name__}")
-            self._record(message, result, started)
-            delivered += result.ok
-        return delivered
+        # Each is leased just before it is sent (a lease taken for the whole batch could run out while the
+        # batch is still being sent, and another relay would send the message again).
+        attempts = [self._pool.submit(self._attempt, message) for message in due]
+        wait(attempts)  # all of them, even if one failed: none may run on into the next pass
+        return sum(attempt.result() for attempt in attempts)
+
+    def _attempt(self, message: Message) -> bool:
+        """Lease, send and record one message; whether it was delivered."""
+        sender = self._senders.get(message.destination.split(":", 1)[0])
+        if sender is None or not self._lease_one(message, self._clock.now()):
+            return False
+        started = time.perf_counter()
+        try:
+            result = sender(message)
+        except Exception as exc:  # a bug in a sender must not stop the relay
+            log.exception("outbox sender failed", extra={"message_id": message.id})
+            result = Delivery(None, f"{type(exc).__name__}")
+        self._record(message, result, started)
+        return result.ok
 
     def run_forever(self, interval: float = 0.5) -> None:
         while not self._stop.is_set():
@@ -255,6 +265,7 @@ class Relay:
             except Exception:
                 log.exception("outbox relay pass failed")
                 self._stop.wait(interval * 4)
+        self._pool.shutdown(wait=True)
 
     def start(self, interval: float = 0.5) -> threading.Thread:
         thread = threading.Thread(target=self.run_forever, args=(interval,), name="outbox-relay", daemon=True)

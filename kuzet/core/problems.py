@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kuzet.core.errors import FieldError, InvalidInput, KuzetError, PayloadTooLarge
+from kuzet.core.errors import DatabaseUnavailable, FieldError, InvalidInput, KuzetError, PayloadTooLarge
 from kuzet.core.i18n import N_, negotiate, translate
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:kuzet:problem:"
+# What a client is told to wait when the database is away: a restart or a failover takes a few seconds.
+DATABASE_RETRY_AFTER_SECONDS = 5
+_SQLITE_AWAY = ("locked", "busy", "unable to open", "disk I/O")
+READ_ONLY_TRANSACTION = "25006"  # PostgreSQL's SQLSTATE for a write refused by a read-only server
 
 
 def _field_name(loc: Sequence[str | int]) -> tuple[str, str, str]:
@@ -184,8 +190,44 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether the error says the database is away or overloaded (refused or lost connection, a server
+    shutting down or starting up, no pooled connection free in time), not that the request is wrong."""
+    if isinstance(exc, db_errors.OperationalError) and isinstance(exc.orig, sqlite3.OperationalError):
+        # SQLite reports a broken statement (no such table) as operational too: only a busy, locked or
+        # unreadable database file is "away".
+        return any(sign in str(exc.orig) for sign in _SQLITE_AWAY)
+    if isinstance(exc, db_errors.OperationalError | db_errors.InterfaceError | db_errors.TimeoutError):
+        return True
+    if not isinstance(exc, db_errors.DBAPIError):
+        return False
+    # A write reached a standby that is not promoted yet (the address moved to it in a failover).
+    return exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) == READ_ONLY_TRANSACTION
+
+
+def _database_problem(request: Request, exc: BaseException) -> JSONResponse:
+    cause = exc.orig if isinstance(exc, db_errors.DBAPIError) else exc
+    log.warning(
+        "database unavailable", extra={"path": request.url.path, "error": type(cause).__name__}
+    )  # the class only: a driver's message may quote the statement's values
+    seconds = DATABASE_RETRY_AFTER_SECONDS
+    return problem_for(
+        request, DatabaseUnavailable(retry_after=seconds, headers={"Retry-After": str(seconds)})
+    )
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        raise exc
+    return _database_problem(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KuzetError, _on_kuzet_error)
+    # A database restart or failover: 503 with Retry-After, so that clients retry (partners with the same
+    # Idempotency-Key) instead of taking it for a bug in their request.
+    for outage in (db_errors.DBAPIError, db_errors.TimeoutError):
+        app.add_exception_handler(outage, _on_database_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
 
@@ -219,6 +261,9 @@ class UnexpectedErrorMiddleware:
             request = Request(scope)
             if isinstance(exc, KuzetError) and not started:
                 await (await _on_kuzet_error(request, exc))(scope, receive, send)
+                return
+            if database_unavailable(exc) and not started:  # raised outside the routes (a middleware)
+                await _database_problem(request, exc)(scope, receive, send)
                 return
             log.error(
                 "unhandled error",

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Final
 
 from kuzet.container import Services
+from kuzet.core.actor import Actor
 from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role
 from kuzet.core.auth.store import UserRepository
@@ -29,6 +30,8 @@ FULL_NAMES: Final = {Role.CALL_TAKER: "Симуляция: оператор 102"
 
 @dataclass(frozen=True)
 class Account:
+    """An account's login; also the load test's (its access file keeps these field names)."""
+
     username: str
     district: str
     password: str = field(repr=False)
@@ -36,6 +39,8 @@ class Account:
 
 @dataclass(frozen=True)
 class PartnerAccess:
+    """A partner app's key; also the load test's (its access file keeps these field names)."""
+
     code: str
     key_id: str
     secret: str = field(repr=False)
@@ -58,10 +63,19 @@ def sim_username(role: Role, district: str) -> str:
     return f"sim-{ROLE_NAMES[role]}-{district}"
 
 
-def _account(services: Services, role: Role, district: str) -> Account:
-    """Create the account, or give it a new password (which also ends its old sessions)."""
-    username = sim_username(role, district)
-    password = "Sim-" + secrets.token_urlsafe(15)
+def ensure_account(
+    services: Services,
+    *,
+    username: str,
+    role: Role,
+    district: str,
+    full_name: str,
+    by: Actor,
+    password_prefix: str,
+) -> Account:
+    """Create the account with a new random password, or give the existing one a new password (which also
+    ends its old sessions) and unlock it. Shared by the simulation and `kuzet loadtest --prepare`."""
+    password = password_prefix + secrets.token_urlsafe(15)
     at = services.clock.now()
     with services.uow() as uow:
         existing = uow.repo(UserRepository).by_username(username)
@@ -73,21 +87,24 @@ def _account(services: Services, role: Role, district: str) -> Account:
             password=password,
             role=role,
             district=district,
-            full_name=f"{FULL_NAMES[role]} ({district})",
+            full_name=full_name,
             phone=None,
-            by=DEMO_ACTOR,
+            by=by,
             at=at,
         )
     else:
         accounts.reset_password(
-            services.uow(), services.auth, user_id=existing.id, password=password, by=DEMO_ACTOR, at=at
+            services.uow(), services.auth, user_id=existing.id, password=password, by=by, at=at
         )
-        accounts.unlock_user(services.uow(), user_id=existing.id, by=DEMO_ACTOR, at=at)
+        accounts.unlock_user(services.uow(), user_id=existing.id, by=by, at=at)
     return Account(username, district, password)
 
 
-def _partner_keys(services: Services) -> list[PartnerAccess]:
-    """One new key for each enabled partner, expiring in a week; the partners' other keys are left alone."""
+def issue_partner_keys(
+    services: Services, *, by: Actor, lifetime: timedelta, label: str, action: str
+) -> list[PartnerAccess]:
+    """One new key for each enabled partner (`<code>-<label>-<random>`), expiring after `lifetime`, each
+    audited as `action` by `by`; the partners' other keys are left alone."""
     at = services.clock.now()
     issued = []
     with services.uow() as uow:
@@ -96,24 +113,36 @@ def _partner_keys(services: Services) -> list[PartnerAccess]:
             if not partner.enabled:
                 continue
             key = PartnerKey(
-                f"{partner.code}-sim-{secrets.token_hex(5)}",
+                f"{partner.code}-{label}-{secrets.token_hex(5)}",
                 partner.code,
                 secrets.token_urlsafe(32),
                 at,
-                at + SIM_KEY_LIFETIME,
+                at + lifetime,
             )
             repo.add_key(key, services.auth.box)
             uow.audit(
-                DEMO_ACTOR,
-                "partner.demo_key",
+                by,
+                action,
                 object_type="partner",
                 object_id=partner.code,
                 at=at,
-                detail={"key_id": key.key_id, "expires_at": (at + SIM_KEY_LIFETIME).isoformat()},
+                detail={"key_id": key.key_id, "expires_at": (at + lifetime).isoformat()},
             )
             issued.append(PartnerAccess(partner.code, key.key_id, key.secret))
         uow.commit()
     return issued
+
+
+def _account(services: Services, role: Role, district: str) -> Account:
+    return ensure_account(
+        services,
+        username=sim_username(role, district),
+        role=role,
+        district=district,
+        full_name=f"{FULL_NAMES[role]} ({district})",
+        by=DEMO_ACTOR,
+        password_prefix="Sim-",  # noqa: S106 - a readable start; the rest is random
+    )
 
 
 def provision(services: Services, districts: list[str] | None = None) -> SimAccess:
@@ -124,5 +153,8 @@ def provision(services: Services, districts: list[str] | None = None) -> SimAcce
     return SimAccess(
         call_takers={d: _account(services, Role.CALL_TAKER, d) for d in districts},
         dispatchers={d: _account(services, Role.DISPATCHER, d) for d in districts},
-        partners=_partner_keys(services),
+        # One more key per enabled partner, valid for a week.
+        partners=issue_partner_keys(
+            services, by=DEMO_ACTOR, lifetime=SIM_KEY_LIFETIME, label="sim", action="partner.demo_key"
+        ),
     )

@@ -9,6 +9,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -20,6 +21,8 @@ from kuzet.serve import serve  # the one way the server is started
 
 if TYPE_CHECKING:
     from kuzet.container import Services
+    from kuzet.demo.agency_sims import AgencySims
+    from kuzet.demo.camera_sim import CameraSim
     from kuzet.demo.runner import Simulation
 
 # The demo's parts, the composition root and the database are imported by the commands when they run:
@@ -64,8 +67,11 @@ def _print_access(settings: Settings, rows: list[tuple[str, str, str, str | None
         out.print("Partner secrets are shown once. Try: kuzet partner send --key-id … --secret … --text …")
 
 
-def _seed(services: Services, settings: Settings) -> tuple[list[Any], list[Any]]:
+def _seed(services: Services, settings: Settings, plan: Path | None = None) -> tuple[list[Any], list[Any]]:
     """Everything the demo needs, each part left alone when it is there already."""
+    from kuzet.demo.agencies import seed_demo_agencies
+    from kuzet.demo.camera_reports import seed_demo_camera_source, seed_demo_watchlist
+    from kuzet.demo.camera_sim import seed_demo_cameras
     from kuzet.demo.history import load_history
     from kuzet.demo.seed import (
         seed_demo_map,
@@ -84,8 +90,20 @@ def _seed(services: Services, settings: Settings) -> tuple[list[Any], list[Any]]
             "Demo map: Andorra (OpenStreetMap, © OpenStreetMap contributors, ODbL) stands in for the region."
         )
     seed_demo_positions(services)
-    world = seed_demo_world(services)
+    if plan is not None:
+        _seed_plan(services, plan)
+    world = seed_demo_world(services, roster=plan is None)
     keys = seed_demo_partners(services)
+    if added := seed_demo_agencies(services):
+        out.print(f"Agencies: {', '.join(added)}, reached on loopback where the agency simulator plays them.")
+    if cameras := seed_demo_cameras(services):
+        out.print(
+            f"Cameras: {len(cameras)} in Andorra la Vella and les Escaldes, played by the camera simulator."
+        )
+    if seed_demo_camera_source(services):
+        out.print("Camera analytics: the simulator's heartbeats and plate reads come signed as demo_cameras.")
+    if wanted := seed_demo_watchlist(services):
+        out.print(f"Watch list: {len(wanted)} wanted cars; a camera that reads one makes a camera appeal.")
     districts = len(services.geo.districts or ())
     out.print(
         f"Demo world: {len(world.posts)} units in {districts} districts"
@@ -98,6 +116,26 @@ def _seed(services: Services, settings: Settings) -> tuple[list[Any], list[Any]]
             f"{history.assignments} assignments loaded in {history.seconds:.1f} s (simulated, for analytics)."
         )
     return rows, keys
+
+
+def _seed_plan(services: Services, path: Path) -> None:
+    """The districts, then the plan's units at the plan's posts (`kuzet demo --plan`)."""
+    from kuzet.demo.plan_units import read_demo_plan, seed_plan_units
+    from kuzet.demo.seed import seed_demo_positions
+    from kuzet.demo.world import seed_demo_districts
+    from kuzet.planning.errors import PlanningInputError
+
+    seed_demo_districts(services)
+    try:
+        scenario = read_demo_plan(services, path)
+    except PlanningInputError as exc:
+        services.close()
+        raise _fail(f"--plan: {exc}", code=2) from None
+    posts = seed_plan_units(services, scenario)
+    seed_demo_positions(services, posts)
+    out.print(
+        f"Plan {path}: {len(posts)} units at the plan's {len({u.post_node for u in scenario.units})} posts."
+    )
 
 
 def _local_url(settings: Settings) -> str:
@@ -116,6 +154,12 @@ def demo_command(
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the server afterwards")
     ] = True,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan", help="A plan file (kuzet plan writes one): its units at its posts, not the roster"
+        ),
+    ] = None,
 ) -> None:
     """Set up the demo ЦОУ (users, map, districts, units, partners, a past year), then serve it, alive."""
     from kuzet.container import Services
@@ -128,7 +172,7 @@ def demo_command(
         raise _fail("the demo refuses to run with KUZET_MODE=production", code=2)
     migrate.upgrade(settings.database_url)
     services = Services.build(settings)
-    rows, keys = _seed(services, settings)
+    rows, keys = _seed(services, settings, plan)
     _print_access(settings, rows, keys)
     base = f"http://{settings.host}:{settings.port}"
     out.print(f"Console: {base}/console/  (the supervisor sees the whole region; dispatchers their district)")
@@ -137,21 +181,71 @@ def demo_command(
         services.close()
         return
     background = None
+    sims = None
     if settings.demo_traffic:
         # The simulation's own requests would flood the terminal: keep only warnings of HTTP traffic.
         for name in ("httpx", "uvicorn.access"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        sims = _start_agency_sims(services, settings)
         try:
-            background = Background(prepare(services, _local_url(settings), options_from(settings))).start()
+            options = replace(options_from(settings), handovers=sims is not None)
+            background = Background(prepare(services, _local_url(settings), options)).start()
             out.print(_traffic_line(settings.demo_speedup))
         except NotReady as exc:
             err.print(f"[yellow]no traffic:[/yellow] {exc}")
+    camera_sim = _start_camera_sim(services, settings)
     services.close()
     try:
         serve(host=None, port=None, workers=None)
     finally:
+        camera_sim.stop()
         if background is not None:
             background.stop()
+        if sims is not None:
+            sims.stop()
+
+
+def _start_agency_sims(services: Services, settings: Settings) -> AgencySims | None:
+    """One agency simulator per enabled demo agency still reached on loopback (one an admin pointed at a
+    real endpoint is left alone), as child processes; None when there is none."""
+    from kuzet.demo.agencies import demo_endpoint
+    from kuzet.demo.agency_sims import AgencySims, specs
+    from kuzet.interagency import service as agencies
+    from kuzet.interagency.domain import KNOWN_AGENCIES
+
+    base = settings.demo_agency_port_base
+    enabled = [
+        a.code
+        for a in (listed.agency for listed in agencies.all_agencies(services.uow()))
+        if a.code in KNOWN_AGENCIES and a.enabled and a.endpoint_url == demo_endpoint(a.code, base)
+    ]
+    if not enabled:
+        return None
+    running = AgencySims(specs(enabled, base), _local_url(settings), settings.database_url)
+    running.start()
+    ports = ", ".join(f"{s.code} :{s.port}" for s in running.sims)
+    out.print(f"Agency simulators: {ports} (hand-overs acknowledged; one goes silent now and then).")
+    return running
+
+
+def _start_camera_sim(services: Services, settings: Settings) -> CameraSim:
+    """The demo cameras' simulator as a child process on KUZET_DEMO_CAMERA_PORT, reporting the cameras'
+    heartbeats and plate reads to the server as the demo's camera analytics source."""
+    from kuzet.demo.camera_reports import demo_reporting
+    from kuzet.demo.camera_sim import CameraSim
+
+    reporting = demo_reporting(services, _local_url(settings))
+    running = CameraSim(settings.demo_camera_port, reporting=reporting).start()
+    out.print(
+        f"Camera simulator: {len(running.codes)} demo cameras on 127.0.0.1:{running.port}, watched through "
+        "the server (KUZET_DEMO_CAMERA_PORT)"
+        + (
+            "; heartbeats every 30 s, a camera silent now and then, plate reads."
+            if reporting is not None
+            else "; not reporting (the demo_cameras analytics source is disabled)."
+        )
+    )
+    return running
 
 
 def simulate_command(

@@ -4,8 +4,12 @@ The year ends before today, so its numbers never meet the live numbering. Its lo
 weekly and seasonal profile and the districts' shares; its categories follow the appeal mix. Each incident
 has its appeals (about 70 % by 102 and 30 % through the partner apps), its units' assignments with their
 stamps, and a disposition. The intervals spread as real ones do (call processing 1–3 min, turnout under a
-minute, travel by distance, 10–60 min on scene), and a few stamps are missing or out of order, as in real
+minute, travel by road, 10–60 min on scene), and a few stamps are missing or out of order, as in real
 data: the analytics must count those in their data-quality line, not hide them.
+
+The units are sent as the live recommender ranks them (`kuzet.demo.history_roads`): the nearest free fitting
+unit by road ETA from its post (or from its way back to it), with the hour's travel-time factor, and the
+travel is that ETA. A unit is busy until it clears; with every fitting unit busy, the incident waits.
 """
 
 from __future__ import annotations
@@ -25,11 +29,11 @@ from kuzet.container import Services
 from kuzet.core.clock import LOCAL_TZ, to_local
 from kuzet.demo import callers, history_store
 from kuzet.demo.callers import Weighted
+from kuzet.demo.history_roads import RoadTimes, Sent
 from kuzet.demo.history_store import HistoryPlan
 from kuzet.demo.places import Place, Places
 from kuzet.demo.profile import hourly_weights
 from kuzet.demo.world import PARISH_SHARES, demo_posts
-from kuzet.dispatch.recommend import may_respond
 from kuzet.incidents.catalogue import Category
 from kuzet.incidents.store import CategoryRepository
 from kuzet.units.domain import UnitType
@@ -48,7 +52,8 @@ MISSING_ON_SCENE: Final = 0.008
 EN_ROUTE_AFTER_ARRIVAL: Final = 0.004
 FORGOTTEN: Final = 0.002
 ON_SCENE_MEDIAN_MIN: Final = {1: 40.0, 2: 30.0, 3: 20.0}
-ROAD_DETOUR: Final = 1.35  # road distance over straight-line distance, in the mountains' valleys
+# Real drives scatter around the computed ETA (lights, traffic, finding the door): lognormal, median 1.
+TRAVEL_SPREAD: Final = 0.15
 
 
 @dataclass(frozen=True)
@@ -87,21 +92,6 @@ def _lognormal(rng: np.random.Generator, median: float, sigma: float) -> float:
     return float(median * math.exp(sigma * rng.standard_normal()))
 
 
-def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
-    dy = (a[0] - b[0]) * 111_195.0
-    dx = (a[1] - b[1]) * 111_195.0 * math.cos(math.radians(a[0]))
-    return math.hypot(dx, dy)
-
-
-def _fitting_units(units: Sequence[HistoryUnit], category: Category, district: str) -> Weighted:
-    """The district's units whose type answers this kind of incident (patrol cars three times as often)."""
-    fit = [
-        u for u in units if u.district == district and may_respond(u.type, category.group, category.priority)
-    ]
-    pool = fit or [u for u in units if u.district == district] or list(units)
-    return Weighted({u: 3.0 if u.type is UnitType.PATROL_CAR else 1.0 for u in pool})
-
-
 class Planner:
     """Draws one incident after another; `plan()` gives every row of the year."""
 
@@ -111,8 +101,10 @@ class Planner:
         categories: Sequence[Category],
         places: Places,
         units: Sequence[HistoryUnit],
+        roads: RoadTimes,
     ) -> None:
         self.rng = rng
+        self.roads = roads
         self.places = places
         self.units = units
         known = {c.code: c for c in categories if c.active}
@@ -120,7 +112,6 @@ class Planner:
         if not self.categories or not units:
             raise ValueError("history needs categories of the appeal mix and units on the roster")
         self.category_mix = Weighted({c: callers.CATEGORY_WEIGHTS[c] for c in self.categories})
-        self._unit_pools: dict[tuple[str, str], Weighted] = {}
         self.plan_rows = HistoryPlan()
 
     def plan(self, moments: Sequence[datetime]) -> HistoryPlan:
@@ -212,15 +203,17 @@ class Planner:
         if rng.random() < FORGOTTEN:
             dispatched += timedelta(hours=float(rng.uniform(2, 6)))
         on_scene_for = _lognormal(rng, ON_SCENE_MEDIAN_MIN.get(category.priority, 20.0) * 60, 0.45)
-        units = [self._unit_for(category, place.district)]
+        node = self.roads.node(place.lat, place.lon)
+        first = self.roads.send(category, node, dispatched)
+        if first is None:  # a roster with units always has one to send, sooner or later
+            raise ValueError("no unit of the roster may be sent")
+        dispatched = first.at
+        rows = [self._assignment(index, first, node, on_scene_for)]
         if rng.random() < SECOND_UNIT_SHARE.get(category.priority, 0.0):
-            second = self._unit_for(category, place.district)
-            if second.id != units[0].id:
-                units.append(second)
-        rows = []
-        for n, unit in enumerate(units):
-            assigned = dispatched + timedelta(seconds=float(rng.uniform(30, 240)) if n else 0.0)
-            rows.append(self._assignment(index, unit, place, assigned, on_scene_for))
+            later = dispatched + timedelta(seconds=float(rng.uniform(30, 240)))
+            second = self.roads.send(category, node, later, besides=first.unit)
+            if second is not None:
+                rows.append(self._assignment(index, second, node, on_scene_for))
         self.plan_rows.assignments.extend(rows)
         cleared = max(r["cleared_at"] for r in rows)
         return {
@@ -231,26 +224,15 @@ class Planner:
             "closed_at": cleared + timedelta(seconds=float(rng.uniform(120, 900))),
         }
 
-    def _unit_for(self, category: Category, district: str) -> HistoryUnit:
-        key = (category.code, district)
-        pool = self._unit_pools.get(key)
-        if pool is None:
-            pool = self._unit_pools[key] = _fitting_units(self.units, category, district)
-        unit: HistoryUnit = pool.draw(self.rng)
-        return unit
-
-    def _assignment(
-        self, index: int, unit: HistoryUnit, place: Place, assigned: datetime, on_scene_for: float
-    ) -> dict[str, Any]:
+    def _assignment(self, index: int, sent: Sent, node: int, on_scene_for: float) -> dict[str, Any]:
         rng = self.rng
+        unit, assigned = self.units[sent.unit], sent.at
         acknowledged = assigned + timedelta(seconds=float(rng.uniform(5, 20)))
         en_route = assigned + timedelta(seconds=_lognormal(rng, 45, 0.35))
-        # On patrol, a unit is somewhere between its post and the place, not always at the post.
-        road_m = _metres(unit.post, (place.lat, place.lon)) * ROAD_DETOUR * float(rng.uniform(0.15, 0.9))
-        kmh = 5.0 if unit.type is UnitType.FOOT_PATROL else 40.0
-        travel = min(max(45 + road_m / (kmh / 3.6), 90.0), 1800.0) * math.exp(0.25 * rng.standard_normal())
+        travel = sent.travel_s * math.exp(TRAVEL_SPREAD * rng.standard_normal())
         on_scene = en_route + timedelta(seconds=travel)
         cleared = on_scene + timedelta(seconds=on_scene_for * float(rng.uniform(0.8, 1.1)))
+        self.roads.occupy(sent.unit, node, cleared)
         odd = rng.random()
         stamps: dict[str, datetime | None] = {"en_route_at": en_route, "on_scene_at": on_scene}
         if odd < MISSING_EN_ROUTE:
@@ -313,7 +295,11 @@ def load_history(
     with services.uow() as uow:
         categories = uow.repo(CategoryRepository).all(include_inactive=False)
     start, end = history_window(services.clock.now())
-    planner = Planner(rng, categories, places, _units(services))
+    units = _units(services)
+    roads_now = RoadTimes(
+        roads.graph, [u.post for u in units], [u.type for u in units], services.geo.travel_time_factors
+    )
+    planner = Planner(rng, categories, places, units, roads_now)
     plan = planner.plan(receive_times(rng, incidents, start, end))
     history_store.write(services.uow(), plan, at=services.clock.now(), local=LOCAL_TZ)
     return Loaded(len(plan.incidents), len(plan.appeals), len(plan.assignments), time.perf_counter() - began)

@@ -42,6 +42,7 @@ class Options:
     appeals_per_hour: float = MEAN_PER_HOUR
     seed: int | None = None
     start: datetime | None = None  # where demo time starts (default: now)
+    handovers: bool = False  # hand some incidents over to the agencies (their simulators run)
 
 
 class Simulation:
@@ -92,6 +93,7 @@ class Simulation:
                 kinds=kinds,
                 rng=self.rng,
                 mean_per_hour=self.options.appeals_per_hour,
+                dispatchers=self.fleet.desks if self.options.handovers else None,
             )
         self._started = True
         self._last_demo = self.clock.now()

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from kuzet.cctv.buildings_osm import read_footprints
 from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.core.auth import accounts
@@ -135,6 +136,9 @@ DEMO_MAP = Path(__file__).parents[1] / "demo_map" / "andorra.osm.pbf"
 def seed_demo_map(services: Services) -> bool:
     """Import the shipped Andorra extract as the demo map, unless a map is there. True if it imported it."""
     settings = services.settings
+    # The buildings that block the cameras' lines of sight (the data folder of an older demo lacks them).
+    if not settings.buildings_file.exists():
+        read_footprints(DEMO_MAP).save(settings.buildings_file)
     if settings.roads_file.exists() and settings.gazetteer_file.exists():
         return False
     settings.roads_file.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,10 @@ call is taken by the call-taker of the district the place lies in, and a partner
 partner's simulation key. About one appeal in ten is another call about an event of the last minutes, from
 nearly the same place: half of those the call-taker joins to the open incident, the other half are left as
 new incidents, so that the console shows them as possible duplicates.
+
+Given the dispatchers' desks, the generator also hands some new incidents over to another agency as an
+operator would: an incident whose category proposes an agency (a knife wound → the ambulance 103) is handed
+to it with a probability, by the dispatcher of its district.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 REPEAT_SHARE: Final = 0.10
 REPEAT_WITHIN: Final = timedelta(minutes=15)
 REPEAT_SPREAD_M: Final = 50.0
+HANDOVER_SHARE: Final = 0.5  # of the new incidents whose category proposes an agency
 
 
 @dataclass(frozen=True)
@@ -114,8 +119,12 @@ class Traffic:
         kinds: Mapping[str, Kind],
         rng: np.random.Generator,
         mean_per_hour: float = MEAN_PER_HOUR,
+        dispatchers: Mapping[str, Desk] | None = None,
+        handover_share: float = HANDOVER_SHARE,
     ) -> None:
         self.call_takers = dict(call_takers)
+        self.dispatchers = dict(dispatchers or {})  # by district; none: no hand-overs
+        self.handover_share = handover_share
         self.partners = dict(partners)  # by partner code
         self.places = places
         self.maker = AppealMaker(rng, kinds)
@@ -170,7 +179,24 @@ class Traffic:
             done = desk.post("/api/v1/appeals", self.maker.call_102(place, kind, text))
         self.sent["phone_102"] += 1
         if earlier is None:
-            self.recent.append(Event(place, kind, now, int(done["incident"]["id"])))
+            incident_id = int(done["incident"]["id"])
+            self.recent.append(Event(place, kind, now, incident_id))
+            self._maybe_hand_over(place.district, incident_id)
+
+    def _maybe_hand_over(self, district: str, incident_id: int) -> None:
+        """Hand the incident over to the first agency its category proposes, now and then."""
+        desk = self.dispatchers.get(district)
+        if desk is None or self.rng.random() >= self.handover_share:
+            return
+        try:
+            listed = desk.get(f"/api/v1/incidents/{incident_id}/handovers")
+            proposed = list(listed.get("proposed_agencies") or [])
+            if proposed:
+                desk.post(f"/api/v1/incidents/{incident_id}/handovers", {"agency": proposed[0]})
+                self.sent["handover"] += 1
+        except Refused as refused:  # the appeal itself went through: only the hand-over is refused
+            self.sent["handover_refused"] += 1
+            log.info("demo hand-over refused", extra={"reason": str(refused)})
 
     def _by_partner(self, place: Place, kind: Kind, text: str, now: datetime) -> None:
         if self._partner_mix is None:

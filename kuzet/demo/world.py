@@ -1,9 +1,12 @@
 """The demo region's world: districts over the Andorra map, forty units with crews, and their posts on roads.
 
-Districts are named after Andorra's parishes. The capital, Andorra la Vella, is the `central` district: the
-demo's call-taker, dispatcher and analyst work there, and the first seven demo units belong to it. Each
-district is the set of places nearer to one of its towns than to any other town (Voronoi cells of the towns,
-clipped to the region's box), so together the districts cover the whole road map without gaps.
+Districts are Andorra's parishes. The capital, Andorra la Vella, is the `central` district: the demo's
+call-taker, dispatcher and analyst work there, and the first seven demo units belong to it. Each district's
+outline is its parishes' administrative boundary as the demo map draws it (La Massana and Ordino make one
+district), stretched to the region's box so that together the districts cover the whole road map without
+gaps (`kuzet.geo.boundaries`). Should the map lack a parish, each district is instead the set of places nearer
+to one of its towns than to any other town (Voronoi cells of the towns, clipped to the box): straight lines
+across the valleys, a rough stand-in.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from shapely.geometry import MultiPoint, box  # type: ignore[import-untyped]
 
 from kuzet.container import Services
 from kuzet.demo.callers import MALE_NAMES, SURNAMES
-from kuzet.demo.seed import DEMO_ACTOR, DEMO_POSTS, DEMO_UNITS, seed_demo_positions
+from kuzet.demo.seed import DEMO_ACTOR, DEMO_MAP, DEMO_POSTS, DEMO_UNITS, seed_demo_positions
 from kuzet.geo import service as geo_service
+from kuzet.geo.boundaries import DistrictOutline, districts_from_boundaries
 from kuzet.geo.districts import BBox, Districts
 from kuzet.geo.graph import RoadGraph
 from kuzet.units import service as units
@@ -57,6 +61,16 @@ PARISHES: Final = (
     Parish("canillo", "Канильо", "Канильо", "Canillo", ((42.5667, 1.5975), (42.5770, 1.6680)), 0.10),
 )  # fmt: skip
 PARISH_SHARES: Final = {p.code: p.share for p in PARISHES}
+# The parishes' administrative areas (OSM admin_level 7) in the demo map that make each district.
+PARISH_LEVEL: Final = "7"
+PARISH_AREAS: Final = {
+    "central": ("Andorra la Vella",),
+    "escaldes": ("Escaldes-Engordany",),
+    "encamp": ("Encamp",),
+    "la-massana": ("La Massana", "Ordino"),
+    "sant-julia": ("Sant Julià de Lòria",),
+    "canillo": ("Canillo",),
+}
 
 P, R, T, D, F = (
     UnitType.PATROL_CAR,
@@ -86,7 +100,26 @@ CREW_SIZE: Final = {P: 2, R: 3, T: 1, D: 1, F: 2}
 POST_RADIUS_M: Final = 2500.0
 
 
+def _names(parish: Parish) -> dict[str, str]:
+    return {
+        "name": parish.name_ru,
+        "name_ru": parish.name_ru,
+        "name_kk": parish.name_kk,
+        "name_en": parish.name_en,
+    }
+
+
 def district_map(bbox: BBox, parishes: Sequence[Parish] = PARISHES) -> dict[str, Any]:
+    """The parishes as a GeoJSON FeatureCollection: their boundaries in the demo map, else towns' cells."""
+    if all(parish.code in PARISH_AREAS for parish in parishes):
+        wanted = [DistrictOutline(p.code, _names(p), PARISH_AREAS[p.code]) for p in parishes]
+        outlined = districts_from_boundaries(DEMO_MAP, PARISH_LEVEL, wanted, bbox)
+        if outlined is not None:
+            return outlined
+    return town_cells(bbox, parishes)
+
+
+def town_cells(bbox: BBox, parishes: Sequence[Parish] = PARISHES) -> dict[str, Any]:
     """The parishes as a GeoJSON FeatureCollection: each town's Voronoi cell in the box, merged by parish."""
     towns = [(parish.code, lat, lon) for parish in parishes for lat, lon in parish.towns]
     region = box(*bbox)
@@ -98,11 +131,10 @@ def district_map(bbox: BBox, parishes: Sequence[Parish] = PARISHES) -> dict[str,
     features = []
     for parish in parishes:
         shape = shapely.union_all(parts[parish.code])
-        names = {"name": parish.name_ru, "name_ru": parish.name_ru, "name_kk": parish.name_kk}
         features.append(
             {
                 "type": "Feature",
-                "properties": {"code": parish.code, **names, "name_en": parish.name_en},
+                "properties": {"code": parish.code, **_names(parish)},
                 "geometry": json.loads(shapely.to_geojson(shape)),
             }
         )
@@ -164,11 +196,25 @@ class World:
     posts: dict[str, LatLon]
 
 
+def _same_map(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether two district maps have the same codes and shapes (to a millionth of a degree)."""
+    first, second = Districts.from_geojson(a), Districts.from_geojson(b)
+    return set(first.codes) == set(second.codes) and all(
+        shapely.equals_exact(district.geometry, second[district.code].geometry, tolerance=1e-6)
+        for district in first
+    )
+
+
 def seed_demo_districts(services: Services) -> bool:
-    """Load the parishes as the district map, unless a district map is there. True if it loaded them."""
-    if geo_service.district_map(services.uow())["features"]:
+    """Load the parishes as the district map, unless a district map is there; the demo's own earlier map of
+    straight-lined town cells is replaced by the parishes' outlines. True if it loaded them."""
+    bbox = services.settings.region_bbox
+    stored = geo_service.district_map(services.uow())
+    if stored["features"] and not _same_map(stored, town_cells(bbox)):
         return False
-    data = district_map(services.settings.region_bbox)
+    data = district_map(bbox)
+    if stored["features"] and _same_map(stored, data):
+        return False
     geo_service.replace_districts(services.uow(), data, by=DEMO_ACTOR, at=services.clock.now())
     services.geo.reload()
     return True
@@ -209,11 +255,12 @@ def demo_posts(services: Services) -> dict[str, LatLon]:
     return posts
 
 
-def seed_demo_world(services: Services) -> World:
-    """Districts, the forty units on shift, and each unit's first position at its post. Safe to run again."""
+def seed_demo_world(services: Services, *, roster: bool = True) -> World:
+    """Districts, the forty units on shift, and each unit's first position at its post. Safe to run again.
+    Without `roster` (a plan's units stand in for it), only the districts and the first seven's posts."""
     loaded = seed_demo_districts(services)
-    created = seed_demo_roster(services)
-    posts = demo_posts(services)
+    created = seed_demo_roster(services) if roster else 0
+    posts = demo_posts(services) if roster else dict(DEMO_POSTS)
     placed = seed_demo_positions(services, posts)
     return World(loaded, created, placed, posts)
 

@@ -75,10 +75,22 @@ class Assignment:
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
     disposition: Disposition | None = None
+    far_arrival_m: int | None = None  # an arrival confirmed by the operator this far from the scene
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+
+# Status names as the console shows them (the same message ids), for errors that name a status.
+STATUS_NAMES: Final[Mapping[str, str]] = {
+    A.ASSIGNED: N_("Assigned"),
+    A.ACKNOWLEDGED: N_("Acknowledged"),
+    A.EN_ROUTE: N_("En route"),
+    A.ON_SCENE: N_("On scene"),
+    A.CLEARED: N_("Unit cleared"),
+    A.CANCELLED: N_("Recalled"),
+}
 
 
 class IllegalAssignmentMove(IllegalStatusChange):
@@ -86,7 +98,7 @@ class IllegalAssignmentMove(IllegalStatusChange):
     default_detail = N_("An assignment in status {current} cannot move to {requested}.")
 
     def __init__(self, current: AssignmentStatus, requested: AssignmentStatus) -> None:
-        super().__init__(current.value, requested.value)
+        super().__init__(current.value, requested.value, STATUS_NAMES)
 
 
 def advance(

@@ -58,6 +58,9 @@ class AssignmentOut(BaseModel):
     cancelled_at: datetime | None
     cancel_reason: str | None
     disposition: Disposition | None
+    far_arrival_m: int | None = Field(
+        default=None, description="An arrival the operator confirmed with the unit's GPS this far away"
+    )
 
     @classmethod
     def from_domain(cls, assignment: Assignment) -> AssignmentOut:

@@ -7,7 +7,7 @@ assignments refuses a second one even if a check were ever skipped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -95,20 +95,26 @@ def _move(
     at: datetime,
     reason: str | None = None,
     disposition: Disposition | None = None,
-    noted: dict[str, object] | None = None,
+    far_arrival_m: int | None = None,
 ) -> Assignment:
     """Step: move one assignment; the unit follows, the incident earns its first stamps, or is requeued.
-    `noted` goes into the incident's timeline entry and the audit row."""
+    An arrival the operator confirmed `far_arrival_m` from the scene is kept on the assignment and noted in
+    the incident's timeline entry and the audit row."""
+    noted: dict[str, object] = {}
+    if far_arrival_m is not None:
+        noted = {"far_arrival_m": far_arrival_m, "arrival_confirmed_by_operator": True}
     repo = uow.repo(AssignmentRepository)
     incident_id = repo.get(assignment_id).incident_id
     incident = incidents.get_in_scope(uow, incident_id, by, for_update=True)
     current = repo.get(assignment_id, for_update=True)
     moved = domain.advance(current, to, at=at, reason=reason, disposition=disposition)
+    if far_arrival_m is not None:
+        moved = replace(moved, far_arrival_m=far_arrival_m)
     repo.save(moved)
     units.follow_assignment(uow, moved.unit_id, UNIT_STATUS_FOR[to], incident_id=incident_id, by=by, at=at)
     if to in INCIDENT_STEP_FOR:
         incidents.unit_step(
-            uow, incident_id, INCIDENT_STEP_FOR[to], by=by, at=at, assignment_id=moved.id, **(noted or {})
+            uow, incident_id, INCIDENT_STEP_FOR[to], by=by, at=at, assignment_id=moved.id, **noted
         )
     elif to is AssignmentStatus.CANCELLED and repo.active_count(incident_id) == 0:
         incidents.unstaffed(uow, incident_id, by=by, at=at)
@@ -123,7 +129,7 @@ def _move(
             "unit_id": moved.unit_id,
             "reason": reason,
             "disposition": disposition.value if disposition else None,
-            **(noted or {}),
+            **noted,
         },
     )
     uow.emit(AssignmentChanged(moved.id, incident_id, moved.unit_id, moved.status.value, incident.district))
@@ -187,10 +193,8 @@ def advance(
         far = None
         if to is AssignmentStatus.ON_SCENE and arrival is not None:
             far = _far_from_scene(uow, assignment_id, arrival, by=by, at=at)
-        noted: dict[str, object] = {}
-        if far is not None:
-            noted = {"far_arrival_m": round(far), "arrival_confirmed_by_operator": True}
-        moved = _move(uow, assignment_id, to, by=by, at=at, disposition=disposition, noted=noted)
+        far_m = round(far) if far is not None else None
+        moved = _move(uow, assignment_id, to, by=by, at=at, disposition=disposition, far_arrival_m=far_m)
         if to is AssignmentStatus.CLEARED and disposition is not None:
             repo = uow.repo(AssignmentRepository)
             if repo.active_count(moved.incident_id) == 0:

@@ -56,6 +56,8 @@ assignments = Table(
     Column("cancelled_at", UTCDateTime()),
     Column("cancel_reason", String(500)),
     Column("disposition", String(40)),
+    # Metres from the scene of an arrival the operator confirmed although the unit's GPS was far (else NULL).
+    Column("far_arrival_m", Integer),
     # The latest of its stamps, kept for the analytics snapshot's change scan (NULL on rows loaded in bulk,
     # which that scan finds by their new ids).
     Column("updated_at", UTCDateTime()),
@@ -84,6 +86,7 @@ def _to_assignment(row: Row[Any]) -> Assignment:
         assigned_by=row.assigned_by,
         cancel_reason=row.cancel_reason,
         disposition=Disposition(row.disposition) if row.disposition else None,
+        far_arrival_m=row.far_arrival_m,
         **{name: getattr(row, name) for name in _MOMENTS},
     )
 
@@ -126,6 +129,7 @@ class AssignmentRepository:
                 active=assignment.active,
                 cancel_reason=assignment.cancel_reason,
                 disposition=assignment.disposition.value if assignment.disposition else None,
+                far_arrival_m=assignment.far_arrival_m,
                 **{name: getattr(assignment, name) for name in _MOMENTS},
                 updated_at=_latest(assignment),
             )

@@ -32,9 +32,18 @@ Longitude = Annotated[float, Query(ge=-180, le=180)]
 NO_GAZETTEER = N_("No address gazetteer is loaded: import a map with `kuzet import-osm`.")
 
 
-def _out(c: Candidate) -> AddressOut:
+HOME_DISTRICT_BONUS = 10.0  # score points by which a place in the operator's own district is preferred
+
+
+def _out(c: Candidate, district: str | None = None) -> AddressOut:
     return AddressOut(
-        label=c.label, lat=c.lat, lon=c.lon, kind=c.kind, score=c.score, distance_m=c.distance_m
+        label=c.label,
+        lat=c.lat,
+        lon=c.lon,
+        kind=c.kind,
+        score=c.score,
+        distance_m=c.distance_m,
+        district=district,
     )
 
 
@@ -49,11 +58,20 @@ def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=200, description="What the caller said")],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    district: Annotated[
+        str | None,
+        Query(max_length=64, description="Rank this district's places first (default: the operator's own)"),
+    ] = None,
 ) -> list[AddressOut]:
-    gazetteer = get_services(request).geo.gazetteer
-    if gazetteer is None:
+    """Each answer names the district it lies in; those in the operator's district rank as if
+    HOME_DISTRICT_BONUS points better, so the same street name in a far town comes after the near one."""
+    geo = get_services(request).geo
+    if geo.gazetteer is None:
         raise Unavailable(NO_GAZETTEER)
-    return [_out(c) for c in gazetteer.search(q, limit=limit)]
+    home = district or actor.district
+    found = [(c, geo.district_of(c.lat, c.lon)) for c in geo.gazetteer.search(q, limit=limit * 3)]
+    found.sort(key=lambda pair: -(pair[0].score + (HOME_DISTRICT_BONUS if home and pair[1] == home else 0.0)))
+    return [_out(c, where) for c, where in found[:limit]]
 
 
 @router.get(
@@ -124,9 +142,20 @@ def roads(actor: Reader, request: Request) -> RoadsOut:
 @router.get("/roads/geometry", summary="The road map as polylines, for drawing (gzip when accepted)")
 def road_geometry(actor: Reader, request: Request) -> Response:
     """`lines`: integers in 1e-5 degrees, the first point absolute and each next one a step from the one
-    before; `tiers`: 0 main roads, 1 streets, 2 service roads, per line. Empty when no map is loaded."""
-    loaded = get_services(request).geo.roads
+    before; `tiers`: 0 main roads, 1 streets, 2 service roads, per line; `names`: the street names drawn and
+    `line_names`: per line, an index into `names` or -1 (all -1 without a gazetteer). Empty when no map is
+    loaded."""
+    geo = get_services(request).geo
+    loaded = geo.roads
     drawing = drawing_of(loaded.graph) if loaded is not None else Drawing([], [])
+    names: list[str] = []
+    line_names = [-1] * len(drawing.lines)
+    gazetteer = geo.gazetteer if loaded is not None else None
+    if loaded is not None and gazetteer is not None:
+        from kuzet.geo.street_names import name_lines  # scipy: loaded with the gazetteer already
+
+        named = name_lines(loaded.graph, gazetteer)
+        names, line_names = named.names, named.line_names
     body = json.dumps(
         {
             "name": loaded.source.name if loaded is not None else None,
@@ -134,6 +163,8 @@ def road_geometry(actor: Reader, request: Request) -> Response:
             "scale": SCALE,
             "lines": drawing.lines,
             "tiers": drawing.tiers,
+            "names": names,
+            "line_names": line_names,
         },
         separators=(",", ":"),
     ).encode()

@@ -55,9 +55,14 @@ def import_osm_command(
     gazetteer_file: Annotated[
         Path | None, typer.Option("--gazetteer", help="Gazetteer file (default: KUZET_GAZETTEER_PATH)")
     ] = None,
+    buildings_file: Annotated[
+        Path | None, typer.Option("--buildings", help="Building footprints (default: KUZET_BUILDINGS_PATH)")
+    ] = None,
 ) -> None:
-    """Build the drivable road graph and the address gazetteer from an OSM extract."""
+    """Build the drivable road graph, the address gazetteer and the building footprints from an OSM
+    extract."""
     # osmium, numpy and scipy: imported when the command runs, not for `kuzet --help`.
+    from kuzet.cctv.buildings_osm import BuildingsError, read_footprints
     from kuzet.geo.gazetteer import GazetteerError
     from kuzet.geo.gazetteer_osm import build_gazetteer
     from kuzet.geo.graph import GraphError
@@ -67,6 +72,7 @@ def import_osm_command(
     box = _bbox(bbox)
     roads_path = out_file or settings.roads_file
     gazetteer_path = gazetteer_file or settings.gazetteer_file
+    buildings_path = buildings_file or settings.buildings_file
     roads_path.parent.mkdir(parents=True, exist_ok=True)
     gazetteer_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -81,7 +87,8 @@ def import_osm_command(
 
             imported = import_osm(file, bbox=box, progress=progress)
             gazetteer = build_gazetteer(file, bbox=box, progress=progress)
-    except (GraphError, GazetteerError) as exc:
+            footprints = read_footprints(file, bbox=box, progress=progress)
+    except (GraphError, GazetteerError, BuildingsError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
     # Write beside the target, then swap: a running server never reads half a file.
@@ -89,6 +96,7 @@ def import_osm_command(
     imported.graph.save(partial)
     partial.replace(roads_path)
     gazetteer.save(gazetteer_path)
+    footprints.save(buildings_path)
     report = imported.report
     table = Table(title=f"Imported {file.name} in {time.perf_counter() - started:.1f} s")
     table.add_column("")
@@ -103,10 +111,11 @@ def import_osm_command(
         ("addresses", len(gazetteer.addresses)),
         ("streets", sum(kind == "street" for *_, kind in gazetteer.names)),
         ("places", sum(kind == "place" for *_, kind in gazetteer.names)),
+        ("buildings", len(footprints.ids)),
     ):
         table.add_row(label, f"{value:,}")
     out.print(table)
-    out.print(f"road graph: {roads_path}\ngazetteer: {gazetteer_path}")
+    out.print(f"road graph: {roads_path}\ngazetteer: {gazetteer_path}\nbuildings: {buildings_path}")
     out.print("Map data © OpenStreetMap contributors, ODbL.")
 
 

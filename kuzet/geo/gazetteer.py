@@ -3,6 +3,8 @@
 Built from an extract by `kuzet.geo.gazetteer_osm`. Kept: addressed places (nodes and building outlines with
 addr:street or addr:place plus addr:housenumber), named highway ways and named place=* nodes; not addresses
 drawn as relations nor addr:interpolation lines.
+A house number the extract lacks is placed between its tagged neighbours on the same street (same side
+first), and two streets joined by « / », «&» or «и» name their crossing.
 Names are compared as keys with case, diacritics, punctuation, particles and street type words («ул.»,
 «көшесі», «пр-т», «Av.», «Str.») folded away and Russian genitive endings cut back: «ул. Абая» → «абай».
 """
@@ -18,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final, Literal
 from unicodedata import combining, normalize
@@ -28,7 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.fuzz import WRatio
 from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
-Kind = Literal["address", "street", "place"]
+Kind = Literal["address", "street", "place", "interpolated", "intersection"]
 Progress = Callable[[str, int], None]
 BBox = tuple[float, float, float, float]
 F64 = npt.NDArray[np.float64]
@@ -54,6 +57,11 @@ _TOKEN: Final = re.compile(r"\d+ ?[a-zа-я](?!\w)|\w+(?:[-/]\w+)*")  # «10 А�
 _HOUSE: Final = re.compile(r"\d+ ?[a-zа-я]?(?:[-/]\d+[a-zа-я]?)?")
 _VOWELS: Final = frozenset("аеиоуыэюяй")
 _HOUSE_LETTERS: Final = str.maketrans("абвгдеж", "abvgdez")
+# Two streets named as a crossing: «Meritxell / Prat de la Creu», «Абая и Сейфуллина», «Abai & Seifullin».
+# A slash needs a space before it, so the Catalan «C/ Major» (carrer) stays one street.
+_CROSSING: Final = re.compile(r"\s+/\s*|\s*&\s*|\s+(?:и|x|×|and|угол|және|қиылысы)\s+", re.IGNORECASE)
+CROSSING_MAX_M: Final = 30.0  # two streets whose lines come this close cross (or meet)
+SNAP_TO_STREET_M: Final = 60.0  # an interpolated house is moved onto its street when the street is this near
 
 
 def _fold(text: str) -> str:
@@ -111,6 +119,27 @@ def normalise(text: str) -> str:
 
 def _house_key(number: str) -> str:
     return re.sub(r"\s+", "", _fold(number)).translate(_HOUSE_LETTERS)
+
+
+def _house_number(number: str) -> int | None:
+    """The leading integer of a house number («23-25» → 23, «10А» → 10), None without one."""
+    found = re.match(r"\d+", number)
+    return int(found[0]) if found else None
+
+
+def _between(numbered: list[tuple[int, int]], wanted: int) -> tuple[int, int, float] | None:
+    """The tagged houses around `wanted` (address indices) and how far along from the lower one, preferring
+    houses on its own side of the street (the same parity); one side only gives that house twice."""
+    for side in ([n for n in numbered if n[0] % 2 == wanted % 2], numbered):
+        below = [n for n in side if n[0] < wanted]
+        above = [n for n in side if n[0] > wanted]
+        if below and above:
+            (low, i), (high, j) = max(below), min(above)
+            return i, j, (wanted - low) / (high - low)
+        if below or above:
+            nearest = max(below) if below else min(above)
+            return nearest[1], nearest[1], 0.0
+    return None
 
 
 def _house_match(query: str, number: str) -> float:
@@ -207,9 +236,47 @@ class Gazetteer:
         self._keys = list(parent)
         self._key_group = [groups[_root(parent, key)] for key in self._keys]
         self._house_of = [_house_key(number) for _, number, _ in self.addresses]
+        # For placing a house the extract lacks: the numbered houses of each street group and locality,
+        # and each street's own vertices.
+        self._numbered: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+        self._street_group: dict[int, int] = {}
+        self._address_group = [0] * len(self.addresses)
+        for gid, members in enumerate(groups.values()):
+            for kind, i, _ in members:
+                if kind == "street":
+                    self._street_group[i] = gid
+                elif kind == "address":
+                    self._address_group[i] = gid
+                    if (number := _house_number(self.addresses[i][1])) is not None:
+                        self._numbered[gid, self.addresses[i][2]].append((number, i))
+        order = np.argsort(self.vertex_street, kind="stable")
+        bounds = np.searchsorted(self.vertex_street[order], np.arange(len(self.names) + 1))
+        self._street_vertices = [order[a:b] for a, b in pairwise(bounds)]
 
     def search(self, text: str, limit: int = 10) -> list[Candidate]:
-        """The best matches for a call-taker's text, best first; an exact address ranks above its street."""
+        """The best matches for a call-taker's text, best first; an exact address ranks above its street.
+
+        With a house number the extract lacks, a street keeps the number and is placed between its
+        neighbours (kind `interpolated`); two streets named as a crossing give their crossing first."""
+        parts = [part for part in _CROSSING.split(text) if part.strip()]
+        if len(parts) == 2:
+            crossings = self._crossings(*parts)
+            if crossings:
+                return crossings[:limit]
+        ranked = self._ranked(text)
+        # A street that holds the very house asked for is not offered again as an estimate.
+        exact = {
+            self._address_group[j] for (kind, j, score), _ in ranked if kind == "address" and score >= 95
+        }
+        found = [
+            self._numbered_street(match, house)
+            for match, house in ranked[: limit * 2 + 10]
+            if match[0] != "street" or house is None or self._street_group[match[1]] not in exact
+        ]
+        return sorted(found, key=lambda c: -c.score)[:limit]
+
+    def _ranked(self, text: str) -> list[tuple[tuple[Kind, int, float], str | None]]:
+        """(kind, index, score) of every match, best first, with the house number the text named."""
         tokens, asked = _analyse(text)
         readings: list[tuple[list[str], str | None]] = [(tokens, None)] if tokens and self._keys else []
         for at in (-1, 0) if readings and len(tokens) > 1 else ():
@@ -229,7 +296,65 @@ class Gazetteer:
                         scores[kind, j] = max(scores.get((kind, j), 0.0), sim * fit - penalty)
         order = ("address", "place", "street") if asked is None else ("address", "street", "place")
         ranked = sorted(scores.items(), key=lambda item: (-item[1], order.index(item[0][0]), item[0][1]))
-        return [self._candidate(kind, j, max(score, 0.0)) for (kind, j), score in ranked[:limit]]
+        house = readings[-1][1] if len(readings) > 1 else None
+        return [((kind, j, max(score, 0.0)), house) for (kind, j), score in ranked]
+
+    def _numbered_street(self, match: tuple[Kind, int, float], house: str | None) -> Candidate:
+        """A match as a candidate; a street asked with a house number keeps the number, placed between the
+        street's tagged houses where it has some (a little less sure with houses on one side only)."""
+        kind, j, score = match
+        found = self._candidate(kind, j, score)
+        wanted = _house_number(house) if house else None
+        if kind != "street" or wanted is None or house is None:
+            return found
+        name, _, locality, _ = self.names[j]
+        label = f"{name} {house.upper()}" + (f", {locality}" if locality else "")
+        around = _between(self._numbered.get((self._street_group[j], locality), []), wanted)
+        if around is None:
+            return replace(found, label=label)
+        i, k, share = around
+        lat, lon = self.address_points[i] + (self.address_points[k] - self.address_points[i]) * share
+        lat, lon = self._onto_street(j, lat, lon)
+        sure = 1.03 if i != k else 0.98
+        score = min(round(score * sure, 1), 95.0)
+        return replace(found, label=label, lat=lat, lon=lon, kind="interpolated", score=score)
+
+    def _onto_street(self, street: int, lat: float, lon: float) -> tuple[float, float]:
+        """The street's nearest vertex to a point, when within SNAP_TO_STREET_M; else the point itself."""
+        own = self._street_vertices[street] if street < len(self._street_vertices) else np.empty(0, np.int64)
+        if not len(own):
+            return float(lat), float(lon)
+        metres = _metres(np.array([lat, lon]), self.vertices[own])
+        best = int(np.argmin(metres))
+        if metres[best] > SNAP_TO_STREET_M:
+            return float(lat), float(lon)
+        return float(self.vertices[own[best], 0]), float(self.vertices[own[best], 1])
+
+    def _crossings(self, first: str, second: str) -> list[Candidate]:
+        """Crossings: where a street matching `first` comes within CROSSING_MAX_M of one matching `second`."""
+
+        def streets(text: str) -> list[tuple[int, float]]:
+            return [(j, score) for (kind, j, score), _ in self._ranked(text)[:25] if kind == "street"][:6]
+
+        found: list[Candidate] = []
+        for a, score_a in streets(first):
+            for b, score_b in streets(second):
+                own_a, own_b = self._street_vertices[a], self._street_vertices[b]
+                same = self._street_group[a] == self._street_group[b]
+                if same or not len(own_a) or not len(own_b):
+                    continue
+                near = cKDTree(_project(self.vertices[own_b], self._origin))
+                gaps, nearest = near.query(_project(self.vertices[own_a], self._origin))
+                at = int(np.argmin(gaps))
+                if gaps[at] > CROSSING_MAX_M:
+                    continue
+                lat, lon = (self.vertices[own_a[at]] + self.vertices[own_b[int(nearest[at])]]) / 2
+                locality = self.names[a][2] or self.names[b][2]
+                label = f"{self.names[a][0]} / {self.names[b][0]}" + (f", {locality}" if locality else "")
+                score = round(min(score_a, score_b), 1)
+                found.append(Candidate(label, float(lat), float(lon), "intersection", score))
+        found.sort(key=lambda c: -c.score)
+        return [c for n, c in enumerate(found) if all(_metres_apart(c, d) > SAME_PLACE_M for d in found[:n])]
 
     def confident(self, text: str, *, min_score: float = 85.0, margin: float = 5.0) -> Candidate | None:
         """The one match the text clearly names, for placing an incident whose call-taker set no point: the

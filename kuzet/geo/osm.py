@@ -103,7 +103,7 @@ class _Ways:
     landuse: list[shapely.Polygon]
 
 
-def _polygons(area: osmium.osm.Area) -> list[shapely.Polygon]:
+def area_polygons(area: osmium.osm.Area) -> list[shapely.Polygon]:
     """The polygons (lon/lat, with holes) of an assembled area; a ring too short to enclose is skipped."""
     polygons = []
     for outer in area.outer_rings():
@@ -130,9 +130,9 @@ def _read(path: Path, rules: SpeedRules, progress: Progress | None) -> _Ways:
         if isinstance(obj, osmium.osm.Area):
             area_tags = {key: value for key in _AREA_KEYS if (value := obj.tags.get(key)) is not None}
             if rules.is_settlement_boundary(area_tags):
-                ways.boundaries.extend(_polygons(obj))
+                ways.boundaries.extend(area_polygons(obj))
             elif rules.is_settlement_area(area_tags):
-                ways.landuse.extend(_polygons(obj))
+                ways.landuse.extend(area_polygons(obj))
             continue
         if isinstance(obj, osmium.osm.Node):
             kind = obj.tags.get("place")

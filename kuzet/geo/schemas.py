@@ -9,9 +9,13 @@ class AddressOut(BaseModel):
     label: str
     lat: float
     lon: float
-    kind: str = Field(description="address, street or place")
+    kind: str = Field(
+        description="address; interpolated (a house placed between its tagged neighbours); intersection; "
+        "street; place"
+    )
     score: float = Field(description="How well it matches, 0 to 100")
     distance_m: float | None = Field(default=None, description="Reverse geocoding: metres from the point")
+    district: str | None = Field(default=None, description="Search: the district the place lies in")
 
 
 class DistrictOut(BaseModel):

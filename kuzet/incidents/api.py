@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kuzet.appeals import service as appeals
 from kuzet.appeals.domain import Region
@@ -17,19 +17,24 @@ from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
 from kuzet.core.ids import RowId
 from kuzet.dispatch import service as dispatch
 from kuzet.dispatch.schemas import AssignmentOut
-from kuzet.incidents import catalogue_service, queries, service
+from kuzet.incidents import card_edits, catalogue_service, domain, queries, service
+from kuzet.incidents.domain import IncidentStatus
 from kuzet.incidents.schemas import (
     AlarmAckIn,
     CategoryIn,
     CategoryOut,
     IncidentOut,
+    InjuredIn,
     LocationIn,
     MergeIn,
+    NoteIn,
     OverdueOut,
     ReasonIn,
+    RecategoriseIn,
     TimelineEntryOut,
     TransitionIn,
 )
+from kuzet.interagency import handovers
 from kuzet.partners import media as partner_media
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
@@ -45,13 +50,18 @@ class IncidentCardOut(BaseModel):
     appeals: list[AppealOut]
     assignments: list[AssignmentOut]
     timeline: list[TimelineEntryOut]
+    moves: list[IncidentStatus] = Field(
+        description="The statuses a dispatcher may set by hand now (none while units work the incident)"
+    )
 
 
 @router.get(
     "/incidents", response_model=list[IncidentOut], summary="Open incidents: priority, then waiting time"
 )
 def queue(actor: Reader, uow: UowDep) -> list[IncidentOut]:
-    return [IncidentOut.from_domain(i) for i in queries.queue(uow, by=actor)]
+    found = queries.queue(uow, by=actor)
+    due = handovers.ack_due(uow, [i.id for i in found])
+    return [IncidentOut.from_domain(i, handover_ack_due_at=due.get(i.id)) for i in found]
 
 
 @router.get("/incidents/overdue", response_model=list[OverdueOut], summary="Incidents past their timers")
@@ -78,8 +88,10 @@ def card(incident_id: RowId, actor: Reader, uow: UowDep) -> IncidentCardOut:
     ids = [view.incident.id, *(c.id for c in view.children)]
     found = appeals.of_incidents(uow, ids)
     media = partner_media.attached(uow, [a.id for a in found])
+    assignments = dispatch.of_incidents(uow, ids)
+    due = handovers.ack_due(uow, [view.incident.id])
     return IncidentCardOut(
-        incident=IncidentOut.from_domain(view.incident),
+        incident=IncidentOut.from_domain(view.incident, handover_ack_due_at=due.get(view.incident.id)),
         children=[IncidentOut.from_domain(c) for c in view.children],
         appeals=[
             AppealOut.from_domain(
@@ -94,8 +106,12 @@ def card(incident_id: RowId, actor: Reader, uow: UowDep) -> IncidentCardOut:
             )
             for a in found
         ],
-        assignments=[AssignmentOut.from_domain(a) for a in dispatch.of_incidents(uow, ids)],
+        assignments=[AssignmentOut.from_domain(a) for a in assignments],
         timeline=[TimelineEntryOut.from_domain(e) for e in view.timeline],
+        moves=domain.manual_moves(
+            view.incident,
+            units_at_work=any(a.incident_id == view.incident.id and a.active for a in assignments),
+        ),
     )
 
 
@@ -126,7 +142,7 @@ def change_status(
 def verify_location(
     incident_id: RowId, body: LocationIn, actor: Manager, services: ServicesDep, uow: UowDep, at: NowDep
 ) -> IncidentOut:
-    incident = service.verify_location(
+    incident = card_edits.verify_location(
         uow,
         incident_id=incident_id,
         lat=body.lat,
@@ -147,8 +163,48 @@ def verify_location(
 def acknowledge_alarm(
     incident_id: RowId, body: AlarmAckIn, actor: Manager, uow: UowDep, at: NowDep
 ) -> IncidentOut:
-    incident = service.acknowledge_alarm(uow, incident_id=incident_id, alarm=body.alarm, by=actor, at=at)
+    incident = card_edits.acknowledge_alarm(uow, incident_id=incident_id, alarm=body.alarm, by=actor, at=at)
     return IncidentOut.from_domain(incident)
+
+
+@router.post(
+    "/incidents/{incident_id}/notes", response_model=IncidentOut, summary="Add a note to the timeline"
+)
+def add_note(incident_id: RowId, body: NoteIn, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
+    return IncidentOut.from_domain(
+        card_edits.add_note(uow, incident_id=incident_id, text=body.text, by=actor, at=at)
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/injured",
+    response_model=IncidentOut,
+    summary="Set how many are hurt (0 to 999, or null when not known); services handed it are told",
+)
+def set_injured(incident_id: RowId, body: InjuredIn, actor: Manager, uow: UowDep, at: NowDep) -> IncidentOut:
+    return IncidentOut.from_domain(
+        card_edits.set_injured(uow, incident_id=incident_id, injured=body.injured, by=actor, at=at)
+    )
+
+
+@router.post(
+    "/incidents/{incident_id}/category",
+    response_model=IncidentOut,
+    summary="Change the category, and with it the priority, giving a reason",
+)
+def recategorise(
+    incident_id: RowId, body: RecategoriseIn, actor: Manager, uow: UowDep, at: NowDep
+) -> IncidentOut:
+    changed = card_edits.recategorise(
+        uow,
+        incident_id=incident_id,
+        category_code=body.category_code,
+        priority=body.priority,
+        reason=body.reason,
+        by=actor,
+        at=at,
+    )
+    return IncidentOut.from_domain(changed)
 
 
 @router.post(

@@ -7,10 +7,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
 SHIPPED: Final = Path(__file__).with_name("categories.json")
+SEARCH_WORDS: Final = Path(__file__).with_name("category_words.json")
 
 
 class Agency(StrEnum):
@@ -66,3 +68,19 @@ def category_from_json(item: Mapping[str, Any]) -> Category:
 
 def shipped_categories() -> list[Category]:
     return [category_from_json(item) for item in json.loads(SHIPPED.read_text(encoding="utf-8"))]
+
+
+@cache
+def _search_words() -> dict[str, dict[str, tuple[str, ...]]]:
+    raw: dict[str, Any] = json.loads(SEARCH_WORDS.read_text(encoding="utf-8"))
+    return {
+        code: {locale: tuple(words) for locale, words in by_locale.items()}
+        for code, by_locale in raw.items()
+        if not code.startswith("_")
+    }
+
+
+def search_words(code: str) -> Mapping[str, tuple[str, ...]]:
+    """What callers say for a category besides its names, per language («пропал» for a missing person),
+    for the call form's category search. Shipped with Kuzet for the shipped codes; none for others."""
+    return _search_words().get(code, {})

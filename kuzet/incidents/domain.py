@@ -43,6 +43,19 @@ TRANSITIONS: Final[Mapping[IncidentStatus, frozenset[IncidentStatus]]] = {
     S.CANCELLED: frozenset(),
 }
 
+# Status names as the console shows them (the same message ids), for errors that name a status.
+STATUS_NAMES: Final[Mapping[str, str]] = {
+    S.NEW: N_("New"),
+    S.QUEUED: N_("Queued"),
+    S.DISPATCHED: N_("Unit dispatched"),
+    S.EN_ROUTE: N_("Unit en route"),
+    S.ON_SCENE: N_("Unit on scene"),
+    S.CLEARED: N_("Cleared"),
+    S.CLOSED: N_("Closed"),
+    S.CANCELLED: N_("Cancelled"),
+    S.TRANSFERRED: N_("Transferred"),
+}
+
 # The order in which units move an incident forward. A later unit never moves it back.
 _PROGRESS: Final = (S.NEW, S.QUEUED, S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE)
 
@@ -106,10 +119,14 @@ class Incident:
     # Set when an operator confirmed the place (by phone, on the map, or from a unit on scene). The place of
     # a later appeal, such as the location a partner app sends, is then kept on that appeal only.
     location_verified_by: str | None = None
+    injured: int | None = None  # how many are hurt, as far as the operator knows (None: not told)
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES and self.merged_into_id is None
+
+
+INJURED_MAX: Final = 999
 
 
 class IllegalTransition(IllegalStatusChange):
@@ -117,7 +134,7 @@ class IllegalTransition(IllegalStatusChange):
     default_detail = N_("An incident in status {current} cannot move to {requested}.")
 
     def __init__(self, current: IncidentStatus, requested: IncidentStatus) -> None:
-        super().__init__(current.value, requested.value)
+        super().__init__(current.value, requested.value, STATUS_NAMES)
 
 
 def _stamp(stamps: Stamps, status: IncidentStatus, at: datetime) -> Stamps:
@@ -192,6 +209,14 @@ def progress(incident: Incident, step: IncidentStatus, *, at: datetime) -> Incid
         # Already there or past it: a later unit's moment earns nothing (no en-route stamp after arrival).
         return incident
     return replace(incident, status=step, stamps=_stamp(incident.stamps, step, at))
+
+
+def manual_moves(incident: Incident, *, units_at_work: bool) -> list[IncidentStatus]:
+    """The statuses a dispatcher may move the incident to by hand now: none while units work it (they
+    clear first) or once it is merged; never the statuses the units' assignments set."""
+    if units_at_work or incident.merged_into_id is not None:
+        return []
+    return [s for s in IncidentStatus if s in TRANSITIONS[incident.status] and s not in UNIT_DRIVEN]
 
 
 def requeue(incident: Incident) -> Incident:

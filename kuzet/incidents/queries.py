@@ -31,8 +31,9 @@ def view(uow: UnitOfWork, *, incident_id: int, by: Actor) -> IncidentView:
 
 
 def queue(uow: UnitOfWork, *, by: Actor) -> list[Incident]:
+    """Open incidents of every district the actor is tied to (all of them when region-wide)."""
     with uow:
-        return uow.repo(IncidentRepository).open_queue(district=by.district)
+        return uow.repo(IncidentRepository).open_queue(districts=by.districts)
 
 
 def duplicates(
@@ -67,5 +68,5 @@ def overdue(
     by: Actor,
 ) -> list[rules.Overdue]:
     with uow:
-        open_now = uow.repo(IncidentRepository).open_queue(district=by.district, limit=5000)
+        open_now = uow.repo(IncidentRepository).open_queue(districts=by.districts, limit=5000)
     return rules.overdue(open_now, now=now, dispatch_within=dispatch_within, arrive_within=arrive_within)

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from kuzet.core.ids import RowId
-from kuzet.incidents.catalogue import Agency, Category, Group
-from kuzet.incidents.domain import Disposition, Incident, IncidentStatus, intervals
+from kuzet.incidents.catalogue import Agency, Category, Group, search_words
+from kuzet.incidents.domain import INJURED_MAX, Disposition, Incident, IncidentStatus, intervals
 from kuzet.incidents.rules import Breach, Overdue, Suggestion
 from kuzet.incidents.store import TimelineEvent
 
@@ -54,9 +54,14 @@ class IncidentOut(BaseModel):
     reopen_count: int
     reopened_at: datetime | None
     location_verified_by: str | None
+    injured: int | None = Field(default=None, description="How many are hurt (null: not known)")
+    handover_ack_due_at: datetime | None = Field(
+        default=None,
+        description="The earliest deadline of a hand-over its service has not acknowledged (queue and card)",
+    )
 
     @classmethod
-    def from_domain(cls, incident: Incident) -> IncidentOut:
+    def from_domain(cls, incident: Incident, *, handover_ack_due_at: datetime | None = None) -> IncidentOut:
         stamps = incident.stamps
         spans = intervals(stamps)
         return cls(
@@ -79,6 +84,8 @@ class IncidentOut(BaseModel):
             reopen_count=incident.reopen_count,
             reopened_at=incident.reopened_at,
             location_verified_by=incident.location_verified_by,
+            injured=incident.injured,
+            handover_ack_due_at=handover_ack_due_at,
         )
 
 
@@ -106,6 +113,25 @@ class TransitionIn(BaseModel):
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    text: str = Field(min_length=1, max_length=2000, description="The note, as the operator typed it")
+
+
+class InjuredIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    injured: int | None = Field(ge=0, le=INJURED_MAX, description="How many are hurt; null: not known")
+
+
+class RecategoriseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    category_code: str = Field(min_length=1, max_length=60)
+    priority: int | None = Field(
+        default=None, ge=1, le=4, description="Default: the new category's own priority"
+    )
+    reason: str = Field(min_length=1, max_length=2000, description="Why: what the incident turned out to be")
 
 
 class MergeIn(BaseModel):
@@ -177,6 +203,9 @@ class CategoryOut(BaseModel):
     agencies: list[Agency]
     name: dict[str, str]
     active: bool
+    words: dict[str, list[str]] = Field(
+        default_factory=dict, description="Other words for it per language, that the category search matches"
+    )
 
     @classmethod
     def from_domain(cls, category: Category) -> CategoryOut:
@@ -187,12 +216,15 @@ class CategoryOut(BaseModel):
             agencies=list(category.agencies),
             name=dict(category.names),
             active=category.active,
+            words={locale: list(words) for locale, words in search_words(category.code).items()},
         )
 
 
 class AlarmAckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    alarm: Literal["new_p1", "overdue", "no_place"] = Field(description="Which alarm the operator heard")
+    alarm: Literal["new_p1", "overdue", "no_place", "late_arrival", "handover_overdue"] = Field(
+        description="Which alarm the operator heard"
+    )
 
 
 class LocationIn(BaseModel):

@@ -20,7 +20,6 @@ from kuzet.core.uow import UnitOfWork
 from kuzet.incidents import domain
 from kuzet.incidents.catalogue import Category
 from kuzet.incidents.domain import Disposition, Incident, IncidentStatus, Stamps
-from kuzet.incidents.rules import place_problems
 from kuzet.incidents.store import CategoryRepository, IncidentRepository
 
 INCIDENT_SERIES = "INC"
@@ -44,7 +43,7 @@ class IncidentUpdated(DomainEvent):
     change: str
 
 
-def _log(uow: UnitOfWork, incident: Incident, by: Actor, kind: str, at: datetime, **data: Any) -> None:
+def record(uow: UnitOfWork, incident: Incident, by: Actor, kind: str, at: datetime, **data: Any) -> None:
     """One timeline entry and one audit row, in the same transaction as the change."""
     uow.repo(IncidentRepository).add_event(
         incident.id, at=at, actor=by.name, role=by.role, kind=kind, data=data
@@ -52,7 +51,7 @@ def _log(uow: UnitOfWork, incident: Incident, by: Actor, kind: str, at: datetime
     uow.audit(by, f"incident.{kind}", object_type="incident", object_id=incident.id, detail=data, at=at)
 
 
-def _changed(uow: UnitOfWork, incident: Incident, change: str) -> None:
+def announce(uow: UnitOfWork, incident: Incident, change: str) -> None:
     uow.emit(IncidentUpdated(incident.id, incident.status.value, incident.district, change))
 
 
@@ -141,7 +140,7 @@ def open_incident(
         stamps=Stamps(received_at=received_at),
     )
     incident = uow.repo(IncidentRepository).add(number=number, incident=draft, at=at)
-    _log(
+    record(
         uow,
         incident,
         by,
@@ -168,7 +167,7 @@ def note_appeal(
     **data: Any,
 ) -> None:
     """Step: record on the timeline that an appeal joined (or left) the incident."""
-    _log(
+    record(
         uow,
         incident,
         by,
@@ -178,7 +177,7 @@ def note_appeal(
         appeal_number=appeal_number,
         **data,
     )
-    _changed(uow, incident, "appeals")
+    announce(uow, incident, "appeals")
 
 
 def unit_step(
@@ -189,7 +188,7 @@ def unit_step(
     before = repo.get(incident_id, for_update=True)
     after = domain.progress(before, step, at=at)
     repo.save(after, at=at)
-    _log(
+    record(
         uow,
         after,
         by,
@@ -199,7 +198,7 @@ def unit_step(
         status=after.status.value,
         **data,
     )
-    _changed(uow, after, "status")
+    announce(uow, after, "status")
     return after
 
 
@@ -210,8 +209,8 @@ def unstaffed(uow: UnitOfWork, incident_id: int, *, by: Actor, at: datetime) -> 
     after = domain.requeue(before)
     if after.status is not before.status:
         repo.save(after, at=at)
-        _log(uow, after, by, "requeued", at, status_before=before.status.value)
-        _changed(uow, after, "status")
+        record(uow, after, by, "requeued", at, status_before=before.status.value)
+        announce(uow, after, "status")
     return after
 
 
@@ -223,7 +222,7 @@ def clear_step(
     before = repo.get(incident_id, for_update=True)
     after = domain.transition(before, IncidentStatus.CLEARED, at=at, disposition=disposition)
     repo.save(after, at=at)
-    _log(
+    record(
         uow,
         after,
         by,
@@ -234,7 +233,7 @@ def clear_step(
         disposition=disposition.value,
         last_unit_cleared=True,  # worded by each reader in its own language, never stored as text
     )
-    _changed(uow, after, "status")
+    announce(uow, after, "status")
     return after
 
 
@@ -263,7 +262,7 @@ def change_status(
         _no_units_at_work(uow, before, active_units)
         after = domain.transition(before, to, at=at, disposition=disposition)
         uow.repo(IncidentRepository).save(after, at=at)
-        _log(
+        record(
             uow,
             after,
             by,
@@ -274,54 +273,9 @@ def change_status(
             disposition=disposition.value if disposition else None,
             note=note,
         )
-        _changed(uow, after, "status")
+        announce(uow, after, "status")
         uow.commit()
     return after
-
-
-def verify_location(
-    uow: UnitOfWork,
-    *,
-    incident_id: int,
-    lat: float | None,
-    lon: float | None,
-    address: str | None,
-    region: Callable[[float, float], bool],
-    by: Actor,
-    at: datetime,
-) -> Incident:
-    """An operator confirms or corrects where the incident is. Appeals keep the places they reported."""
-    problems = place_problems(lat, lon, address, region)
-    if problems:
-        raise InvalidInput(problems)
-    with uow:
-        before = get_in_scope(uow, incident_id, by, for_update=True)
-        after = domain.verify_location(before, lat=lat, lon=lon, address=address, by=by.name)
-        uow.repo(IncidentRepository).save(after, at=at)
-        _log(
-            uow,
-            after,
-            by,
-            "location_verified",
-            at,
-            lat=after.lat,
-            lon=after.lon,
-            address=after.address,
-            previous={"lat": before.lat, "lon": before.lon, "address": before.address},
-        )
-        _changed(uow, after, "location")
-        uow.commit()
-    return after
-
-
-def acknowledge_alarm(uow: UnitOfWork, *, incident_id: int, alarm: str, by: Actor, at: datetime) -> Incident:
-    """An operator heard an incident's alarm (a new P1, an overdue or placeless incident) and says so: the
-    timeline records who and when, and that operator's console stops sounding it."""
-    with uow:
-        incident = get_in_scope(uow, incident_id, by)
-        _log(uow, incident, by, "alarm_acknowledged", at, alarm=alarm, status=incident.status.value)
-        uow.commit()
-    return incident
 
 
 def reopen(uow: UnitOfWork, *, incident_id: int, reason: str, by: Actor, at: datetime) -> Incident:
@@ -329,7 +283,7 @@ def reopen(uow: UnitOfWork, *, incident_id: int, reason: str, by: Actor, at: dat
         before = get_in_scope(uow, incident_id, by, for_update=True)
         after = domain.reopen(before, at=at)
         uow.repo(IncidentRepository).save(after, at=at)
-        _log(
+        record(
             uow,
             after,
             by,
@@ -339,7 +293,7 @@ def reopen(uow: UnitOfWork, *, incident_id: int, reason: str, by: Actor, at: dat
             previous_disposition=before.disposition,
             reopen_count=after.reopen_count,
         )
-        _changed(uow, after, "status")
+        announce(uow, after, "status")
         uow.commit()
     return after
 
@@ -364,10 +318,10 @@ def merge(
         _no_units_at_work(uow, child, active_units)
         child = replace(child, merged_into_id=parent.id)
         repo.save(child, at=at)
-        _log(uow, child, by, "merged_into", at, parent_id=parent.id, parent_number=parent.number)
-        _log(uow, parent, by, "merged_child", at, child_id=child.id, child_number=child.number)
-        _changed(uow, child, "merged")
-        _changed(uow, parent, "merged")
+        record(uow, child, by, "merged_into", at, parent_id=parent.id, parent_number=parent.number)
+        record(uow, parent, by, "merged_child", at, child_id=child.id, child_number=child.number)
+        announce(uow, child, "merged")
+        announce(uow, parent, "merged")
         uow.commit()
     return parent
 
@@ -385,9 +339,9 @@ def unmerge(uow: UnitOfWork, *, child_id: int, by: Actor, at: datetime) -> Incid
             raise Conflict(N_("The incident {number} is not merged."), number=child.number)
         child = replace(child, merged_into_id=None)
         uow.repo(IncidentRepository).save(child, at=at)
-        _log(uow, child, by, "unmerged", at, parent_id=parent.id, parent_number=parent.number)
-        _log(uow, parent, by, "child_unmerged", at, child_id=child.id, child_number=child.number)
-        _changed(uow, child, "merged")
-        _changed(uow, parent, "merged")
+        record(uow, child, by, "unmerged", at, parent_id=parent.id, parent_number=parent.number)
+        record(uow, parent, by, "child_unmerged", at, child_id=child.id, child_number=child.number)
+        announce(uow, child, "merged")
+        announce(uow, parent, "merged")
         uow.commit()
     return child

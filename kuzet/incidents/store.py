@@ -26,6 +26,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from kuzet.core.db import UTCDateTime, metadata
+from kuzet.core.district_scope import narrowed
 from kuzet.core.errors import NotFound
 from kuzet.incidents.catalogue import Agency, Category, Group
 from kuzet.incidents.domain import OPEN_STATUSES as OPEN
@@ -68,10 +69,15 @@ incidents = Table(
     Column("reopen_count", Integer, nullable=False),
     Column("reopened_at", UTCDateTime()),
     Column("location_verified_by", String(120)),
+    Column("injured", Integer),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_incidents_status_received", "status", "received_at"),
     Index("ix_incidents_updated_at", "updated_at"),  # the analytics snapshot's change scan
+    # The search, newest first (region-wide and in one district), and the recently closed list.
+    Index("ix_incidents_received_at", "received_at"),
+    Index("ix_incidents_district_received", "district", "received_at"),
+    Index("ix_incidents_closed_at", "closed_at"),
 )
 
 incident_events = Table(
@@ -115,6 +121,7 @@ def _to_incident(row: Row[Any]) -> Incident:
         reopen_count=row.reopen_count,
         reopened_at=row.reopened_at,
         location_verified_by=row.location_verified_by,
+        injured=row.injured,
     )
 
 
@@ -132,6 +139,7 @@ def _incident_values(incident: Incident) -> dict[str, Any]:
         "lon": incident.lon,
         "address": incident.address,
         "location_verified_by": incident.location_verified_by,
+        "injured": incident.injured,
     }
     values.update({name: getattr(incident.stamps, name) for name in _STAMP_COLUMNS})
     return values
@@ -188,8 +196,11 @@ class IncidentRepository:
         )
         return incident
 
-    def open_queue(self, *, district: str | None, limit: int = 500) -> list[Incident]:
-        """Open incidents (merged children left out), most urgent first, then the longest waiting."""
+    def open_queue(
+        self, *, district: str | None = None, districts: Iterable[str] | None = None, limit: int = 500
+    ) -> list[Incident]:
+        """Open incidents (merged children left out), most urgent first, then the longest waiting; those of
+        the district or districts given (neither: every district)."""
         query = (
             select(incidents)
             .where(
@@ -199,8 +210,7 @@ class IncidentRepository:
             .order_by(incidents.c.priority, incidents.c.received_at)
             .limit(limit)
         )
-        if district is not None:
-            query = query.where(incidents.c.district == district)
+        query = narrowed(query, incidents.c.district, district=district, districts=districts)
         return [_to_incident(row) for row in self.session.execute(query).all()]
 
     def near(self, *, lat: float, lon: float, dlat: float, dlon: float, since: datetime) -> list[Incident]:

@@ -22,6 +22,7 @@ from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import N_
 from kuzet.core.ids import RowId
 from kuzet.core.openapi import binary_body, json_body
+from kuzet.core.signing import SignedCall
 from kuzet.core.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ Admin = Annotated[Actor, Depends(require(Permission.PARTNERS_MANAGE))]
 PartnerCode = Annotated[str, Path(max_length=30, description="The partner's code")]
 
 
-async def _signed_call(request: Request) -> service.SignedCall:
+async def _signed_call(request: Request) -> SignedCall:
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return service.SignedCall(
+    return SignedCall(
         signing.SignedRequest.from_headers(request.headers),
         request.method,
         path,
@@ -95,7 +96,7 @@ class SignedLater:
     def __init__(self, scope: Scope) -> None:
         self.permission = scope
 
-    async def __call__(self, request: Request) -> service.SignedCall:
+    async def __call__(self, request: Request) -> SignedCall:
         return await _signed_call(request)
 
 
@@ -116,7 +117,7 @@ def _appeal(body: bytes) -> PartnerAppealIn | RequestValidationError:
 
 
 def intake_step_of(
-    services: Services, call: service.SignedCall, key: str | InvalidInput, now: datetime
+    services: Services, call: SignedCall, key: str | InvalidInput, now: datetime
 ) -> Callable[[UnitOfWork], service.Answer | Exception]:
     """The group-commit step of one partner appeal: its admission, then its intake."""
     s = services.settings
@@ -154,7 +155,7 @@ def intake_step_of(
     openapi_extra=json_body(PartnerAppealIn) | {"parameters": [IDEMPOTENCY_PARAMETER]},
 )
 async def post_appeal(
-    request: Request, call: Annotated[service.SignedCall, Depends(SignedLater(Scope.APPEALS_CREATE))]
+    request: Request, call: Annotated[SignedCall, Depends(SignedLater(Scope.APPEALS_CREATE))]
 ) -> JSONResponse:
     # The request is checked (signature, nonce, rate limit) and registered in one step of the gateway's group
     # commit: one transaction for a batch of appeals, each answered once the batch is durable. What is wrong
@@ -201,7 +202,7 @@ async def post_media(
         services.uow(),
         partner=partner,
         content=await request.body(),
-        folder=services.settings.data_dir / "media",
+        folder=services.settings.media_folder,
         max_bytes=services.settings.partner_media_max_bytes,
         at=services.clock.now(),
     )
@@ -274,7 +275,7 @@ def download_media(
     services: ServicesDep,
     uow: UowDep,
 ) -> FileResponse:
-    found, path = media.open_for(uow, media_id, by=actor, folder=services.settings.data_dir / "media")
+    found, path = media.open_for(uow, media_id, by=actor, folder=services.settings.media_folder)
     return FileResponse(
         path,
         media_type=found.mime,

@@ -9,39 +9,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from kuzet.config import get_settings
-from kuzet.core.actor import Actor
+from kuzet.core.cli import CLI, err, out, print_key
+from kuzet.core.cli import fail as _fail
+from kuzet.core.cli import services as _services
 from kuzet.core.errors import KuzetError
 from kuzet.partners.domain import ALL_SCOPES, KNOWN_PARTNERS, Partner
 
 if TYPE_CHECKING:
-    from kuzet.container import Services
     from kuzet.partners.service import Issued
 
 partner_app = typer.Typer(help="«Закон и порядок» partners.", no_args_is_help=True)
-out = Console()
-err = Console(stderr=True)
-CLI = Actor.system("cli")
-
-
-def _services() -> Services:
-    from kuzet.container import Services  # the composition root loads every feature: only when a command runs
-
-    return Services.build(get_settings())
-
-
-def _fail(exc: KuzetError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(1)
 
 
 def _print_key(issued: Issued) -> None:
     key = issued.key
-    out.print(
-        f"partner={key.partner_code} key_id={key.key_id} secret={key.secret}", highlight=False, soft_wrap=True
-    )
+    print_key(f"partner={key.partner_code}", key.key_id, key.secret)
 
 
 @partner_app.command("add")

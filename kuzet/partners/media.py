@@ -1,5 +1,5 @@
 """Photos, videos and voice messages sent with partner appeals: the type is read from the bytes, not trusted
-from the sender, and each file is stored once under the data folder by its SHA-256."""
+from the sender, and each file is stored once by its SHA-256 in the media folder (KUZET_MEDIA_DIR)."""
 
 from __future__ import annotations
 

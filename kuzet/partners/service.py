@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,9 +10,8 @@ from typing import Any
 
 from kuzet.appeals import service as appeals
 from kuzet.appeals.domain import AppealInput, Region
-from kuzet.core import outbox
-from kuzet.core.actor import Actor, ActorKind
-from kuzet.core.audit.domain import Outcome
+from kuzet.core import key_rotation, outbox, signed_calls
+from kuzet.core.actor import Actor
 from kuzet.core.auth.credentials import SecretBox
 from kuzet.core.errors import (
     Conflict,
@@ -27,6 +25,7 @@ from kuzet.core.errors import (
 )
 from kuzet.core.group_commit import run_isolated
 from kuzet.core.i18n import N_
+from kuzet.core.signing import SignedCall
 from kuzet.core.uow import UnitOfWork
 from kuzet.incidents import service as incidents
 from kuzet.partners import signing
@@ -38,7 +37,7 @@ BAD_SIGNATURE = N_("The request signature is missing or wrong.")
 
 
 def _new_key(code: str, at: datetime) -> PartnerKey:
-    return PartnerKey(f"{code}-{secrets.token_hex(6)}", code, secrets.token_urlsafe(32), at, None)
+    return PartnerKey(signing.new_key_id(code), code, signing.new_secret(), at, None)
 
 
 @dataclass(frozen=True)
@@ -73,23 +72,18 @@ def rotate(
     uow: UnitOfWork, box: SecretBox, *, code: str, grace: timedelta, by: Actor, at: datetime
 ) -> Issued:
     """A new key; the old ones keep working for the grace period, so the partner switches without downtime."""
-    with uow:
-        repo = uow.repo(PartnerRepository)
-        partner = repo.find(code)
-        if partner is None:
-            raise NotFound()
-        key = _new_key(code, at)
-        repo.add_key(key, box)
-        repo.expire_keys(code, at=at + grace, except_key=key.key_id)
-        uow.audit(
-            by,
-            "partner.rotate",
-            object_type="partner",
-            object_id=code,
-            at=at,
-            detail={"key_id": key.key_id, "old_keys_expire_at": (at + grace).isoformat()},
-        )
-        uow.commit()
+    partner, key = key_rotation.rotate(
+        uow,
+        box,
+        PartnerRepository,
+        code=code,
+        new_key=lambda: _new_key(code, at),
+        action="partner.rotate",
+        object_type="partner",
+        grace=grace,
+        by=by,
+        at=at,
+    )
     return Issued(partner, key)
 
 
@@ -119,36 +113,12 @@ def all_partners(uow: UnitOfWork, box: SecretBox) -> list[tuple[Partner, list[Pa
         return [(p, repo.keys_of(p.code, box)) for p in repo.all()]
 
 
-@dataclass(frozen=True)
-class SignedCall:
-    """A partner's request as it came, before any check: what the signature covers, and from where."""
-
-    signed: signing.SignedRequest | None
-    method: str
-    path: str
-    body: bytes
-    source: str | None
-
-
 def _refused(
     uow: UnitOfWork, call: SignedCall, partner: Partner | None, reason: str, error: KuzetError
 ) -> KuzetError:
     """Audit a refused request in the caller's transaction and return the error to answer with."""
-    if partner is not None:
-        actor = partner_actor(partner, call.source)
-    else:
-        # What the caller sent is cut to the audit columns' size: a refusal is always recorded, never a 500.
-        key_id = call.signed.key_id if call.signed else None
-        name = f"key:{key_id[:60]}" if key_id else "anonymous"
-        actor = Actor(kind=ActorKind.ANONYMOUS, name=name, source=call.source)
-    uow.audit(
-        actor,
-        "partner.refused",
-        object_type="endpoint",
-        object_id=call.path[:120],
-        outcome=Outcome.DENIED,
-        detail={"reason": reason},
-    )
+    actor = partner_actor(partner, call.source) if partner is not None else None
+    signed_calls.audit_refusal(uow, call, actor=actor, action="partner.refused", reason=reason)
     return error
 
 
@@ -162,23 +132,23 @@ def admit_step(
     """Step: check the signature, freshness, nonce, partner, scope and rate limit inside the caller's
     transaction. A refusal is audited there and returned, not raised, so that it commits with the
     transaction; the nonce of a signed request stays used whatever the answer."""
-    signed = call.signed
-    if signed is None:
-        return _refused(uow, call, None, signing.Refusal.MISSING_HEADERS, _bad_signature())
     repo = uow.repo(PartnerRepository)
-    found = repo.key(signed.key_id, box) if signing.KEY_ID_PATTERN.fullmatch(signed.key_id) else None
-    key, partner = found if found is not None else (None, None)
-    if key is None or partner is None or not key.valid_at(at):
-        return _refused(uow, call, None, signing.Refusal.UNKNOWN_KEY, _bad_signature())
-    if not partner.enabled:
-        return _refused(uow, call, None, signing.Refusal.DISABLED, _bad_signature())
-    problem = signing.check(
-        signed, secret=key.secret, method=call.method, path=call.path, body=call.body, now=at.timestamp()
+
+    def key_of(key_id: str) -> tuple[str, Partner] | None:
+        found = repo.key(key_id, box)
+        if found is None or found[1] is None or not found[0].valid_at(at):
+            return None
+        return found[0].secret, found[1]
+
+    partner = signed_calls.verify(
+        call,
+        key_of=key_of,
+        enabled=lambda owner: owner.enabled,
+        use_nonce=lambda key_id, nonce: repo.use_nonce(key_id, nonce, at=at),
+        at=at,
     )
-    if problem is not None:
-        return _refused(uow, call, None, problem, _bad_signature())
-    if not repo.use_nonce(signed.key_id, signed.nonce, at=at):
-        return _refused(uow, call, None, signing.Refusal.REPLAYED_NONCE, _bad_signature())
+    if isinstance(partner, signed_calls.Refused):
+        return _refused(uow, call, None, partner.reason, _bad_signature())
     if scope not in partner.scopes:
         return _refused(uow, call, partner, "scope", Forbidden(N_("Your key does not allow this.")))
     window = int(at.timestamp()) // 60

@@ -67,12 +67,24 @@ class Unit:
         return self.status is not U.OFF_DUTY
 
 
+# Status names as the console shows them (the same message ids), for errors that name a status.
+STATUS_NAMES: Final[Mapping[str, str]] = {
+    U.AVAILABLE: N_("Available"),
+    U.DISPATCHED: N_("Dispatched"),
+    U.EN_ROUTE: N_("En route"),
+    U.ON_SCENE: N_("On scene"),
+    U.BUSY: N_("Busy"),
+    U.OUT_OF_SERVICE: N_("Out of service"),
+    U.OFF_DUTY: N_("Off duty"),
+}
+
+
 class IllegalUnitTransition(IllegalStatusChange):
     slug = "illegal-unit-transition"
     default_detail = N_("A unit in status {current} cannot move to {requested}.")
 
     def __init__(self, current: UnitStatus, requested: UnitStatus) -> None:
-        super().__init__(current.value, requested.value)
+        super().__init__(current.value, requested.value, STATUS_NAMES)
 
 
 def change_status(unit: Unit, to: UnitStatus, *, at: datetime) -> Unit:

@@ -16,19 +16,18 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import aiomqtt
 from fastapi.concurrency import run_in_threadpool
 
 from kuzet.core.errors import InvalidInput
+from kuzet.core.mqtt import subscribe_forever
 from kuzet.units.positions.domain import Fix
 
 log = logging.getLogger(__name__)
 
 BATCH_SECONDS = 0.05
 BATCH_MAX = 500
-RECONNECT_SECONDS = 2.0
 OPTIONAL = ("speed_kmh", "heading", "accuracy_m")
 
 
@@ -85,22 +84,7 @@ class Subscriber:
 
     async def run(self) -> None:
         """Subscribe until cancelled, reconnecting whenever the broker is lost."""
-        address = urlsplit(self.url)
-        while True:
-            try:
-                async with aiomqtt.Client(
-                    address.hostname or "127.0.0.1",
-                    address.port or 1883,
-                    username=address.username,
-                    password=address.password,
-                    identifier=None,
-                ) as client:
-                    await client.subscribe(self.topic, qos=1)
-                    log.info("mqtt subscribed", extra={"topic": self.topic})
-                    await self._consume(client)
-            except aiomqtt.MqttError as exc:
-                log.warning("mqtt connection lost, reconnecting", extra={"reason": str(exc)})
-                await asyncio.sleep(RECONNECT_SECONDS)
+        await subscribe_forever(self.url, self.topic, self._consume)
 
     async def _consume(self, client: aiomqtt.Client) -> None:
         pending: list[Fix] = []

@@ -194,8 +194,9 @@ def set_status(
 
 
 def roster(uow: UnitOfWork, *, by: Actor) -> list[Unit]:
+    """The units of every district the actor is tied to (all of them when region-wide)."""
     with uow:
-        return uow.repo(UnitRepository).roster(district=by.district)
+        return uow.repo(UnitRepository).roster(districts=by.districts)
 
 
 def working_on(uow: UnitOfWork, units: list[Unit]) -> dict[int, int]:

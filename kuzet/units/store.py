@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from kuzet.core.db import UTCDateTime, metadata
+from kuzet.core.district_scope import narrowed
 from kuzet.core.errors import NotFound
 from kuzet.units.domain import CrewMember, Unit, UnitStatus, UnitType
 
@@ -115,10 +117,10 @@ class UnitRepository:
         )
         return unit
 
-    def roster(self, *, district: str | None) -> list[Unit]:
+    def roster(self, *, district: str | None = None, districts: Iterable[str] | None = None) -> list[Unit]:
+        """The units of the district or districts given (neither: every district), by call sign."""
         query = select(units).order_by(units.c.call_sign)
-        if district is not None:
-            query = query.where(units.c.district == district)
+        query = narrowed(query, units.c.district, district=district, districts=districts)
         return [_to_unit(row) for row in self.session.execute(query).all()]
 
     def note_status(self, unit_id: int, change: StatusChange) -> None:

@@ -247,11 +247,12 @@ def load_imported(services: Services) -> None:
                 file_sha256="0" * 64,
                 mapping_name="old.toml",
                 started_at=CREATED,
+                finished_at=CREATED,  # a whole import: analytics reads no running one
                 rows_read=1,
                 rows_imported=1,
                 rows_rejected=0,
                 duplicates=0,
-                report={},
+                report={"status": "imported"},
                 imported_by="test",
             )
             .returning(cad_imports.c.id)

@@ -24,7 +24,7 @@ def test_import_cad_prints_the_report_and_stores_the_import(services: Services) 
     assert done.returncode == 0, done.stderr
     out = " ".join(done.stdout.split())
     for expected in (
-        "rows read │ 18",
+        "records read │ 18",
         "imported │ 13",
         "rejected │ 4",
         "duplicates in the file │ 1",

@@ -172,6 +172,9 @@ def test_running_the_same_file_again_imports_nothing_new(services: Services, run
     assert again.report["duplicates_detail"]["earlier_imports"] == 14
     assert again.report["same_file_imported_before"] == [first.import_id]
     assert {r["import_id"] for r in stored(services).values()} == {first.import_id}
+    # An import that stores nothing leaves no empty record, only its audit row.
+    assert again.import_id is None and again.report["status"] == "nothing_imported"
+    assert count(services, cad_imports) == 1
 
 
 def test_duplicates_are_found_across_batches(services: Services, run_import: ImportFn) -> None:

@@ -33,7 +33,7 @@ def test_the_workbook_carries_the_apis_numbers(centre: Centre, loaded: dataset.L
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(BytesIO(response.content))
-    rows = list(book[report_text.heading("intervals", "en")[:31]].iter_rows(min_row=2, values_only=True))
+    rows = list(book[report_text.sheet_name("intervals", "en")].iter_rows(min_row=2, values_only=True))
     by_name = {row[1]: row for row in rows}
     for interval in api["intervals"]:
         figures = api["rows"][0]["intervals"][interval["name"]]
@@ -43,7 +43,7 @@ def test_the_workbook_carries_the_apis_numbers(centre: Centre, loaded: dataset.L
             expected = None if figures[key] is None else figures[key] / 60
             assert row[column] == (None if expected is None else pytest.approx(expected, abs=1e-4)), key
     counts = centre.supervisor.ok(centre.supervisor.get("/api/v1/analytics/counts", **MARCH))
-    summary = book[report_text.heading("summary", "en")[:31]]
+    summary = book[report_text.sheet_name("summary", "en")]
     cells = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row and len(row) > 1}
     assert cells[report_text.heading("incidents", "en")] == counts["total"]
 
@@ -77,6 +77,6 @@ def test_kuzet_report_writes_the_file(services: Services, loaded: dataset.Loaded
     )
     assert done.returncode == 0, done.stderr
     book = load_workbook(target)
-    assert report_text.heading("by_partner", "en")[:31] in book.sheetnames
+    assert report_text.sheet_name("by_partner", "en") in book.sheetnames
     refused = run_cli(services, "report", "--month", "3")
     assert refused.returncode == 2 and "--year" in refused.stderr

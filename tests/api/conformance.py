@@ -118,4 +118,8 @@ def run(
 
 
 def _first_lines(exc: BaseException, lines: int = 30) -> str:
-    return "\n".join(str(exc).splitlines()[:lines]) or type(exc).__name__
+    """The failure's first lines, and those of the failures it groups (a flaky one hides its cause there)."""
+    text = "\n".join(str(exc).splitlines()[:lines]) or type(exc).__name__
+    for inner in getattr(exc, "exceptions", ()):
+        text += f"\n  caused by {type(inner).__name__}: " + _first_lines(inner, lines // 2)
+    return text

@@ -18,11 +18,14 @@ import pytest
 from fastapi.routing import APIRoute
 
 from kuzet.app import create_app
+from kuzet.cctv import camera_events_service
+from kuzet.cctv.camera_events import AnalyticsSource, SourceScope
 from kuzet.container import Services
 from kuzet.core.auth.domain import ROLE_PERMISSIONS, Permission, Role
 from kuzet.core.deps import api_routes, declared_permission
 from kuzet.core.ids import MAX_BIGINT, MAX_ID
 from kuzet.partners.domain import Scope
+from tests.cctv.test_plate_hits_fixtures import ADMIN, Source
 from tests.ops import Centre
 from tests.partners.fixtures import App
 
@@ -185,6 +188,7 @@ class World:
 
     centre: Centre
     partner: App
+    camera_source: Source  # a camera analytics system: signs its events and heartbeats
     ids: dict[str, int]
     routes: list[APIRoute]
     openapi: Mapping[str, Any]
@@ -213,9 +217,17 @@ def world(centre: Centre, kaspi: App, services: Services) -> World:
     )
     users = centre.admin.ok(centre.admin.get("/api/v1/users"))
     app = create_app(services.settings, services=services)
+    issued = camera_events_service.create(
+        services.uow(),
+        services.auth.box,
+        source=AnalyticsSource("plates_test", "Plate readers", True),
+        by=ADMIN,
+        at=services.clock.now(),
+    )
     return World(
         centre=centre,
         partner=kaspi,
+        camera_source=Source(centre.admin.http, issued.key.key_id, issued.key.secret),
         ids={
             "incident_id": incident_id,
             "appeal_id": appeal_id,
@@ -268,6 +280,9 @@ def request_with(world: World, operation: Operation, slot: Slot, value: int) -> 
     permission = declared_permission(operation.route)
     if isinstance(permission, Scope):
         return _answer(world.partner.client.request(operation.method, target, content, headers))
+    if isinstance(permission, SourceScope):
+        assert operation.method == "POST" and body is not None, f"a camera source only posts JSON: {slot}"
+        return _answer(world.camera_source.post(target, body))
     if isinstance(permission, Permission):
         allowed = world.headers_for(permission)
         assert allowed is not None, f"no desk of the test centre may call {slot}"

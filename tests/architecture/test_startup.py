@@ -22,6 +22,7 @@ import pytest
 
 from kuzet.container import Services
 from tests.conftest import KUZET_COMMAND, run_cli
+from tests.processes import kuzet_env
 
 CHARTS = ("matplotlib", "reportlab", "openpyxl")
 ANALYTICS_ENGINE = ("duckdb", "pyarrow", "numba", "pandas")
@@ -112,14 +113,7 @@ def test_the_app_is_built_without_the_analytics_engine_and_refuses_a_bad_analyti
 ) -> None:
     """Building the app (as a worker does before it serves) imports no analytics engine and no chart library;
     a bad analytics setting is still found before the start, without the engine."""
-    s = services.settings
-    env = {
-        **os.environ,
-        "KUZET_DATABASE_URL": s.database_url,
-        "KUZET_DATA_DIR": str(s.data_dir),
-        "KUZET_MODE": "test",
-        "KUZET_SECRET_KEY": s.secret_key,
-    }
+    env = kuzet_env(services.settings)
     watched = CHARTS + ANALYTICS_ENGINE
     result = subprocess.run(
         [sys.executable, "-c", APP_PROBE, *watched],

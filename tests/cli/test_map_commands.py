@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kuzet.cctv.buildings_osm import Footprints
 from kuzet.container import Services
 from kuzet.geo.districts import grid_districts
 from kuzet.geo.gazetteer import Gazetteer
@@ -17,6 +18,7 @@ def test_import_osm_writes_the_graph_and_gazetteer_and_reports_what_it_dropped(
     services: Services, tmp_path: Path
 ) -> None:
     roads, gazetteer = tmp_path / "roads.npz", tmp_path / "gazetteer.npz"
+    buildings = tmp_path / "buildings.npz"
     done = run_cli(
         services,
         "import-osm",
@@ -25,8 +27,11 @@ def test_import_osm_writes_the_graph_and_gazetteer_and_reports_what_it_dropped(
         str(roads),
         "--gazetteer",
         str(gazetteer),
+        "--buildings",
+        str(buildings),
     )
     assert done.returncode == 0, done.stderr
+    assert len(Footprints.load(buildings).ids) > 1000 and "buildings" in done.stdout
     graph = RoadGraph.load(roads)
     assert f"{graph.node_count:,}" in done.stdout and "components dropped" in done.stdout
     assert "OpenStreetMap contributors" in done.stdout
@@ -38,7 +43,16 @@ def test_import_osm_keeps_only_the_box_asked_for(services: Services, tmp_path: P
     source = str(osm_extract("liechtenstein-latest.osm.pbf"))
     for out, extra in ((whole, []), (part, ["--bbox", "9.50,47.12,9.56,47.18"])):
         done = run_cli(
-            services, "import-osm", source, "--out", str(out), "--gazetteer", str(tmp_path / "g.npz"), *extra
+            services,
+            "import-osm",
+            source,
+            "--out",
+            str(out),
+            "--gazetteer",
+            str(tmp_path / "g.npz"),
+            "--buildings",
+            str(tmp_path / "b.npz"),
+            *extra,
         )
         assert done.returncode == 0, done.stderr
     inside = RoadGraph.load(part)

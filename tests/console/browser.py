@@ -112,6 +112,11 @@ class Console:
             page.click(self.by("login-submit"))
         page.wait_for_selector(self.by("live-status") + '[data-state="connected"]', timeout=10_000)
 
+    def switch_language(self, code: str) -> None:
+        """Press the language button and wait until the console has switched (texts loaded, views told)."""
+        self.page.click(self.by(f"lang-{code}"))
+        self.page.wait_for_selector(self.by(f"lang-{code}") + '[aria-pressed="true"]')
+
     def foreign_requests(self) -> list[str]:
         """Requests that would leave the machine (anything not on 127.0.0.1)."""
         return [

@@ -8,8 +8,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
+from sqlalchemy import update
 
+from kuzet.container import Services
 from kuzet.core.auth.domain import Role
+from kuzet.incidents.store import incidents
 from tests.console.browser import Console, Operator
 from tests.ops import FAR_AWAY, Centre
 
@@ -64,3 +67,37 @@ def test_a_new_p1_alarms_until_acknowledged_and_its_timer_reddens_at_the_dispatc
     card = centre.dispatcher.ok(centre.dispatcher.get(f"/api/v1/incidents/{fight['id']}"))
     heard_by = [e for e in card["timeline"] if e["kind"] == "alarm_acknowledged"]
     assert [(e["actor"], e["data"]["alarm"]) for e in heard_by] == [("desk-alarm", "new_p1")]
+
+
+def test_a_unit_late_on_scene_alarms_until_acknowledged(
+    open_console: OpenConsole, operator: MakeOperator, centre: Centre, services: Services
+) -> None:
+    desk = open_console()
+    desk.open()
+    desk.login(operator("desk-late", Role.DISPATCHER).username)
+    page = desk.page
+    fight = centre.call_taker.call()["incident"]
+    unit = centre.supervisor.unit("Беркут-41")
+    d = centre.dispatcher
+    d.ok(d.post(f"/api/v1/incidents/{fight['id']}/assignments", {"unit_id": unit["id"]}), 201)
+    row = page.locator(f'{desk.by("queue-row")}[data-incident-id="{fight["id"]}"]')
+    expect(row).to_have_attribute("data-status", "dispatched")
+    expect(row).not_to_have_attribute("data-alarm", re.compile(".+"))
+    # The unit was sent eight minutes ago (a P1 must be on scene within seven): the desk learns it with the
+    # incident's next change.
+    with services.uow() as uow:
+        uow.session.execute(
+            update(incidents)
+            .where(incidents.c.id == fight["id"])
+            .values(first_dispatched_at=datetime.now(UTC) - timedelta(minutes=8))
+        )
+        uow.commit()
+    d.ok(d.post(f"/api/v1/incidents/{fight['id']}/notes", {"text": "Экипаж в пробке"}))
+    expect(row).to_have_attribute("data-alarm", "late_arrival")
+    expect(page.locator(desk.by("queue-alarm-count"))).to_have_text("1")
+    row.click()
+    page.click(desk.by("alarm-ack"))
+    expect(page.locator(desk.by("queue-alarm-count"))).to_be_hidden()
+    card = d.ok(d.get(f"/api/v1/incidents/{fight['id']}"))
+    heard = [e["data"]["alarm"] for e in card["timeline"] if e["kind"] == "alarm_acknowledged"]
+    assert heard == ["late_arrival"]

@@ -8,10 +8,10 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -19,12 +19,9 @@ import pytest
 from kuzet.config import Mode, Settings
 from kuzet.container import Services
 from kuzet.core import migrate
-from kuzet.core.actor import Actor
-from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Role
-from tests.conftest import KUZET_COMMAND, PASSWORD, _free_port, bearer, scratch_database
-
-T = TypeVar("T")
+from tests.conftest import PASSWORD, _free_port, add_user, bearer, scratch_database
+from tests.processes import start_serve, wait_for
 
 HEALTHCHECK_SECONDS = 3  # uvicorn's own default is 5
 PHONE_DIGITS = "7011234567"
@@ -66,16 +63,6 @@ class Serving:
         return found
 
 
-def wait_for(what: str, check: Callable[[], T | None], timeout: float) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not within {timeout} s")
-
-
 def answers(url: str) -> int | None:
     """The status of one request on a new connection (so that any worker may take it); None if refused."""
     try:
@@ -87,30 +74,10 @@ def answers(url: str) -> int | None:
 def start_serving(folder: Path, database_url: str, secret_key: str) -> Serving:
     """`kuzet serve` with KUZET_WORKERS=2 on a free port, its stderr written to a file."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "KUZET_MODE": "test",
-        "KUZET_DATABASE_URL": database_url,
-        "KUZET_SECRET_KEY": secret_key,
-        "KUZET_DATA_DIR": str(folder / "data"),
-        "KUZET_ARGON2_TIME_COST": "1",
-        "KUZET_ARGON2_MEMORY_KIB": "1024",
-        "KUZET_PORT": str(port),
-        "KUZET_WORKERS": "2",
-        "KUZET_WORKER_HEALTHCHECK_SECONDS": str(HEALTHCHECK_SECONDS),
-        "KUZET_LOG_LEVEL": "INFO",
-        "KUZET_LOG_JSON": "true",
-    }
-    stderr = folder / "stderr.log"
-    with stderr.open("wb") as sink:
-        process = subprocess.Popen(
-            [KUZET_COMMAND, "serve"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-            cwd=folder,
-        )
+    extra = {"KUZET_WORKER_HEALTHCHECK_SECONDS": str(HEALTHCHECK_SECONDS)}
+    process, stderr = start_serve(
+        folder, database_url=database_url, secret_key=secret_key, port=port, workers=2, extra=extra
+    )
     return Serving(process, f"http://127.0.0.1:{port}", stderr)
 
 
@@ -129,18 +96,7 @@ def two_workers(tmp_path: Path) -> Iterator[Serving]:
         )
         services = Services.build(settings)
         try:
-            accounts.create_user(
-                services.uow(),
-                services.auth,
-                username="disp",
-                password=PASSWORD,
-                role=Role.DISPATCHER,
-                district="central",
-                full_name="Серик Ахметов",
-                phone="+77011234567",
-                by=Actor.system("test"),
-                at=services.clock.now(),
-            )
+            add_user(services, "disp", Role.DISPATCHER, "central")
         finally:
             services.close()
         serving = start_serving(tmp_path, database_url, settings.secret_key)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import shapely  # type: ignore[import-untyped]
+
 from kuzet.container import Services
 from kuzet.core.actor import Actor
 from kuzet.demo.world import PARISHES, ROSTER, World, seed_demo_world
@@ -60,3 +62,25 @@ def test_seeding_again_duplicates_nothing(world: World, services: Services) -> N
     assert again.posts == world.posts
     assert geo_service.district_map(services.uow()) == before
     assert len(units.roster(services.uow(), by=LOOKER)) == 40
+
+
+def test_the_demo_districts_follow_the_parish_boundaries_and_replace_its_old_straight_lines(
+    world: World, services: Services
+) -> None:
+    from kuzet.demo.world import seed_demo_districts, town_cells
+    from kuzet.geo.districts import Districts
+
+    districts = services.geo.districts
+    assert districts is not None
+    old = Districts.from_geojson(town_cells(services.settings.region_bbox))
+    # The parishes' outlines have scores of corners, the old town cells a handful.
+    assert all(len(shapely.get_coordinates(d.geometry)) > 50 for d in districts)
+    assert all(len(shapely.get_coordinates(d.geometry)) < 30 for d in old)
+    # A demo database still holding the old map gets the outlines; any other map is left alone.
+    geo_service.replace_districts(services.uow(), old.to_geojson(), by=LOOKER, at=services.clock.now())
+    services.geo.reload()
+    assert seed_demo_districts(services)
+    services.geo.reload()
+    renewed = services.geo.districts
+    assert renewed is not None and all(len(shapely.get_coordinates(d.geometry)) > 50 for d in renewed)
+    assert not seed_demo_districts(services)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from kuzet.core.clock import LOCAL_TZ
 from tests.ops import PLAZA, Centre
 
 
@@ -52,3 +53,37 @@ def test_a_near_or_stale_fix_does_not_question_the_arrival(centre: Centre) -> No
     _, stale = en_route(centre, "Беркут-23")
     fix(centre, "Беркут-23", PLAZA[0] + 0.017, PLAZA[1], age_s=600)  # far, but ten minutes old
     assert arrive(centre, stale)["status"] == "on_scene"
+
+
+def test_analytics_count_the_arrivals_confirmed_far_from_the_scene(centre: Centre) -> None:
+    d = centre.dispatcher
+    _, far = en_route(centre, "Беркут-23")
+    fix(centre, "Беркут-23", PLAZA[0] + 0.017, PLAZA[1])
+    d.ok(
+        d.post(f"/api/v1/assignments/{far['id']}/status", {"status": "on_scene", "confirm_far_arrival": True})
+    )
+    _, near = en_route(centre, "Беркут-24")
+    fix(centre, "Беркут-24", PLAZA[0] + 0.0005, PLAZA[1])
+    d.ok(d.post(f"/api/v1/assignments/{near['id']}/status", {"status": "on_scene"}))
+    today = datetime.now(LOCAL_TZ).date().isoformat()  # periods are local days
+
+    counted = centre.analyst.ok(centre.analyst.get("/api/v1/analytics/far-arrivals", to=today))
+
+    by_unit = {u["call_sign"]: u for u in counted["units"]}
+    assert by_unit["Беркут-23"]["far_confirmed"] == 1 and 1800 < by_unit["Беркут-23"]["farthest_m"] < 2000
+    assert by_unit["Беркут-24"] == {
+        **by_unit["Беркут-24"],
+        "arrivals": 1,
+        "far_confirmed": 0,
+        "farthest_m": None,
+    }
+    assert counted["far_confirmed"] >= 1 and counted["arrivals"] >= 2
+    assert counted["share"] == round(counted["far_confirmed"] / counted["arrivals"], 4)
+    card = d.ok(d.get(f"/api/v1/incidents/{far['incident_id']}"))
+    assert card["assignments"][0]["far_arrival_m"] == by_unit["Беркут-23"]["farthest_m"]
+    # Before the period's first arrival there is nothing, and a bad period names its field.
+    empty = centre.analyst.ok(centre.analyst.get("/api/v1/analytics/far-arrivals", to="2020-01-01"))
+    assert empty.pop("explanation")  # why it is empty: see tests/analytics/test_empty_explanations.py
+    assert empty == {"arrivals": 0, "far_confirmed": 0, "share": None, "units": []}
+    refused = centre.analyst.get("/api/v1/analytics/far-arrivals", **{"from": today, "to": "2020-01-01"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "to"

@@ -3,6 +3,7 @@ a point beside a building gives its address back, and ru/kk spellings of one str
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 import time
@@ -97,25 +98,68 @@ def test_abbreviated_misspelt_address_ranks_the_building_first(
     print(f"\n{typed!r} → {best.label} ({best.score})")
 
 
-def test_the_exact_address_ranks_above_its_street(andorra: Gazetteer, avinguda_building: Building) -> None:
+def test_the_exact_address_is_not_offered_again_as_an_estimate(
+    andorra: Gazetteer, avinguda_building: Building
+) -> None:
     results = andorra.search(f"{avinguda_building.street} {avinguda_building.number}")
 
     assert results[0].kind == "address"
-    street_hits = [r for r in results if r.kind == "street" and r.label.startswith(avinguda_building.street)]
-    assert street_hits, "the street itself should follow the address"
-    assert results[0].score > street_hits[0].score
+    assert not [r for r in results[1:] if r.label.startswith(avinguda_building.street)], results
 
 
-def test_an_unknown_house_number_gives_the_street_point(
+def test_an_unknown_house_number_is_kept_and_placed_among_its_neighbours(andorra: Gazetteer) -> None:
+    # From the gazetteer's own data: the street's even houses around a number it lacks.
+    street = "Avinguda Meritxell"
+    evens = sorted(
+        (int(number), (lat, lon))
+        for (name, number, town), (lat, lon) in zip(andorra.addresses, andorra.address_points, strict=True)
+        if name == street and number.isdigit() and int(number) % 2 == 0 and town == "Andorra la Vella"
+    )
+    (low, low_at), (high, high_at) = next((a, b) for a, b in itertools.pairwise(evens) if b[0] - a[0] >= 4)
+    wanted = low + 2
+
+    best = andorra.search(f"Meritxell {wanted}")[0]
+
+    assert best.kind == "interpolated"
+    assert best.label.startswith(f"{street} {wanted}")
+    # Between its neighbours (a little slack for the move onto the street line), nearer the lower one.
+    span = metres(*low_at, *high_at)
+    to_low, to_high = metres(best.lat, best.lon, *low_at), metres(best.lat, best.lon, *high_at)
+    assert to_low < span and to_high < span + 60
+    assert to_low < to_high
+    print(f"\n{street} {wanted}: {to_low:.0f} m from {low}, {to_high:.0f} m from {high}")
+
+
+def test_a_house_on_a_street_without_numbered_houses_keeps_its_number(
     andorra: Gazetteer, avinguda_building: Building
 ) -> None:
-    numbers = {number for street, number, _ in andorra.addresses if street == avinguda_building.street}
-    missing = next(str(n) for n in range(900, 1000) if str(n) not in numbers)
+    numbered = {street for street, _, _ in andorra.addresses}
+    street = next(name for name, _, _, kind in andorra.names if kind == "street" and name not in numbered)
 
-    best = andorra.search(f"Avinguda {avinguda_building.street.removeprefix('Avinguda ')} {missing}")[0]
+    found = [c for c in andorra.search(f"{street} 7") if c.label.startswith(f"{street} 7")]
+
+    assert found and found[0].kind == "street"
+
+
+@pytest.mark.parametrize("typed", ["Meritxell / Prat de la Creu", "Prat de la Creu & Av. Meritxell"])
+def test_two_streets_name_their_crossing(andorra: Gazetteer, typed: str) -> None:
+    best = andorra.search(typed)[0]
+
+    assert best.kind == "intersection"
+    assert "Meritxell" in best.label and "Prat de la Creu" in best.label
+    # The point lies on both streets' lines (their densified vertices).
+    for name in ("Avinguda Meritxell", "Avinguda Prat de la Creu"):
+        street = {i for i, (n, _, _, kind) in enumerate(andorra.names) if n == name and kind == "street"}
+        own = andorra.vertices[np.isin(andorra.vertex_street, list(street))]
+        nearest = min(metres(best.lat, best.lon, lat, lon) for lat, lon in own)
+        assert nearest < 30, (name, nearest)
+
+
+def test_a_catalan_street_abbreviation_is_not_a_crossing(andorra: Gazetteer) -> None:
+    best = andorra.search("C/ Prat de la Creu")[0]
 
     assert best.kind == "street"
-    assert best.label.startswith(avinguda_building.street)
+    assert best.label.startswith("Avinguda Prat de la Creu")
 
 
 def test_a_point_beside_the_building_gives_its_address(

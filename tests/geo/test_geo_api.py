@@ -100,3 +100,18 @@ def test_a_call_at_a_point_in_another_district_becomes_that_districts_incident(
     assert taker.ok(taker.get("/api/v1/geo/district", lat=lat, lon=lon)) == {"district": there}
     assert taker.call(at=FAR_AWAY)["incident"]["district"] == there
     assert taker.ok(taker.get("/api/v1/geo/district", lat=43.5, lon=1.0)) == {"district": None}
+
+
+def test_address_suggestions_name_their_district_and_rank_the_operators_first(
+    centre: Centre, andorra_gazetteer: None
+) -> None:
+    # «Carrer Major» is a street in many towns: the same number matches equally well in each.
+    centre.admin.ok(centre.admin.put("/api/v1/geo/districts", district_map()))
+    taker = centre.call_taker
+
+    for home in ("north-east", "south-west", "north-west"):
+        found = taker.ok(taker.get("/api/v1/geo/search", q="Carrer Major 3", limit=5, district=home))
+        assert found[0]["district"] == home, found
+        assert found[0]["label"].startswith("Carrer Major 3")
+    others = taker.ok(taker.get("/api/v1/geo/search", q="Carrer Major 3", limit=5, district="north-east"))[1:]
+    assert {f["district"] for f in others} >= {"north-west"}

@@ -18,7 +18,8 @@ def test_an_illegal_transition_is_a_409_naming_both_statuses(centre: Centre) -> 
     body = response.json()
     assert body["type"] == "urn:kuzet:problem:illegal-transition"
     assert (body["current_status"], body["requested_status"]) == ("new", "cleared")
-    assert body["detail"] == "An incident in status new cannot move to cleared."
+    # The statuses as an operator reads them; the codes are in current_status and requested_status.
+    assert body["detail"] == "An incident in status New cannot move to Cleared."
 
 
 def test_unit_statuses_cannot_be_set_by_hand(centre: Centre) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 from datetime import timedelta
 from typing import Any
@@ -14,9 +13,9 @@ from sqlalchemy import select
 from kuzet.container import Services
 from kuzet.core.outbox import Relay, forget_delivered, outbox
 from kuzet.partners.callbacks import PartnerSender
-from tests.conftest import KUZET_COMMAND
 from tests.ops import Centre
 from tests.partners.fixtures import App, Receiver, verify_callback
+from tests.processes import kuzet_env, start_kuzet
 
 
 def work_the_incident(centre: Centre, kaspi: App) -> dict[str, Any]:
@@ -105,22 +104,15 @@ def test_the_relay_killed_mid_delivery_delivers_after_restart(
 ) -> None:
     answer = kaspi.client.send_appeal(kaspi.appeal()).json()
     receiver.hold = 5.0  # the first delivery hangs in the receiver …
-    env = {
-        **os.environ,
-        "KUZET_DATABASE_URL": services.settings.database_url,
-        "KUZET_MODE": "test",
-        "KUZET_SECRET_KEY": services.settings.secret_key,
-        "KUZET_OUTBOX_LEASE_SECONDS": "1",
-        "KUZET_OUTBOX_BACKOFF_SECONDS": "0.1",
-        "KUZET_LOG_LEVEL": "WARNING",
-    }
-    first = subprocess.Popen(
-        [KUZET_COMMAND, "relay"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    env = kuzet_env(
+        services.settings,
+        {
+            "KUZET_OUTBOX_LEASE_SECONDS": "1",
+            "KUZET_OUTBOX_BACKOFF_SECONDS": "0.1",
+            "KUZET_LOG_LEVEL": "WARNING",
+        },
     )
+    first = start_kuzet("relay", env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + 20
         while receiver.tries == 0 and time.monotonic() < deadline:
@@ -130,13 +122,7 @@ def test_the_relay_killed_mid_delivery_delivers_after_restart(
         os.killpg(first.pid, signal.SIGKILL)  # … and the relay dies while it waits
         first.wait(10)
     receiver.hold = 0.0
-    second = subprocess.Popen(
-        [KUZET_COMMAND, "relay"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    second = start_kuzet("relay", env=env, start_new_session=True)
     try:
         delivered = None
         deadline = time.monotonic() + 30

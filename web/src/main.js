@@ -2,7 +2,7 @@
 import 'leaflet/dist/leaflet.css';
 import './app.css';
 import { get, onUnauthorized, post, setToken, token } from './core/api.js';
-import { on } from './core/bus.js';
+import { emit, on } from './core/bus.js';
 import { startAlarms } from './core/alarm.js';
 import { can } from './core/domain.js';
 import { loadTexts, t } from './core/i18n.js';
@@ -11,12 +11,22 @@ import { startSync, stopSync } from './core/sync.js';
 import { startTicker } from './core/ticker.js';
 import { toastError, toastInfo } from './core/toast.js';
 import { fitToMarkers, restyleStaleUnits, startLayers } from './map/layers.js';
+import { startAlertLayer } from './map/alert-layer.js';
+import { startCameraLayer } from './map/camera-layer.js';
 import { createMap, loadBaseLayers } from './map/map.js';
+import { startControls } from './map/controls.js';
+import { askOpenerToOpen, buildMapShell, isMapWindow, serveMapWindows, sessionFromOpener } from './map/map-window.js';
 import { callView } from './views/call.js';
 import { cardView } from './views/card.js';
+import { commandLine } from './views/command-line.js';
 import { showLogin } from './views/login.js';
 import { queueView } from './views/queue.js';
+import { searchView } from './views/search.js';
 import { buildShell } from './views/shell.js';
+import { shortcutSheet } from './views/shortcut-sheet.js';
+import { alertsView } from './views/alerts.js';
+import { analyticsView } from './views/analytics.js';
+import { planningView } from './views/planning.js';
 import { supervisorView } from './views/supervisor.js';
 import { unitsView } from './views/units.js';
 
@@ -47,6 +57,8 @@ async function boot() {
     toastInfo(notice);
   }
   let user = null;
+  const mapWindow = isMapWindow();
+  if (mapWindow && !token()) setToken(await sessionFromOpener()); // its opener's session, when not copied
   if (token()) {
     try {
       user = await get('/api/v1/auth/me', { quiet401: true });
@@ -57,7 +69,28 @@ async function boot() {
   if (!user) user = (await showLogin(root)).user;
   state.user = user;
   onUnauthorized((error) => endSession(error.problem?.detail || t('login.session_ended')));
-  await startConsole(root);
+  await (mapWindow ? startMapWindow(root) : startConsole(root));
+}
+
+/** The map alone, for a second monitor: the same session, its own live feed; a clicked incident opens in the
+ * console that opened the window. */
+async function startMapWindow(root) {
+  const { mapEl } = buildMapShell(root);
+  createMap(mapEl);
+  startLayers();
+  startAlertLayer();
+  startCameraLayer();
+  startControls();
+  on('open-incident', (id) => askOpenerToOpen(id));
+  setInterval(restyleStaleUnits, 15000);
+  const [categories] = await Promise.all([get('/api/v1/categories').catch(() => []), loadBaseLayers().catch(() => false)]);
+  setCategories(categories);
+  try {
+    await startSync(() => endSession(t('login.session_ended')));
+  } catch (error) {
+    toastError(error);
+  }
+  fitToMarkers();
 }
 
 async function startConsole(root) {
@@ -73,12 +106,20 @@ async function startConsole(root) {
   });
   createMap(shell.mapEl);
   startLayers();
+  startAlertLayer();
+  startCameraLayer();
+  startControls();
+  serveMapWindows(token, (id) => emit('open-incident', id));
 
   const views = {
     call: can(state.user, 'createAppeal') ? callView() : null,
     queue: can(state.user, 'readIncidents') ? queueView() : null,
     units: unitsView(),
     supervisor: can(state.user, 'overdue') ? supervisorView() : null,
+    analytics: can(state.user, 'readStats') ? analyticsView() : null,
+    planning: can(state.user, 'readStats') ? planningView() : null,
+    alerts: can(state.user, 'issueAlerts') ? alertsView() : null,
+    search: can(state.user, 'readIncidents') ? searchView() : null,
   };
   let lastList = views.queue ? 'queue' : 'units';
   const card = cardView({ onBack: () => shell.showView(lastList) });
@@ -90,6 +131,13 @@ async function startConsole(root) {
     if (view !== 'call') lastList = view;
     shell.showView(view, { hotkey });
   });
+  // F1's sheet of keys, and the command line under the work column (F9 or Ctrl+K).
+  const sheet = shortcutSheet();
+  document.body.append(sheet.el);
+  if (can(state.user, 'readIncidents')) {
+    const currentIncidentId = () => (shell.currentView() === 'card' ? card.currentId() : null);
+    shell.column.append(commandLine({ currentIncidentId, openSheet: sheet.show }).el);
+  }
   on('open-incident', (id) => {
     if (can(state.user, 'readIncidents')) shell.showView('card', id);
   });
@@ -99,7 +147,8 @@ async function startConsole(root) {
   setInterval(restyleStaleUnits, 15000);
   startAlarms();
 
-  const first = views.call && state.user.role === 'call_taker' ? 'call' : lastList;
+  const firstOf = { call_taker: views.call ? 'call' : null, analyst: views.analytics ? 'analytics' : null };
+  const first = firstOf[state.user.role] ?? lastList;
   shell.showView(first, {});
 
   await Promise.all([

@@ -1,11 +1,23 @@
-"""`kuzet import-cad`: load a past CAD export through a mapping file, with a progress bar and a report."""
+"""`kuzet import-cad`: load a past CAD export through a mapping file, with a progress bar and a report; and
+`kuzet import-cad list | show ID | resume ID | undo ID` for the imports made (kuzet.analytics.cad.cli_admin;
+the command itself, which chooses between the two, is kuzet.analytics.cad.command).
+
+The first argument is a file or one of those four words, so `kuzet import-cad FILE --mapping M` works as it
+always has; a file really named like an action is given with its path (`./list`). SIGTERM stops an import as
+Ctrl-C does: the rows stored so far are removed and the failure recorded. A later import first undoes the
+imports left `running` by a process that is gone (kill -9), unless they are resumed before.
+"""
 
 from __future__ import annotations
 
 import getpass
+import signal
+import threading
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -23,7 +35,6 @@ from rich.table import Table
 from kuzet.analytics.cad.mapping import MappingError, load_mapping
 from kuzet.analytics.cad.report import describe
 from kuzet.analytics.cad.source import SourceFileError
-from kuzet.config import get_settings
 from kuzet.core.actor import Actor
 
 if TYPE_CHECKING:
@@ -33,14 +44,15 @@ if TYPE_CHECKING:
 out = Console()
 err = Console(stderr=True)
 SHOWN: int = 10
+ACTIONS = ("list", "show", "resume", "undo")
 
 
-def _fail(message: str) -> typer.Exit:
+def fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(1)
 
 
-def _operator() -> Actor:
+def operator() -> Actor:
     """The CLI acting for the person logged in to this machine (kept as `imported_by`)."""
     try:
         login = getpass.getuser()
@@ -61,29 +73,38 @@ def _progress_bar() -> Progress:
     )
 
 
-def import_cad_command(
-    file: Annotated[Path, typer.Argument(help="The CAD export: a CSV file")],
-    mapping: Annotated[Path, typer.Option("--mapping", help="The mapping of its columns (TOML)")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report; write nothing")] = False,
-) -> None:
-    """Load a past CAD export into the historical incidents (kept apart from live ones), with a report."""
-    if not file.is_file():
-        raise _fail(f"no such file: {file}")
-    from kuzet.container import Services  # the composition root loads every feature: only when it runs
-
-    services = Services.build(get_settings())
-    try:
-        outcome = _run(services, file, mapping, dry_run=dry_run)
-    finally:
-        services.close()
+def print_outcome(outcome: ImportOutcome) -> None:
     _print_report(outcome.report)
-    if outcome.import_id is None:
+    if outcome.report["status"] == "dry_run":
         out.print("dry run: nothing was written")
+    elif outcome.import_id is None:
+        out.print("nothing new to import: no import was recorded")
     else:
         out.print(f"stored as import #{outcome.import_id}")
 
 
-def _run(services: Services, file: Path, mapping_file: Path, *, dry_run: bool) -> ImportOutcome:
+def stop_on_sigterm() -> threading.Event:
+    """SIGTERM stops the import at the end of the batch under way, as Ctrl-C would, so that it removes its
+    rows before the process ends. The handler only raises a flag: raised inside a database call, an exception
+    would leave the driver mid-statement and turn the stop into a database error."""
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    return stopping
+
+
+def run_import(
+    services: Services,
+    file: Path,
+    mapping_file: Path,
+    *,
+    dry_run: bool,
+    batch_size: int,
+    resume_id: int | None = None,
+) -> ImportOutcome:
     # The importer and the database: imported when the command runs, not for `kuzet --help`.
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -95,18 +116,25 @@ def _run(services: Services, file: Path, mapping_file: Path, *, dry_run: bool) -
         with _progress_bar() as bar:
             task = bar.add_task(f"importing {file.name}", total=None, rows=0)
 
+            stopping = stop_on_sigterm()
+
             def progress(done: int, total: int, rows: int) -> None:
                 bar.update(task, completed=done, total=total, rows=rows)
+                if stopping.is_set():
+                    raise SystemExit(128 + signal.SIGTERM)
 
             return importer.import_cad(
                 services.uow(),
                 path=file,
                 mapping=mapping,
                 codes=codes,
-                by=_operator(),
+                by=operator(),
                 at=services.clock.now(),
                 dry_run=dry_run,
                 progress=progress,
+                batch_size=batch_size,
+                mapping_path=mapping_file,
+                resume_id=resume_id,
             )
     except MappingError as exc:
         for key, why in exc.errors:
@@ -115,10 +143,21 @@ def _run(services: Services, file: Path, mapping_file: Path, *, dry_run: bool) -
             )
         raise typer.Exit(1) from exc
     except SourceFileError as exc:
-        raise _fail(f"{file.name}: {exc}") from exc
+        raise fail(f"{file.name}: {exc}") from exc
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
-        raise _fail(f"database: {cause}; nothing of this import was kept") from exc
+        raise fail(f"database: {cause}; nothing of this import was kept") from exc
+
+
+def _span_rows(span: Mapping[str, str], zone: str | None) -> list[tuple[str, str]]:
+    """The data's span in UTC, and first in the source's own zone (as its export shows it)."""
+    rows = [("received from (UTC)", span.get("from", "-")), ("received to (UTC)", span.get("to", "-"))]
+    if zone and span:
+        local = [
+            datetime.fromisoformat(span[k]).astimezone(ZoneInfo(zone)).isoformat() for k in ("from", "to")
+        ]
+        rows = [(f"received from ({zone})", local[0]), (f"received to ({zone})", local[1]), *rows]
+    return rows
 
 
 def _print_report(report: Mapping[str, Any]) -> None:
@@ -131,23 +170,26 @@ def _print_report(report: Mapping[str, Any]) -> None:
     duplicates = report["duplicates_detail"]
     span = report["span"] or {}
     for label, value in (
-        ("rows read", f"{report['rows_read']:,}"),
+        ("lines", f"{report.get('lines', 0):,}"),
+        ("records read", f"{report['rows_read']:,}"),
         ("would be imported" if dry else "imported", f"{report['imported']:,}"),
         ("rejected", f"{report['rejected']:,}"),
         ("duplicates in the file", f"{duplicates['in_file']:,}"),
         ("duplicates of earlier imports", f"{duplicates['earlier_imports']:,}"),
         ("warnings", f"{report['warnings']:,}"),
         ("blank lines skipped", f"{report['blank_lines']:,}"),
-        ("received from (UTC)", span.get("from", "-")),
-        ("received to (UTC)", span.get("to", "-")),
+        *_span_rows(span, report.get("zone")),
     ):
         table.add_row(label, value)
     out.print(table)
     _print_counts("rejected rows by reason", report["rejects"]["by_reason"])
     for reject in report["rejects"]["first"][:SHOWN]:
-        out.print(
-            f"  line {reject['line']}: " + "; ".join(describe(r) for r in reject["reasons"]), highlight=False
-        )
+        reasons = "; ".join(describe(r) for r in reject["reasons"])
+        if "lines" not in reject:
+            reasons = f"line {reject['line']}: {reasons}"
+        elif not all(r["code"] == "unbalanced_quote" for r in reject["reasons"]):  # those name their lines
+            reasons = "lines {}–{}: ".format(*reject["lines"]) + reasons
+        out.print(f"  {reasons}", highlight=False)
     _print_counts("warnings by reason", report["warnings_detail"]["by_reason"])
     for field, values in report["warnings_detail"]["unknown_values"].items():
         shown = ", ".join(f"«{v}» × {n:,}" for v, n in list(values.items())[:SHOWN])

@@ -3,17 +3,24 @@
 
 Unlike other use cases, an import commits in batches (a few thousand rows per transaction): one transaction
 over millions of rows would hold SQLite's single write lock for minutes and stall live intake. The import is
-recorded first (its rows point to it). If anything fails midway, the rows stored so far are removed and the
-record keeps the failure in its report, with an audit row. A dry run reads, checks and reports, and writes
-nothing. Duplicates are found by incident number: within the file (the first row wins) and against earlier
+recorded first as `running` (its rows point to it), with what a resume needs: the file's and the mapping's
+paths and the process. If anything fails midway, or the process is stopped by SIGTERM or Ctrl-C, the rows
+stored so far are removed and the record keeps the failure in its report, with an audit row. A process
+killed outright (kill -9, a power cut) leaves the import `running` with the batches it committed:
+`resume_id` reads the same file again, counts the rows committed before as stored and adds the rest, so the
+tables end exactly as after an uninterrupted import; kuzet.analytics.cad.lifecycle undoes one instead.
+A dry run reads, checks and reports, and writes nothing. An import that stores nothing new leaves no
+record. Duplicates are found by incident number: within the file (the first row wins) and against earlier
 imports, so running the same file again imports nothing new.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +29,7 @@ from typing import Any, Final
 from kuzet.analytics.cad.mapping import CadMapping, Vocabulary
 from kuzet.analytics.cad.report import ReportBuilder
 from kuzet.analytics.cad.rows import RowChecker
-from kuzet.analytics.cad.source import FileScan, Records, scan_file
+from kuzet.analytics.cad.source import FileScan, Records, SourceFileError, scan_file
 from kuzet.analytics.cad.store import CadImportRepository
 from kuzet.appeals.domain import Channel
 from kuzet.core.actor import Actor
@@ -81,22 +88,25 @@ def import_cad(
     dry_run: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    mapping_path: Path | None = None,
+    resume_id: int | None = None,
 ) -> ImportOutcome:
-    """Import one export. Raises SourceFileError (file missing, unreadable, not in its encoding) or
-    MappingError (a mapped column missing from the header) before anything is written."""
+    """Import one export, or finish the interrupted import `resume_id` of the same file. Raises
+    SourceFileError (file missing, unreadable, not in its encoding, changed since the interrupted import
+    began) or MappingError (a mapped column missing from the header) before anything is written."""
     scan = scan_file(path, mapping.dialect.encoding)
     with Records(path, mapping.dialect) as records:
         checker = RowChecker(mapping, records.header, codes)
         run = _Run(uow, path=path, scan=scan, mapping=mapping, by=by, at=at, dry_run=dry_run)
-        run.begin()
+        run.begin(mapping_path=mapping_path, resume_id=resume_id)
         try:
             for batch in _batches(records, checker, run.builder, batch_size):
                 run.store(batch)
                 if progress is not None:
                     progress(records.position, scan.size, run.builder.rows_read)
-            report = run.finish(blank_lines=records.blank_lines)
+            report = run.finish(blank_lines=records.blank_lines, lines=records.lines)
         except BaseException as exc:
-            run.abandon(exc, blank_lines=records.blank_lines)
+            run.abandon(exc, blank_lines=records.blank_lines, lines=records.lines)
             raise
     return ImportOutcome(run.import_id, report)
 
@@ -106,8 +116,9 @@ def _batches(records: Records, checker: RowChecker, builder: ReportBuilder, size
     batch: Batch = []
     read = 0
     for line, fields in records:
-        checked = checker.check(fields)
-        if builder.row(line, checked) and checked.values is not None:
+        last = records.last_line
+        checked = checker.check(fields, (line, last))
+        if builder.row(line, checked, last) and checked.values is not None:
             batch.append((line, checked.values))
         read += 1
         if read == size:
@@ -140,22 +151,39 @@ class _Run:
         self._started = time.perf_counter()
         self._earlier: list[int] = []
         self._seen: set[str] = set()  # a dry run stores nothing, so it remembers the numbers it met
+        self._committed: set[str] = set()  # a resumed import's rows stored before it was interrupted
         self.builder = ReportBuilder()
         self.import_id: int | None = None
 
-    def begin(self) -> None:
+    def begin(self, *, mapping_path: Path | None, resume_id: int | None) -> None:
         with self._uow as uow:
             repo = uow.repo(CadImportRepository)
             self._earlier = repo.earlier_imports_of(self._scan.sha256)
-            if not self._dry_run:
+            if resume_id is not None:
+                self._resume(repo, resume_id)
+            elif not self._dry_run:
                 self.import_id = repo.start(
                     file_name=self._path.name,
                     sha256=self._scan.sha256,
                     mapping_name=self._mapping.name,
                     by=self._by.name,
                     at=self._at,
+                    running=_whereabouts(self._path, mapping_path),
                 )
-                uow.commit()
+            uow.commit()
+
+    def _resume(self, repo: CadImportRepository, import_id: int) -> None:
+        record = repo.get(import_id)
+        if record is None or record["finished_at"] is not None:
+            raise SourceFileError(f"import #{import_id} is not an interrupted import")
+        if record["file_sha256"] != self._scan.sha256:
+            raise SourceFileError(
+                f"{self._path.name} has changed since import #{import_id} began: undo that import instead"
+            )
+        self.import_id = import_id
+        self._at = record["started_at"]
+        self._committed = repo.numbers_of(import_id)
+        repo.claim(import_id, _whereabouts(self._path, None, record["report"]))
 
     def store(self, batch: Batch) -> None:
         if not batch:
@@ -175,7 +203,10 @@ class _Run:
         for line, values in batch:
             number = values["number"]
             earlier = known.get(number)
-            if number in seen or (earlier is not None and earlier == self.import_id):
+            if number in self._committed:  # stored before the interruption: counted once, as then
+                self._committed.discard(number)
+                self.builder.stored(values["received_at"])
+            elif number in seen or (earlier is not None and earlier == self.import_id):
                 self.builder.duplicate(line, number, None)
             elif earlier is not None:
                 self.builder.duplicate(line, number, earlier)
@@ -185,25 +216,37 @@ class _Run:
                 self.builder.stored(values["received_at"])
         return fresh
 
-    def _report(self, status: str, blank_lines: int, **more: Any) -> dict[str, Any]:
+    def _report(self, status: str, blank_lines: int, lines: int, **more: Any) -> dict[str, Any]:
         return self.builder.as_json(
             status=status,
             file=self._path.name,
             sha256=self._scan.sha256,
             bytes=self._scan.size,
             mapping=self._mapping.name,
+            zone=self._mapping.zone,
+            week_start=self._mapping.week_start,
+            dimensions=sorted(self._mapping.dimensions),
             imported_by=self._by.name,
             started_at=self._at.isoformat(),
             seconds=round(time.perf_counter() - self._started, 3),
             blank_lines=blank_lines,
+            lines=lines,
             same_file_imported_before=self._earlier,
             **more,
         )
 
-    def finish(self, *, blank_lines: int) -> dict[str, Any]:
+    def finish(self, *, blank_lines: int, lines: int) -> dict[str, Any]:
         if self.import_id is None:
-            return self._report("dry_run", blank_lines)
-        report = self._report("imported", blank_lines)
+            return self._report("dry_run", blank_lines, lines)
+        if self.builder.imported == 0:  # nothing new: no empty import is recorded, only the audit row
+            report = self._report("nothing_imported", blank_lines, lines)
+            with self._uow as uow:
+                uow.repo(CadImportRepository).forget(self.import_id)
+                self.import_id = None
+                self._audit(uow, report, Outcome.OK, uow.clock.now())
+                uow.commit()
+            return report
+        report = self._report("imported", blank_lines, lines)
         with self._uow as uow:
             finished = uow.clock.now()
             uow.repo(CadImportRepository).finish(self.import_id, report=report, at=finished)
@@ -212,11 +255,12 @@ class _Run:
             uow.commit()
         return report
 
-    def abandon(self, exc: BaseException, *, blank_lines: int) -> None:
-        """Undo a failed import's rows and record the failure; never hides the original error."""
+    def abandon(self, exc: BaseException, *, blank_lines: int, lines: int) -> None:
+        """Undo a failed or stopped import's rows and record the failure; never hides the original error."""
         if self.import_id is None:
             return
-        report = self._report("failed", blank_lines, error=str(exc) or type(exc).__name__)
+        why = str(exc) or type(exc).__name__
+        report = self._report("failed", blank_lines, lines, error=why)
         try:
             with self._uow as uow:
                 finished = uow.clock.now()
@@ -227,7 +271,17 @@ class _Run:
             log.exception("could not record the failed CAD import", extra={"import_id": self.import_id})
 
     def _audit(self, uow: UnitOfWork, report: dict[str, Any], outcome: Outcome, at: datetime) -> None:
-        keys = ("file", "sha256", "mapping", "rows_read", "imported", "rejected", "duplicates", "warnings")
+        keys = (
+            "status",
+            "file",
+            "sha256",
+            "mapping",
+            "rows_read",
+            "imported",
+            "rejected",
+            "duplicates",
+            "warnings",
+        )
         detail = {key: report[key] for key in keys}
         if "error" in report:
             detail["error"] = report["error"]
@@ -240,3 +294,15 @@ class _Run:
             detail=detail,
             at=at,
         )
+
+
+def _whereabouts(
+    path: Path, mapping_path: Path | None, earlier: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """What a running import's record keeps for a later resume: the file, the mapping, and the process
+    running it (a later start tells an interrupted import from one under way by it)."""
+    kept = dict(earlier or {})
+    kept["path"] = str(path.resolve())
+    if mapping_path is not None:
+        kept["mapping_path"] = str(mapping_path.resolve())
+    return {**kept, "host": socket.gethostname(), "pid": os.getpid()}

@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from pathlib import Path
@@ -36,14 +37,18 @@ PRIORITIES: Final = range(1, 5)
 DEFAULT_MISSING: Final = ("", "NOT CAPTURED", "N/A", "NA", "-", "—", "NULL", "нет данных")
 DEFAULT_ZONE: Final = "Asia/Almaty"
 DEFAULT_ENCODING: Final = "utf-8-sig"  # reads files with and without a byte-order mark
-TEXT_LIMITS: Final = {"number": 60, "category": 200, "district": 40, "disposition": 40}
+TEXT_LIMITS: Final = {"number": 60, "category": 200, "district": 40, "disposition": 40, "source_priority": 40}
+DIMENSION_NAME_LIMIT: Final = 48
+DIMENSIONS_LIMIT: Final = 20
+DIMENSION_VALUE_LIMIT: Final = 200
 
 # The codes that each coded field accepts (category codes, channels, partners …), given by the caller;
 # a field absent here (district) takes any short text.
 Vocabulary = Mapping[str, frozenset[str]]
 ValueMap = Mapping[str, str | int]
 
-_TOP_KEYS: Final = ("name", "csv", "time", "missing", "fields", "stamps", "values")
+_TOP_KEYS: Final = ("name", "csv", "time", "missing", "fields", "stamps", "dimensions", "values")
+WEEK_STARTS: Final = ("monday", "sunday")
 _CSV_KEYS: Final = ("delimiter", "quote", "encoding", "header_row")
 _STAMP_NAME: Final = re.compile(r"[a-z][a-z0-9_]{0,59}")
 # Patterns are tried on this moment: what they print must parse back to the same minute.
@@ -89,6 +94,11 @@ class CadMapping:
     stamps: Mapping[str, Source]
     missing: frozenset[str]  # case-folded markers of a missing value
     values: Mapping[str, ValueMap]  # per field: case-folded source label → our value
+    # Further source columns kept as the source wrote them, by a name of our choosing (`source.<name>` in
+    # analytics): the source's agency, beat, shift, unit …
+    dimensions: Mapping[str, Source] = dc_field(default_factory=dict)
+    zone: str = DEFAULT_ZONE  # the source's own zone (its calendar in analytics)
+    week_start: str = "monday"  # the source's first day of a week
 
 
 @dataclass(frozen=True)
@@ -133,17 +143,24 @@ def parse_mapping(document: Mapping[str, Any], *, default_name: str, codes: Voca
         errors.append(("name", "must be a non-empty text of at most 300 characters"))
     dialect = _dialect(_table(document, "csv", errors), errors)
     time = _table(document, "time", errors)
-    _unknown_keys(time, ("zone", "formats"), "time", errors)
+    _unknown_keys(time, ("zone", "formats", "week_start"), "time", errors)
     zone = _zone(time.get("zone", DEFAULT_ZONE), "time.zone", errors)
+    week_start = time.get("week_start", "monday")
+    if week_start not in WEEK_STARTS:
+        errors.append(("time.week_start", f"must be one of {', '.join(WEEK_STARTS)}"))
     formats = _formats(time.get("formats", ["iso8601"]), "time.formats", errors)
     defaults = _Defaults(formats, zone, by_position=dialect.header_row == 0)
     fields = _fields(_table(document, "fields", errors), defaults, errors)
     stamps = _stamps(_table(document, "stamps", errors), defaults, errors)
+    dimensions = _dimensions(_table(document, "dimensions", errors), defaults, errors)
     missing = _missing(_table(document, "missing", errors), errors)
     values = _values(_table(document, "values", errors), fields, codes, errors)
     if errors:
         raise MappingError(errors)
-    return CadMapping(str(name).strip(), dialect, fields, stamps, missing, values)
+    zone_name = str(getattr(zone, "key", DEFAULT_ZONE))
+    return CadMapping(
+        str(name).strip(), dialect, fields, stamps, missing, values, dimensions, zone_name, str(week_start)
+    )
 
 
 def _table(document: Mapping[str, Any], key: str, errors: list[tuple[str, str]]) -> Mapping[str, Any]:
@@ -289,6 +306,30 @@ def _stamps(
         if source is not None:
             stamps[name] = source
     return stamps
+
+
+def _dimensions(
+    table: Mapping[str, Any], defaults: _Defaults, errors: list[tuple[str, str]]
+) -> dict[str, Source]:
+    """Further columns kept as text under names of our choosing: `agency = "Agency"`."""
+    kept: dict[str, Source] = {}
+    for name, value in table.items():
+        key = f"dimensions.{name}"
+        if not _STAMP_NAME.fullmatch(name) or len(name) > DIMENSION_NAME_LIMIT:
+            errors.append(
+                (
+                    key,
+                    "a dimension name is a-z, 0-9 and _, starts with a letter, "
+                    f"at most {DIMENSION_NAME_LIMIT} long",
+                )
+            )
+            continue
+        source = _source(value, key, time=False, defaults=defaults, errors=errors)
+        if source is not None:
+            kept[name] = source
+    if len(kept) > DIMENSIONS_LIMIT:
+        errors.append(("dimensions", f"at most {DIMENSIONS_LIMIT} columns can be kept"))
+    return kept
 
 
 def _missing(table: Mapping[str, Any], errors: list[tuple[str, str]]) -> frozenset[str]:

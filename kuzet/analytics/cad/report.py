@@ -23,6 +23,9 @@ MESSAGES: Final = {
     "unreadable_time": N_("{field}: unreadable time «{value}»"),
     "too_long": N_("{field}: longer than {limit} characters"),
     "field_count": N_("the row has {value} fields instead of {limit}"),
+    "unbalanced_quote": N_(
+        "lines {value}: a quote that is never closed joins these lines into one record of {limit} fields"
+    ),
     "unknown_value": N_("{field}: «{value}» has no match in the mapping"),
     "ambiguous_time": N_(
         "{field}: local time «{value}» is ambiguous at a clock change; the earlier offset is used"
@@ -77,8 +80,9 @@ class ReportBuilder:
     def duplicates(self) -> int:
         return self.duplicates_in_file + self.duplicates_of_earlier
 
-    def row(self, line: int, checked: CheckedRow) -> bool:
-        """Count one record; True when it passed its checks (it may still be a duplicate)."""
+    def row(self, line: int, checked: CheckedRow, last_line: int | None = None) -> bool:
+        """Count one record (on lines `line` to `last_line`); True when it passed its checks (it may still
+        be a duplicate)."""
         self.rows_read += 1
         for name, marker in checked.missing:
             self.missing[name][marker] += 1
@@ -91,7 +95,10 @@ class ReportBuilder:
         self.rejected += 1
         self.reject_reasons.update(reason_key(issue) for issue in checked.rejects)
         if len(self.first_rejects) < self._keep:
-            self.first_rejects.append({"line": line, "reasons": [issue_json(i) for i in checked.rejects]})
+            reject: dict[str, Any] = {"line": line, "reasons": [issue_json(i) for i in checked.rejects]}
+            if last_line is not None and last_line > line:
+                reject["lines"] = [line, last_line]
+            self.first_rejects.append(reject)
         return False
 
     def _unknown(self, name: str, value: str) -> None:
@@ -124,6 +131,7 @@ class ReportBuilder:
         return {
             **header,
             "rows_read": self.rows_read,
+            "records": self.rows_read,
             "imported": self.imported,
             "rejected": self.rejected,
             "duplicates": self.duplicates,

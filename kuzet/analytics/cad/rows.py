@@ -3,7 +3,10 @@
 The rules (also in docs/cad-import.md):
 - A row is **rejected** when its number or received_at is missing, when any mapped time (standard or extra
   stamp) is present but matches none of its formats, when its number is longer than 60 characters, or when it
-  has a different number of fields than the header (its columns would be shifted).
+  has a different number of fields than the header (its columns would be shifted). A record that spans
+  physical lines (a quoted field holding line breaks) is rejected as an `unbalanced_quote`, naming its
+  lines, when its field count is wrong or a line inside it holds a whole record's delimiters: a quote that
+  is never closed swallows the lines after it, and those rows are then reported, never silently lost.
 - A row is kept with a **warning** when a coded value (category, priority, channel, partner, unit type,
   disposition) has no match in the value maps and is not already one of our codes: the field is stored empty,
   and for a category the source label stays in `category_raw`. A text too long for its column (district,
@@ -16,6 +19,7 @@ Pure.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -24,6 +28,7 @@ from typing import Any, Final
 
 from kuzet.analytics.cad.mapping import (
     CODED_FIELDS,
+    DIMENSION_VALUE_LIMIT,
     TEXT_LIMITS,
     TIME_FIELDS,
     CadMapping,
@@ -36,7 +41,16 @@ from kuzet.analytics.cad.times import read_time
 
 _PRIORITY_TEXTS: Final = {str(p): p for p in range(1, 5)}
 # The columns of `imported_incidents` that a row fills (besides its import).
-COLUMNS: Final = ("number", "category_code", "category_raw", *CODED_FIELDS[1:], *TIME_FIELDS, "stamps")
+COLUMNS: Final = (
+    "number",
+    "category_code",
+    "category_raw",
+    *CODED_FIELDS[1:],
+    *TIME_FIELDS,
+    "stamps",
+    "source_priority",
+    "dimensions",
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,8 @@ class Issue:
     """Why a row is rejected or warned about: a code, the field (ours or a stamp's name), the value as
     written, and for `too_long` and `field_count` the limit it broke."""
 
-    code: str  # missing | unreadable_time | too_long | field_count | unknown_value | ambiguous_time
+    code: str  # missing | unreadable_time | too_long | field_count | unbalanced_quote | unknown_value |
+    # ambiguous_time
     field: str
     value: str = ""
     limit: int = 0
@@ -67,6 +82,7 @@ def resolve_columns(mapping: CadMapping, header: Sequence[str] | None) -> dict[s
     sources = [
         *((f"fields.{n}", s) for n, s in mapping.fields.items()),
         *((f"stamps.{n}", s) for n, s in mapping.stamps.items()),
+        *((f"dimensions.{n}", s) for n, s in mapping.dimensions.items()),
     ]
     for key, source in sources:
         if isinstance(source.column, int):
@@ -76,8 +92,7 @@ def resolve_columns(mapping: CadMapping, header: Sequence[str] | None) -> dict[s
             continue
         hits = [i for i, name in enumerate(folded) if name == label_key(source.column)]
         if len(hits) != 1:
-            why = "is not in the file's header" if not hits else "appears more than once in the header"
-            errors.append((key, f"column {source.column!r} {why} (header: {_listed(header or [])})"))
+            errors.append((key, _not_found(source.column, header or [], twice=bool(hits))))
         else:
             positions[key] = hits[0]
     if errors:
@@ -85,9 +100,15 @@ def resolve_columns(mapping: CadMapping, header: Sequence[str] | None) -> dict[s
     return positions
 
 
-def _listed(names: Sequence[str], most: int = 30) -> str:
-    shown = "; ".join(names[:most])
-    return shown + (f"; … {len(names) - most} more" if len(names) > most else "")
+def _not_found(column: str, header: Sequence[str], *, twice: bool) -> str:
+    """Why a named column cannot be used, with every header and, for a missing one, the closest match."""
+    listed = "; ".join(header)
+    if twice:
+        return f"column {column!r} appears more than once in the header (header: {listed})"
+    by_key = {label_key(name): name for name in header}
+    close = difflib.get_close_matches(label_key(column), list(by_key), n=1, cutoff=0.6)
+    hint = f"; did you mean {by_key[close[0]]}?" if close else ""
+    return f"column {column!r} is not in the file's header{hint} (header: {listed})"
 
 
 class RowChecker:
@@ -97,15 +118,21 @@ class RowChecker:
         positions = resolve_columns(mapping, header)
         self._fields = {name: positions[f"fields.{name}"] for name in mapping.fields}
         self._stamps = {name: positions[f"stamps.{name}"] for name in mapping.stamps}
+        self._dimensions = {name: positions[f"dimensions.{name}"] for name in mapping.dimensions}
         self._sources: dict[str, Source] = {**mapping.fields, **mapping.stamps}
         self._width = len(header) if header is not None else max(positions.values()) + 1
         self._exact = header is not None
+        self._delimiter = mapping.dialect.delimiter
         self._missing = mapping.missing
         self._maps = mapping.values
         self._codes = codes
 
-    def check(self, record: Sequence[str]) -> CheckedRow:
+    def check(self, record: Sequence[str], lines: tuple[int, int] | None = None) -> CheckedRow:
+        """Check one record; `lines` are its first and last physical lines when it spans several."""
         row = CheckedRow(values=None)
+        if lines is not None and lines[1] > lines[0] and self._swallowed(record):
+            row.rejects.append(Issue("unbalanced_quote", "", f"{lines[0]}–{lines[1]}", len(record)))
+            return row
         if len(record) != self._width and (self._exact or len(record) < self._width):
             row.rejects.append(Issue("field_count", "", str(len(record)), self._width))
             return row
@@ -118,9 +145,24 @@ class RowChecker:
             if values[name] is None and not any(issue.field == name for issue in row.rejects):
                 row.rejects.append(Issue("missing", name))
         values["stamps"] = self._extra_stamps(row, record)
+        values["dimensions"] = self._kept_columns(row, record)
         if not row.rejects:
             row.values = values
         return row
+
+    def _swallowed(self, record: Sequence[str]) -> bool:
+        """A multi-line record looks like lines joined by an unclosed quote: its field count is wrong, or a
+        line inside one of its fields holds as many delimiters as a whole record."""
+        if len(record) != self._width and (self._exact or len(record) < self._width):
+            return True
+        if self._width < 2:
+            return False
+        return any(
+            line.count(self._delimiter) >= self._width - 1
+            for value in record
+            if "\n" in value or "\r" in value
+            for line in value.splitlines()
+        )
 
     def _present(self, row: CheckedRow, name: str, raw: str) -> str | None:
         """The trimmed value, or None (noted per column) when it is a missing marker."""
@@ -144,6 +186,8 @@ class RowChecker:
                 values["category_code"], values["category_raw"] = code, self._fitting(row, name, text)
             else:
                 values[name] = code
+            if name == "priority":  # the source's own scale is kept whatever ours became
+                values["source_priority"] = self._fitting(row, "source_priority", text)
 
     def _time(self, row: CheckedRow, name: str, text: str) -> datetime | None:
         read = read_time(text, self._sources[name])
@@ -176,6 +220,19 @@ class RowChecker:
             row.warnings.append(Issue("too_long", name, text, limit))
             return None
         return text
+
+    def _kept_columns(self, row: CheckedRow, record: Sequence[str]) -> dict[str, str]:
+        """The further source columns the mapping keeps as dimensions, as written (missing ones left out)."""
+        kept: dict[str, str] = {}
+        for name, index in self._dimensions.items():
+            text = self._present(row, name, record[index])
+            if text is None:
+                continue
+            if len(text) > DIMENSION_VALUE_LIMIT:
+                row.warnings.append(Issue("too_long", name, text, DIMENSION_VALUE_LIMIT))
+                continue
+            kept[name] = text
+        return kept
 
     def _extra_stamps(self, row: CheckedRow, record: Sequence[str]) -> dict[str, str]:
         stamps: dict[str, str] = {}

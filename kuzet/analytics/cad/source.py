@@ -71,7 +71,9 @@ def _decode(
 
 class Records:
     """The export's records after its header, as (first line number, fields); blank records are skipped and
-    counted. Use as a context manager; `position` tells how many bytes have been read so far."""
+    counted. Use as a context manager; `position` tells how many bytes have been read so far, `last_line`
+    the physical line on which the record just given ends (a quoted field may span lines), and `lines`
+    how many physical lines have been read."""
 
     def __init__(self, path: Path, dialect: Dialect) -> None:
         try:
@@ -81,6 +83,7 @@ class Records:
         self._text = io.TextIOWrapper(self._binary, encoding=dialect.encoding, newline="")
         self._reader = csv.reader(self._text, delimiter=dialect.delimiter, quotechar=dialect.quote)
         self.blank_lines = 0
+        self.last_line = 0
         try:
             self.header = self._read_header(dialect.header_row)
         except BaseException:
@@ -98,6 +101,10 @@ class Records:
     @property
     def position(self) -> int:
         return self._binary.tell()
+
+    @property
+    def lines(self) -> int:
+        return int(self._reader.line_num)
 
     def _read_header(self, header_row: int) -> list[str] | None:
         if header_row == 0:
@@ -127,4 +134,5 @@ class Records:
             if not any(value.strip() for value in fields):
                 self.blank_lines += 1
                 continue
+            self.last_line = self._reader.line_num
             yield first, fields

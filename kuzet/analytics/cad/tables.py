@@ -2,7 +2,8 @@
 
 An imported incident carries what the reports need: its category, priority, district, channel, partner, unit
 type and the standard stamps; any further stamps the export had are kept by name in `stamps`, so custom
-intervals can use them. Each load is recorded with its report.
+intervals can use them; the source's own priority, call type (`category_raw`) and any further columns the
+mapping keeps (`dimensions`) stay as written, to be grouped by. Each load is recorded with its report.
 """
 
 from __future__ import annotations
@@ -49,5 +50,7 @@ imported_incidents = Table(
     Column("closed_at", UTCDateTime()),
     Column("disposition", String(40)),
     Column("stamps", JSON, nullable=False),  # further named stamps (ISO 8601 UTC) for custom intervals
+    Column("source_priority", String(40)),  # the priority as the source wrote it (any scale)
+    Column("dimensions", JSON),  # further source columns kept by the mapping, as text by name
     Index("ix_imported_incidents_received", "received_at"),
 )

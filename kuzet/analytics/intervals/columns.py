@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kuzet.analytics.domain import Dimension, FilterValue
+from kuzet.analytics.domain import Dimension, DimensionKey, FilterValue
 from kuzet.analytics.intervals import kernel
 
 DIMENSIONS: Final = tuple(Dimension)
@@ -71,13 +71,13 @@ class View:
     merged: np.ndarray  # bool
     reopened: np.ndarray  # bool
     local_date: np.ndarray  # int32 days
-    codes: Mapping[Dimension, np.ndarray]  # int32
-    dictionaries: Mapping[Dimension, Dictionary]
+    codes: Mapping[DimensionKey, np.ndarray]  # int32
+    dictionaries: Mapping[DimensionKey, Dictionary]
     values: np.ndarray  # float64, intervals × capacity, C order
     buckets: np.ndarray  # uint16, intervals × capacity: each value's bucket (kernel.buckets_of)
     intervals: tuple[str, ...]
 
-    def code_count(self, dimension: Dimension) -> int:
+    def code_count(self, dimension: DimensionKey) -> int:
         """Codes in use by the rows of this view are below this (NULL included)."""
         return len(self.dictionaries[dimension].values)
 
@@ -109,7 +109,11 @@ class FactColumns:
         return self._view
 
     def _allocate(
-        self, rows: int, capacity: int, dictionaries: Mapping[Dimension, Dictionary], old: View | None = None
+        self,
+        rows: int,
+        capacity: int,
+        dictionaries: Mapping[DimensionKey, Dictionary],
+        old: View | None = None,
     ) -> View:
         def grown(array: np.ndarray | None, dtype: type, fill: object) -> np.ndarray:
             fresh: np.ndarray = np.full(capacity, fill, dtype)

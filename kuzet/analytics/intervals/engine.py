@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from kuzet.analytics.domain import (
     DataQuality,
-    Dimension,
+    DimensionKey,
     IntervalDefinition,
     IntervalTable,
     Measure,
@@ -31,8 +31,9 @@ from kuzet.analytics.domain import (
     Targets,
 )
 from kuzet.analytics.intervals import sql, stats
-from kuzet.analytics.intervals.columns import FactColumns
-from kuzet.analytics.snapshot.columns import SCHEMA
+from kuzet.analytics.intervals.columns import FactColumns, View
+from kuzet.analytics.intervals.derived import DerivedColumns
+from kuzet.analytics.snapshot.columns import SCHEMA, SCHEMA_ID
 from kuzet.analytics.snapshot.files import SnapshotState
 
 T = TypeVar("T")
@@ -49,6 +50,7 @@ class QueryEngine:
         self._applied: tuple[str, ...] = ()
         self.info = SnapshotInfo(refreshed_at=None, version=0, rows=0)
         self.columns = FactColumns([i.name for i in self.intervals])
+        self._derived = DerivedColumns()
         self._db.register("empty_snapshot", SCHEMA.empty_table())
         self._db.execute(sql.create_facts(self._select("empty_snapshot", dedupe=False)), {"first_pos": 0})
         self._db.unregister("empty_snapshot")
@@ -65,6 +67,8 @@ class QueryEngine:
         with self._guard:
             if state.version == self.info.version and state.base == self._base:
                 return
+            if state.schema != SCHEMA_ID:  # files of an earlier layout: nothing until they are read anew
+                state = SnapshotState(version=state.version)
             fresh = state.base != self._base or state.deltas[: len(self._applied)] != self._applied
             self._base = None  # until this sync is through: a failure makes the next one load afresh
             if fresh:
@@ -77,6 +81,7 @@ class QueryEngine:
             self.info = SnapshotInfo(state.refreshed_at, state.version, int(rows[0]) if rows else 0)
 
     def _load(self, folder: Path, state: SnapshotState) -> None:
+        self._derived.reset()
         files = [str(folder / name) for name in state.files]
         if not files:
             self._db.execute(sql.DELETE_ALL)
@@ -107,29 +112,40 @@ class QueryEngine:
             found = cursor.sql(sql.fact_columns(self.intervals), params={"first_pos": first_pos})
             return found.to_arrow_table()
 
+    def view_for(self, query: Query) -> View:
+        """The columns as they are now, with those the query derives (waiting for a sync in progress)."""
+        if not query.derives():
+            return self.columns.view()
+        with self._guard:
+            return self._derived.view_for(self.columns.view(), query, self._fetch_table)
+
+    def _fetch_table(self, statement: str, params: dict[str, Any]) -> pa.Table:
+        with self._db.cursor() as cursor:
+            return cursor.sql(statement, params=sql.used(statement, params)).to_arrow_table()
+
     def _fetch(self, statement: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         with self._db.cursor() as cursor:
-            return cursor.execute(statement, params).fetchall()
+            return cursor.execute(statement, sql.used(statement, params)).fetchall()
 
     def interval_tables(
-        self, query: Query, groupings: Sequence[tuple[Dimension, ...]], names: Sequence[str]
+        self, query: Query, groupings: Sequence[tuple[DimensionKey, ...]], names: Sequence[str]
     ) -> tuple[tuple[IntervalTable, ...], DataQuality]:
         """Statistics of the named intervals for each grouping, and the data quality of the selection (summed
         from the first grouping's rows), from the numpy columns as they are now."""
-        return stats.interval_tables(self.columns.view(), query, groupings, names, self.targets, self._run)
+        return stats.interval_tables(self.view_for(query), query, groupings, names, self.targets, self._run)
 
     def _run(self, work: Callable[..., T], *jobs: Iterable[Any]) -> list[T]:
         return list(self._pool.map(work, *jobs))
 
     def merged_count(self, query: Query) -> int:
-        return stats.selection(self.columns.view(), query)[1]
+        return stats.selection(self.view_for(query), query)[1]
 
     def counts(
-        self, query: Query, measure: Measure, group_by: Sequence[Dimension]
+        self, query: Query, measure: Measure, group_by: Sequence[DimensionKey]
     ) -> list[tuple[dict[str, Any], int]]:
         build = sql.appeal_counts if measure is Measure.APPEALS else sql.incident_counts
         statement, params = build(query, group_by)
         return [
-            ({d.value: r[n] for n, d in enumerate(group_by)}, int(r[len(group_by)]))
+            ({str(d): r[n] for n, d in enumerate(group_by)}, int(r[len(group_by)]))
             for r in self._fetch(statement, params)
         ]

@@ -6,6 +6,7 @@ pattern when configured); every value a caller gives is a bound parameter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -14,10 +15,15 @@ from kuzet.analytics.domain import (
     APPEAL_DIMENSIONS,
     NAME,
     SNAPSHOT_STAMPS,
+    STORED_CALENDAR,
+    Calendar,
     Dimension,
+    DimensionKey,
     IntervalDefinition,
     Origin,
     Query,
+    WeekStart,
+    source_dimension,
 )
 
 FACTS: Final = "facts"
@@ -45,6 +51,10 @@ _KEPT: Final = (
     "week",
     "month",
     "year",
+    "received_at",
+    "source_priority",
+    "source_category",
+    "dimensions",
     "appeals",
 )
 # An appeal's own columns, once its list is unnested (they replace the incident's of the same names).
@@ -52,6 +62,7 @@ _APPEAL_COLUMNS: Final = frozenset({"local_date"} | {d.value for d in APPEAL_DIM
 
 
 def _ident(name: str) -> str:
+    """A plain name quoted as an identifier; anything else is refused."""
     if not NAME.match(name):
         raise ValueError(f"not a plain name: {name!r}")
     return f'"{name}"'
@@ -63,6 +74,57 @@ def stamp(name: str) -> str:
         return _ident(name)
     _ident(name)  # refuses anything but a plain name
     return f"stamps['{name}']"
+
+
+# The local time of `received_at` in the calendar's zone (bound as $zone), and the time parts read from it.
+_LOCAL: Final = "timezone($zone, received_at)"
+LOCAL_DAY: Final = f"CAST({_LOCAL} AS DATE) - DATE '1970-01-01'"  # days since 1970-01-01
+_TIME_PARTS: Final = {
+    Dimension.HOUR: f"hour({_LOCAL})",
+    Dimension.WEEKDAY: f"isodow({_LOCAL})",  # ISO numbers whatever the week's first day
+    Dimension.MONTH: f"strftime({_LOCAL}, '%Y-%m')",
+    Dimension.YEAR: f"year({_LOCAL})",
+}
+
+
+def _week(calendar: Calendar) -> str:
+    """ISO weeks; a week from Sunday takes the ISO week of its Monday (the MMWR weeks)."""
+    shifted = f"{_LOCAL} + INTERVAL 1 DAY" if calendar.week_start is WeekStart.SUNDAY else _LOCAL
+    return f"strftime({shifted}, '%G-W%V')"
+
+
+def derived(calendar: Calendar | None) -> bool:
+    return calendar is not None and calendar != STORED_CALENDAR
+
+
+def column(key: DimensionKey, calendar: Calendar | None = None) -> str:
+    """A dimension as SQL over the facts (or an appeal's unnested columns): its column, a source's own
+    column out of `dimensions`, or a time part in another calendar (which binds $zone)."""
+    own = source_dimension(key)
+    if own is not None:
+        return f"dimensions['{own}']"
+    if calendar is None or not derived(calendar):
+        return _ident(key)
+    if key == "local_date":
+        return f"CAST({_LOCAL} AS DATE)"
+    if key == Dimension.WEEK:
+        return _week(calendar)
+    return _TIME_PARTS[Dimension(key)] if key in _TIME_PARTS else _ident(key)
+
+
+def derived_rows(expression: str) -> str:
+    """An expression made by `column` (names and constants only), for the positions in [$low, $high)."""
+    return _statement(["pos", f"{expression} AS value"], FACTS, "WHERE pos >= $low AND pos < $high")
+
+
+def used(statement: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a statement names (DuckDB refuses others): the zone is bound only where a time part is
+    read in another calendar."""
+    return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", statement)}
+
+
+def calendar_params(calendar: Calendar | None) -> dict[str, Any]:
+    return {"zone": calendar.zone} if calendar is not None and derived(calendar) else {}
 
 
 # Each row's place in the engine's numpy columns: numbered from $first_pos in the order DuckDB produces them.
@@ -134,36 +196,38 @@ class Conditions:
 
 def conditions(query: Query, *, only_counted: bool) -> Conditions:
     found = Conditions()
+    calendar = query.calendar
+    found.params.update(calendar_params(calendar))
     if only_counted:
         found.add("merged", "NOT merged")
     if query.origin is not Origin.ALL:
         found.add("origin", "origin = $origin", origin=query.origin.value)
     if query.first is not None:
-        found.add("local_date", "local_date >= $first", first=query.first)
+        found.add("local_date", f"{column('local_date', calendar)} >= $first", first=query.first)
     if query.last is not None:
-        found.add("local_date", "local_date <= $last", last=query.last)
-    for dimension, values in query.filters.items():
-        names = [f"f_{dimension.value}_{n}" for n in range(len(values))]
+        found.add("local_date", f"{column('local_date', calendar)} <= $last", last=query.last)
+    for n_dimension, (dimension, values) in enumerate(query.filters.items()):
+        names = [f"f{n_dimension}_{n}" for n in range(len(values))]
         placeholders = ", ".join(f"${n}" for n in names)
         found.add(
-            dimension.value,
-            f"{_ident(dimension.value)} IN ({placeholders})",
+            dimension,
+            f"{column(dimension, calendar)} IN ({placeholders})",
             **dict(zip(names, values, strict=True)),
         )
     return found
 
 
-def _group_clause(group_by: Sequence[Dimension]) -> str:
-    return ("GROUP BY " + ", ".join(_ident(d.value) for d in group_by)) if group_by else ""
+def _group_clause(group_by: Sequence[DimensionKey]) -> str:
+    return ("GROUP BY " + ", ".join(str(n + 1) for n in range(len(group_by)))) if group_by else ""
 
 
-def _order_clause(group_by: Sequence[Dimension]) -> str:
-    return ("ORDER BY " + ", ".join(f"{_ident(d.value)} NULLS LAST" for d in group_by)) if group_by else ""
+def _order_clause(group_by: Sequence[DimensionKey]) -> str:
+    return ("ORDER BY " + ", ".join(f"{n + 1} NULLS LAST" for n in range(len(group_by)))) if group_by else ""
 
 
-def incident_counts(query: Query, group_by: Sequence[Dimension]) -> tuple[str, dict[str, Any]]:
+def incident_counts(query: Query, group_by: Sequence[DimensionKey]) -> tuple[str, dict[str, Any]]:
     found = conditions(query, only_counted=True)
-    columns = [*(_ident(d.value) for d in group_by), "count(*)"]
+    columns = [*(column(d, query.calendar) for d in group_by), "count(*)"]
     statement = _statement(
         columns,
         FACTS,
@@ -174,14 +238,14 @@ def incident_counts(query: Query, group_by: Sequence[Dimension]) -> tuple[str, d
     return statement, found.params
 
 
-def appeal_counts(query: Query, group_by: Sequence[Dimension]) -> tuple[str, dict[str, Any]]:
+def appeal_counts(query: Query, group_by: Sequence[DimensionKey]) -> tuple[str, dict[str, Any]]:
     """Appeals, each with its own channel, partner and time; the incident's other dimensions. The appeals of
     merged-away incidents count: they were received all the same."""
     found = conditions(query, only_counted=False)
     incident_columns = [d.value for d in Dimension if d.value not in _APPEAL_COLUMNS]
-    unnested = [*(_ident(c) for c in incident_columns), "unnest(appeals, recursive := true)"]
+    unnested = [*(_ident(c) for c in incident_columns), "dimensions", "unnest(appeals, recursive := true)"]
     inner = _statement(unnested, FACTS, Conditions.clause(found.incident))
-    columns = [*(_ident(d.value) for d in group_by), "count(*)"]
+    columns = [*(column(d, query.calendar) for d in group_by), "count(*)"]
     statement = _statement(
         columns,
         f"({inner})",

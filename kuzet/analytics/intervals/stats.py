@@ -20,6 +20,7 @@ import numpy as np
 from kuzet.analytics.domain import (
     DataQuality,
     Dimension,
+    DimensionKey,
     FilterValue,
     GroupRow,
     IntervalSummary,
@@ -58,7 +59,7 @@ def selection(view: View, query: Query) -> tuple[np.ndarray, int]:
     return mask, merged_count
 
 
-def _among(view: View, dimension: Dimension, values: Sequence[FilterValue]) -> np.ndarray:
+def _among(view: View, dimension: DimensionKey, values: Sequence[FilterValue]) -> np.ndarray:
     dictionary = view.dictionaries[dimension]
     allowed = np.zeros(view.code_count(dimension), np.bool_)
     for value in values:
@@ -74,23 +75,23 @@ class FineGroups:
     """Each row's fine group (`codes`, valid where the mask is set) and each fine group's key (the combined
     dimension codes, decoded with `dimensions`, `sizes` and `strides`)."""
 
-    dimensions: tuple[Dimension, ...]
+    dimensions: tuple[DimensionKey, ...]
     sizes: tuple[int, ...]
     strides: tuple[int, ...]
     codes: np.ndarray  # int32 per row
     keys: np.ndarray  # int64 per fine group
 
-    def dimension_codes(self, dimension: Dimension, groups: np.ndarray) -> np.ndarray:
+    def dimension_codes(self, dimension: DimensionKey, groups: np.ndarray) -> np.ndarray:
         at = self.dimensions.index(dimension)
         codes: np.ndarray = (self.keys[groups] // self.strides[at]) % self.sizes[at]
         return codes
 
 
-def fine_groups(view: View, mask: np.ndarray, groupings: Sequence[tuple[Dimension, ...]]) -> FineGroups:
+def fine_groups(view: View, mask: np.ndarray, groupings: Sequence[tuple[DimensionKey, ...]]) -> FineGroups:
     dimensions = tuple(dict.fromkeys(d for grouping in groupings for d in grouping))
     sizes = tuple(view.code_count(d) for d in dimensions)
     if prod(sizes) >= 2**62:
-        raise TooManyGroups(", ".join(d.value for d in dimensions))
+        raise TooManyGroups(", ".join(map(str, dimensions)))
     strides = tuple(prod(sizes[n + 1 :]) for n in range(len(sizes)))
     rows = view.rows
     if prod(sizes) <= DIRECT_GROUPS:
@@ -111,14 +112,14 @@ def fine_groups(view: View, mask: np.ndarray, groupings: Sequence[tuple[Dimensio
 class Coarse:
     """One grouping's groups over the present fine groups: `of_fine[i]` is the group of `present[i]`."""
 
-    grouping: tuple[Dimension, ...]
+    grouping: tuple[DimensionKey, ...]
     present: np.ndarray
     of_fine: np.ndarray
     count: int
     first_member: np.ndarray  # a present fine group of each group (to read the group's codes)
 
     @classmethod
-    def of(cls, grouping: tuple[Dimension, ...], fine: FineGroups, present: np.ndarray) -> Coarse:
+    def of(cls, grouping: tuple[DimensionKey, ...], fine: FineGroups, present: np.ndarray) -> Coarse:
         key = np.zeros(present.size, np.int64)
         for dimension in grouping:
             size = fine.sizes[fine.dimensions.index(dimension)]
@@ -253,7 +254,7 @@ def _columns(view: View, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def interval_tables(
     view: View,
     query: Query,
-    groupings: Sequence[tuple[Dimension, ...]],
+    groupings: Sequence[tuple[DimensionKey, ...]],
     names: Sequence[str],
     targets: Targets,
     run: Run,
@@ -284,7 +285,7 @@ def _table(
     for c in range(coarse.count):
         member = coarse.first_member[c : c + 1]
         group = {
-            d.value: view.dictionaries[d].values[int(fine.dimension_codes(d, member)[0])]
+            str(d): view.dictionaries[d].values[int(fine.dimension_codes(d, member)[0])]
             for d in coarse.grouping
         }
         rows.append(
@@ -297,7 +298,7 @@ def _table(
         )
     if not coarse.grouping and not rows:  # no incidents: the overall row says so
         rows.append(GroupRow(group={}, incidents=0, intervals=dict.fromkeys(names, _NOTHING)))
-    rows.sort(key=lambda r: tuple((r.group[d.value] is None, r.group[d.value]) for d in coarse.grouping))
+    rows.sort(key=lambda r: tuple((r.group[str(d)] is None, r.group[str(d)]) for d in coarse.grouping))
     return IntervalTable(coarse.grouping, tuple(rows))
 
 

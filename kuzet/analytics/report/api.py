@@ -10,12 +10,14 @@ from fastapi import Query as Param
 from fastapi.concurrency import run_in_threadpool
 
 from kuzet.analytics import service
-from kuzet.analytics.domain import Dimension, Origin, Query
+from kuzet.analytics.domain import Dimension, DimensionKey, FilterValue, Origin, Query
 from kuzet.analytics.report import service as report_service
 from kuzet.analytics.report.build import MEDIA_TYPES
 from kuzet.core.actor import Actor
 from kuzet.core.auth.domain import Permission
 from kuzet.core.deps import ServicesDep, UowDep, require
+from kuzet.core.errors import FieldError, InvalidInput
+from kuzet.core.i18n import N_
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
@@ -35,10 +37,28 @@ async def period_report(
     fmt: Annotated[str, Param(alias="format", description="html, xlsx or pdf")] = "html",
     locale: Annotated[str, Param(description="ru, kk or en")] = "ru",
     origin: Origin = Origin.LIVE,
+    district: Annotated[
+        str | None, Param(description="One district's report; all in scope if left out")
+    ] = None,
 ) -> Response:
-    # A district's staff get their district's report only (the same rule as the other analytics routes).
-    scoped = service.in_scope(uow, Query(first, last, origin), actor)
-    district = scoped.filters.get(Dimension.DISTRICT, (None,))[0]
+    # A district's staff get their district's report only (the same rule as the other analytics routes):
+    # asking for another district is refused; region-wide staff may ask for any one district.
+    asked: dict[DimensionKey, tuple[FilterValue, ...]] = {Dimension.DISTRICT: (district,)} if district else {}
+    scoped = service.in_scope(uow, Query(first, last, origin, asked), actor)
+    kept = scoped.filters.get(Dimension.DISTRICT, (None,))
+    if len(kept) > 1:  # an analyst of several districts: the report is one district's or the region's
+        raise InvalidInput(
+            [
+                FieldError(
+                    "district",
+                    N_("Choose one of your districts: {expected}."),
+                    "district_required",
+                    "query",
+                    {"expected": ", ".join(map(str, kept))},
+                )
+            ]
+        )
+    chosen = kept[0]
     made = await run_in_threadpool(
         report_service.make,
         services,
@@ -47,7 +67,7 @@ async def period_report(
         fmt=fmt,
         locale=locale,
         origin=origin,
-        district=None if district is None else str(district),
+        district=None if chosen is None else str(chosen),
     )
     disposition = "inline" if fmt == "html" else "attachment"
     return Response(

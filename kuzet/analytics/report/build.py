@@ -14,6 +14,8 @@ from kuzet.analytics.domain import (
     RESPONSE,
     DataQuality,
     Dimension,
+    DimensionKey,
+    FilterValue,
     GroupRow,
     IntervalSummary,
     Measure,
@@ -22,7 +24,14 @@ from kuzet.analytics.domain import (
 )
 from kuzet.analytics.report import html
 from kuzet.analytics.report import text as words
-from kuzet.analytics.report.model import Count, IntervalFigures, IntervalTable, MonthTrend, ReportData
+from kuzet.analytics.report.model import (
+    Count,
+    IntervalFigures,
+    IntervalTable,
+    JointSection,
+    MonthTrend,
+    ReportData,
+)
 from kuzet.analytics.service import Analytics
 
 FORMATS = ("html", "xlsx", "pdf")
@@ -50,9 +59,19 @@ def previous_period(first: date, last: date) -> tuple[date, date]:
     return end - length, end
 
 
-def _figures(name: str, s: IntervalSummary) -> IntervalFigures:
+def _figures(name: str, s: IntervalSummary, label: str = "") -> IntervalFigures:
     return IntervalFigures(
-        name, s.n, s.mean, s.median, s.p90, s.minimum, s.maximum, s.within_target_pct, s.missing, s.negative
+        name,
+        s.n,
+        s.mean,
+        s.median,
+        s.p90,
+        s.minimum,
+        s.maximum,
+        s.within_target_pct,
+        s.missing,
+        s.negative,
+        label,
     )
 
 
@@ -61,9 +80,11 @@ class _Period:
 
     def __init__(self, first: date, last: date, origin: Origin, district: str | None) -> None:
         self.first, self.last, self.origin = first, last, origin
-        self.filters = {Dimension.DISTRICT: (district,)} if district else {}
+        self.filters: dict[DimensionKey, tuple[FilterValue, ...]] = (
+            {Dimension.DISTRICT: (district,)} if district else {}
+        )
 
-    def query(self, *group_by: Dimension, period: tuple[date, date] | None = None) -> Query:
+    def query(self, *group_by: DimensionKey, period: tuple[date, date] | None = None) -> Query:
         first, last = period or (self.first, self.last)
         return Query(first, last, self.origin, self.filters, group_by)
 
@@ -74,9 +95,7 @@ def _counts(
     rows = analytics.counts(query, measure).rows
     return [
         (
-            tuple(
-                None if r.group.get(d.value) is None else str(r.group.get(d.value)) for d in query.group_by
-            ),
+            tuple(None if r.group.get(str(d)) is None else str(r.group.get(str(d))) for d in query.group_by),
             r.count,
         )
         for r in rows
@@ -93,10 +112,12 @@ def build(
     labels: Labels,
     origin: Origin = Origin.LIVE,
     district: str | None = None,
+    joint: JointSection | None = None,
 ) -> ReportData:
     period = _Period(first, last, origin, district)
     before = previous_period(first, last)
     names = analytics.interval_names
+    label = _labels(analytics, locale)
     report = analytics.intervals(
         period.query(), names, groupings=[(), (Dimension.PRIORITY,), (Dimension.DISTRICT,)]
     )
@@ -131,46 +152,71 @@ def build(
             Count(words.priority_name(k[0] or "–", locale), n)
             for k, n in sorted(_counts(analytics, period.query(Dimension.PRIORITY)), key=lambda r: str(r[0]))
         ],
-        intervals=[_table(t.group_by, t.rows, names, labels, locale) for t in report.tables],
+        intervals=[_table(t.group_by, t.rows, names, labels, locale, label) for t in report.tables],
         heatmap=heat,
         trend=_trend(analytics, period, before),
-        data_quality=_quality(report.data_quality, locale),
+        data_quality=_quality(report.data_quality, locale, label),
         imported_included=origin is not Origin.LIVE,
+        joint=joint,
+        district=labels.districts.get(district, district) if district else None,
+        origin=origin.value,
+        targets=_targets(analytics, locale, label),
     )
 
 
+def _labels(analytics: Analytics, locale: str) -> dict[str, str]:
+    """Each interval's name as printed: a custom one's own name in the language, else the built-in one."""
+    return {
+        i.name: i.name_in(locale) or words.interval_name(i.name, locale) for i in analytics.engine.intervals
+    }
+
+
+def _targets(analytics: Analytics, locale: str, label: Mapping[str, str]) -> list[tuple[str, str]]:
+    targets = []
+    for name in analytics.interval_names:
+        minutes = analytics.engine.targets.minutes(name)
+        if minutes:
+            target = dict(minutes) if isinstance(minutes, Mapping) else minutes
+            targets.append((label.get(name, name), words.target_text(target, locale)))
+    return targets
+
+
 def _table(
-    group_by: tuple[Dimension, ...],
+    group_by: tuple[DimensionKey, ...],
     rows: Sequence[GroupRow],
     names: Sequence[str],
     labels: Labels,
     locale: str,
+    label: Mapping[str, str],
 ) -> IntervalTable:
     dimension = group_by[0] if group_by else None
 
     def name(row: GroupRow) -> str:
         if dimension is None:
             return ""
-        value = row.group.get(dimension.value)
+        value = row.group.get(str(dimension))
         if value is None:
             return "–"
-        if dimension is Dimension.PRIORITY:
+        if dimension == Dimension.PRIORITY:
             return words.priority_name(str(value), locale)
         return labels.districts.get(str(value), str(value))
 
     return IntervalTable(
-        dimension.value if dimension else "",
-        [(name(r), [_figures(n, r.intervals[n]) for n in names if n in r.intervals]) for r in rows],
+        str(dimension) if dimension else "",
+        [
+            (name(r), [_figures(n, r.intervals[n], label.get(n, "")) for n in names if n in r.intervals])
+            for r in rows
+        ],
     )
 
 
-def _quality(quality: DataQuality, locale: str) -> list[tuple[str, int]]:
+def _quality(quality: DataQuality, locale: str, label: Mapping[str, str]) -> list[tuple[str, int]]:
     lines = [
         (words.t(words.QUALITY_MERGED, locale), quality.merged_excluded),
         (words.t(words.QUALITY_REOPENED, locale), quality.reopened),
     ]
     for interval, q in quality.intervals.items():
-        named = words.interval_name(interval, locale)
+        named = label.get(interval) or words.interval_name(interval, locale)
         lines.append((words.t(words.QUALITY_MISSING, locale, interval=named), q.missing))
         lines.append((words.t(words.QUALITY_NEGATIVE, locale, interval=named), q.negative))
     return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from kuzet.analytics.report import joint
 from kuzet.analytics.report import text as words
 from kuzet.analytics.report.model import ReportData
 
@@ -47,14 +48,18 @@ def render(data: ReportData) -> str:
     loc = data.locale
     parts = [
         f'<!doctype html><html lang="{loc}"><head><meta charset="utf-8">',
-        f"<title>{escape(words.heading('title', loc))}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{escape(words.heading('title', loc))}</h1>",
+        f"<title>{escape(words.title(data))}</title><style>{STYLE}</style></head><body>",
+        f'<p class="centre">{escape(words.heading("title", loc))}</p>',
+        f"<h1>{escape(words.title(data))}</h1>",
         f"<p>{escape(words.heading('region', loc))}: {escape(data.region)} · "
         f"{escape(words.heading('period', loc))}: {data.start} — {data.end}</p>",
         f'<p class="summary">{escape(words.summary(data))}</p>',
     ]
     if data.imported_included:
         parts.append(f"<p>{escape(words.heading('imported', loc))}</p>")
+    if data.targets:
+        targets = "; ".join(f"{escape(n)}: {escape(v)}" for n, v in data.targets)
+        parts.append(f'<p class="targets">{escape(words.t(words.TARGETS, loc))}: {targets}</p>')
 
     def section(title: str, html: str) -> None:
         parts.append(f"<h2>{escape(title)}</h2>{html}")
@@ -68,6 +73,24 @@ def render(data: ReportData) -> str:
         section(words.heading(key, loc), _cells(words.count_cells(counts, loc)))
     for table in data.intervals:
         section(words.table_heading(table, loc), _cells(words.interval_cells(table, loc), numeric_from=2))
+    if data.joint is not None:
+        answers = _cells(joint.count_cells(data.joint, loc), numeric_from=2) if data.joint.lines else ""
+        section(joint.heading("joint", loc), f"<p>{escape(joint.note(data.joint, loc))}</p>{answers}")
+        if data.joint.lines:
+            section(
+                joint.heading("joint_intervals", loc),
+                _cells(joint.interval_cells(data.joint, loc), numeric_from=3),
+            )
+    if data.coverage is not None:
+        from kuzet.cctv import coverage_report as cctv
+
+        covered = data.coverage
+        tables = _cells(cctv.cells(covered.by_month, "month", loc)) if covered.by_month[-1].incidents else ""
+        section(cctv.heading(loc), f"<p>{escape(cctv.note(covered, loc))}</p>{tables}")
+        if covered.by_district:
+            section(
+                cctv.heading(loc, by_district=True), _cells(cctv.cells(covered.by_district, "district", loc))
+            )
     section(words.heading("heatmap", loc), _image(charts.heatmap_png(data), words.heading("heatmap", loc)))
     if data.trend:
         section(words.heading("trend", loc), _image(charts.trend_png(data), words.heading("trend", loc)))

@@ -7,25 +7,27 @@ Text is set in DejaVu Sans, which matplotlib ships, so Cyrillic and the Kazakh l
 from __future__ import annotations
 
 from functools import cache
+from html import escape
 from io import BytesIO
 from pathlib import Path
 
 import matplotlib as mpl
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table
 from reportlab.platypus.flowables import Flowable
 
-from kuzet.analytics.report import charts
+from kuzet.analytics.report import charts, joint
 from kuzet.analytics.report import text as words
 from kuzet.analytics.report.model import ReportData
+from kuzet.analytics.report.pdf_table import fitted_table
 
 FONT, BOLD = "KuzetSans", "KuzetSans-Bold"
-WIDTH = A4[0] - 30 * mm
+MARGIN = 15 * mm
+WIDTH = A4[0] - 2 * MARGIN  # what a table may take: the page less its margins
 
 
 @cache
@@ -43,36 +45,21 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(rows: list[list[str]]) -> Table:
-    table = Table(rows, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, 8),
-                ("FONT", (0, 0), (-1, 0), BOLD, 8),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf5")),
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#9aa5b1")),
-                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-            ]
-        )
-    )
-    return table
-
-
 def _image(png: bytes, width_mm: float, height_mm: float) -> Image:
     return Image(BytesIO(png), width=width_mm * mm, height=height_mm * mm)
 
 
-def _cells(cells: words.Cells) -> Table:
+def _cells(cells: words.Cells, text_columns: int = 1) -> Table:
     header, rows = cells
-    return _table([header, *rows])
+    return fitted_table(header, rows, WIDTH, font=FONT, bold=BOLD, text_columns=text_columns)
 
 
 def render(data: ReportData) -> bytes:
     _fonts()
     loc, style = data.locale, _styles()
     story: list[Flowable] = [
-        Paragraph(words.heading("title", loc), style["title"]),
+        Paragraph(escape(words.heading("title", loc)), style["body"]),
+        Paragraph(escape(words.title(data)), style["title"]),
         Paragraph(f"{words.heading('region', loc)}: {data.region}", style["body"]),
         Paragraph(f"{words.heading('period', loc)}: {data.start} — {data.end}", style["body"]),
         Spacer(1, 4 * mm),
@@ -80,6 +67,9 @@ def render(data: ReportData) -> bytes:
     ]
     if data.imported_included:
         story.append(Paragraph(words.heading("imported", loc), style["body"]))
+    if data.targets:
+        targets = "; ".join(f"{n}: {v}" for n, v in data.targets)
+        story.append(Paragraph(escape(f"{words.t(words.TARGETS, loc)}: {targets}"), style["body"]))
 
     def section(title: str, flowable: Flowable) -> None:
         story.extend([Paragraph(title, style["h2"]), flowable])
@@ -92,13 +82,31 @@ def render(data: ReportData) -> bytes:
     ):
         section(words.heading(key, loc), _cells(words.count_cells(counts, loc)))
     for table in data.intervals:
-        section(words.table_heading(table, loc), _cells(words.interval_cells(table, loc)))
+        section(words.table_heading(table, loc), _cells(words.interval_cells(table, loc), text_columns=2))
+    if data.joint is not None:
+        section(joint.heading("joint", loc), Paragraph(joint.note(data.joint, loc), style["body"]))
+        if data.joint.lines:
+            story.extend([Spacer(1, 2 * mm), _cells(joint.count_cells(data.joint, loc), text_columns=2)])
+            section(
+                joint.heading("joint_intervals", loc),
+                _cells(joint.interval_cells(data.joint, loc), text_columns=3),
+            )
+    if data.coverage is not None:
+        from kuzet.cctv import coverage_report as cctv
+
+        covered = data.coverage
+        section(cctv.heading(loc), Paragraph(cctv.note(covered, loc), style["body"]))
+        if covered.by_month[-1].incidents:
+            story.extend([Spacer(1, 2 * mm), _cells(cctv.cells(covered.by_month, "month", loc))])
+            section(
+                cctv.heading(loc, by_district=True), _cells(cctv.cells(covered.by_district, "district", loc))
+            )
     section(words.heading("heatmap", loc), _image(charts.heatmap_png(data), 170, 55))
     if data.trend:
         section(words.heading("trend", loc), _image(charts.trend_png(data), 170, 60))
     if data.data_quality:
         section(words.heading("quality", loc), _cells(words.count_cells(data.data_quality, loc)))
     out = BytesIO()
-    title = words.heading("title", loc)
-    SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=title).build(story)
+    title = words.title(data)
+    SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, title=title).build(story)
     return out.getvalue()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
+from kuzet.analytics import joint_store
+from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 from kuzet.analytics.domain import Origin, period_problems
+from kuzet.analytics.joint import Basis, JointSelection
+from kuzet.analytics.report import joint
 from kuzet.analytics.report.build import FORMATS, MEDIA_TYPES, Labels, build, render
+from kuzet.analytics.report.model import JointSection
+from kuzet.core.clock import LOCAL_TZ
 from kuzet.core.errors import FieldError, InvalidInput
 from kuzet.core.i18n import LOCALES, N_
 from kuzet.geo import service as geo
@@ -37,6 +46,36 @@ def labels(services: Services, locale: str) -> Labels:
         partners=dict(KNOWN_PARTNERS),
         districts=districts,
     )
+
+
+def joint_section(
+    services: Services, named: Labels, *, first: date, last: date, locale: str, district: str | None
+) -> JointSection:
+    """Joint response with other services over the hand-overs requested in the period (of the district)."""
+    chosen = JointSelection(first, last, districts=(district,) if district else ())
+    figures, agencies = joint_store.joint(
+        services.uow(), chosen, basis=Basis.AGENCY, now=services.clock.now()
+    )
+    categories = {code: n.get(locale) or n.get("ru") or code for code, n in named.categories.items()}
+    return joint.section(figures, agency_names=agencies, categories=categories, locale=locale)
+
+
+def import_sources(services: Services, *, first: date, last: date, district: str | None) -> list[str]:
+    """The sources (mapping names) of the imported incidents received in the period (of the district)."""
+    start = datetime.combine(first, time.min, LOCAL_TZ).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, LOCAL_TZ).astimezone(UTC)
+    incidents = imported_incidents.c
+    chosen = (
+        select(cad_imports.c.mapping_name)
+        .distinct()
+        .join(imported_incidents, incidents.import_id == cad_imports.c.id)
+        .where(incidents.received_at >= start, incidents.received_at < end)
+        .order_by(cad_imports.c.mapping_name)
+    )
+    if district:
+        chosen = chosen.where(incidents.district == district)
+    with services.uow() as uow:
+        return [str(name) for name in uow.session.execute(chosen).scalars()]
 
 
 def make(
@@ -69,15 +108,26 @@ def make(
     problems += period_problems(first, last)
     if problems:
         raise InvalidInput(problems)
+    named = labels(services, locale)
     data = build(
         services.analytics,
         first=first,
         last=last,
         locale=locale,
         region=services.settings.region_name,
-        labels=labels(services, locale),
+        labels=named,
         origin=origin,
         district=district,
+        joint=joint_section(services, named, first=first, last=last, locale=locale, district=district),
     )
+    from kuzet.cctv import coverage_report  # the visibility's libraries, for a report only
+
+    covered = coverage_report.section(
+        services, first=first, last=last, locale=locale, district=district, district_names=named.districts
+    )
+    sources = (
+        [] if origin is Origin.LIVE else import_sources(services, first=first, last=last, district=district)
+    )
+    data = dataclasses.replace(data, coverage=covered, sources=sources)
     name = f"kuzet-report-{first.isoformat()}-{last.isoformat()}-{locale}.{fmt}"
     return ReportFile(render(data, fmt), MEDIA_TYPES[fmt], name)

@@ -2,12 +2,14 @@
 
 Each row is one version of one incident (`key`), written by refresh number `version`; a reader keeps the
 newest version of each key. Stamps are UTC; the local (Asia/Almaty) date, hour, weekday, ISO week, month
-and year of `received_at` are derived here once, for grouping. `appeals` lists each appeal's channel,
-partner and local time parts, so that appeals are counted by their own channel and time.
+and year of `received_at` are derived here once, for grouping, in the region's calendar (any other calendar
+is derived from the stamps per query). `appeals` lists each appeal's channel, partner, time and local time
+parts, so that appeals are counted by their own channel and time.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,7 +29,9 @@ TIME_PARTS: Final = (
     ("month", pa.string()),
     ("year", pa.int32()),
 )
-APPEAL: Final = pa.struct([("channel", pa.string()), ("partner", pa.string()), *TIME_PARTS])
+APPEAL: Final = pa.struct(
+    [("channel", pa.string()), ("partner", pa.string()), ("received_at", MOMENT), *TIME_PARTS]
+)
 
 SCHEMA: Final = pa.schema(
     [
@@ -49,10 +53,16 @@ SCHEMA: Final = pa.schema(
         ("merged", pa.bool_()),
         *((name, MOMENT) for name in INCIDENT_STAMPS + UNIT_STAMPS),
         ("stamps", pa.map_(pa.string(), MOMENT)),  # an imported incident's further stamps, by name
+        ("source_priority", pa.string()),  # an imported incident's priority as the source wrote it
+        ("source_category", pa.string()),  # and its call type
+        ("dimensions", pa.map_(pa.string(), pa.string())),  # the further source columns its mapping kept
         *TIME_PARTS,
         ("appeals", pa.list_(APPEAL)),
     ]
 )
+
+# Written into the snapshot's state: files of another layout are not read, and the snapshot is read anew.
+SCHEMA_ID: Final = hashlib.sha256(SCHEMA.to_string().encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,12 @@ def local_parts(moment: datetime) -> LocalParts:
 
 
 def appeal_entry(channel: str | None, partner: str | None, received_at: datetime) -> dict[str, Any]:
-    return {"channel": channel, "partner": partner, **local_parts(received_at).as_dict()}
+    return {
+        "channel": channel,
+        "partner": partner,
+        "received_at": received_at,
+        **local_parts(received_at).as_dict(),
+    }
 
 
 def to_table(rows: Iterable[Mapping[str, Any]], *, version: int) -> pa.Table:

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kuzet.analytics.intervals.sql import NEWEST_OF_FILES
-from kuzet.analytics.snapshot.columns import SCHEMA, to_table
+from kuzet.analytics.snapshot.columns import SCHEMA, SCHEMA_ID, to_table
 from kuzet.analytics.snapshot.source import Floors, Source
 from kuzet.core.clock import Clock
 
@@ -74,6 +74,7 @@ class SnapshotState:
     built_at: datetime | None = None  # when the last full read began
     rows: int = 0  # rows written since the base, the base's included (a key may be counted twice)
     checkpoints: tuple[Checkpoint, ...] = ()
+    schema: str = SCHEMA_ID  # the layout of its files
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -99,6 +100,7 @@ class SnapshotState:
                 Checkpoint(datetime.fromisoformat(c["at"]), Floors(**c["floors"]))
                 for c in data["checkpoints"]
             ),
+            schema=str(data.get("schema", "")),
         )
 
 
@@ -174,6 +176,8 @@ class Snapshot:
     def _rebuild_due(self, state: SnapshotState, now: datetime) -> bool:
         if state.base is None or state.built_at is None or now - state.built_at >= self.rebuild_every:
             return True
+        if state.schema != SCHEMA_ID:  # written by an earlier version of Kuzet: read everything anew
+            return True
         return not self.source.consistent_with(self._floors_for(state, now))
 
     def _floors_for(self, state: SnapshotState, now: datetime) -> Floors:
@@ -211,7 +215,7 @@ class Snapshot:
         previous = self._floors_for(state, now)
         since = (state.refreshed_at or now) - self.overlap
         live_ids = self.source.changed_live_ids(since=since, floors=previous)
-        imported_ids = self.source.new_imported_ids(previous)
+        imported_ids = self.source.new_imported_ids(previous, floors)
         checkpoints = (*self._kept_checkpoints(state, now), Checkpoint(now, floors))
         state = replace(state, refreshed_at=now, checkpoints=checkpoints)
         if not live_ids and not imported_ids:

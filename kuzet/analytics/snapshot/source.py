@@ -13,7 +13,8 @@ What changed since the last refresh is found by ids and stamps, so that nothing 
 - incidents and assignments whose `updated_at` (for an assignment, its latest stamp) is at or after `since`
   (an assignment acknowledged or cleared changes no incident row); both are indexed, so that a refresh that
   finds nothing reads no table through;
-- imported incidents by id.
+- imported incidents by id, up to the first row of an import still running (under way, or interrupted and
+  not yet resumed or undone): an import counts in analytics when it is whole, never half-done.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, Engine, create_engine, event, func, or_, select, union
 from sqlalchemy.engine import Row
 
-from kuzet.analytics.cad.tables import imported_incidents
+from kuzet.analytics.cad.tables import cad_imports, imported_incidents
 from kuzet.analytics.domain import INCIDENT_STAMPS
 from kuzet.analytics.snapshot.columns import appeal_entry, local_parts
 from kuzet.appeals.store import appeals
@@ -96,7 +97,7 @@ class Source:
 
     def floors(self) -> Floors:
         with self.engine.begin() as conn:
-            imported_max = _max_id(conn, imported_incidents.c.id)
+            imported_max = _imported_top(conn)
             return Floors(
                 incidents=_max_id(conn, incidents.c.id),
                 events=_max_id(conn, incident_events.c.id),
@@ -119,8 +120,9 @@ class Source:
 
     def all_imported_ids(self) -> list[int]:
         with self.engine.begin() as conn:
-            query = select(imported_incidents.c.id).order_by(imported_incidents.c.id)
-            return list(conn.execute(query).scalars())
+            top = _imported_top(conn)
+            query = select(imported_incidents.c.id).where(imported_incidents.c.id <= top)
+            return list(conn.execute(query.order_by(imported_incidents.c.id)).scalars())
 
     def changed_live_ids(self, *, since: datetime, floors: Floors) -> list[int]:
         query = union(
@@ -135,8 +137,25 @@ class Source:
         with self.engine.begin() as conn:
             return sorted(conn.execute(query).scalars())
 
-    def new_imported_ids(self, floors: Floors) -> list[int]:
-        query = select(imported_incidents.c.id).where(imported_incidents.c.id > floors.imported)
+    def import_calendars(self) -> set[tuple[str, str]]:
+        """The (zone, week start) of the sources of the whole imports that hold rows (an older import without
+        them counts as the region's default, Asia/Almaty and Monday)."""
+        query = select(cad_imports.c.report).where(
+            cad_imports.c.finished_at.is_not(None), cad_imports.c.rows_imported > 0
+        )
+        with self.engine.begin() as conn:
+            reports = conn.execute(query).scalars().all()
+        found = set()
+        for report in reports:
+            data = json.loads(report) if isinstance(report, str) else (report or {})
+            found.add((str(data.get("zone") or "Asia/Almaty"), str(data.get("week_start") or "monday")))
+        return found
+
+    def new_imported_ids(self, floors: Floors, now: Floors) -> list[int]:
+        """Imported rows above the earlier floors, up to the current ones (the rows of whole imports)."""
+        query = select(imported_incidents.c.id).where(
+            imported_incidents.c.id > floors.imported, imported_incidents.c.id <= now.imported
+        )
         with self.engine.begin() as conn:
             return sorted(conn.execute(query).scalars())
 
@@ -154,6 +173,17 @@ class Source:
 
 def _max_id(conn: Connection, column: Any) -> int:
     return int(conn.execute(select(func.coalesce(func.max(column), 0))).scalar_one())
+
+
+def _imported_top(conn: Connection) -> int:
+    """The highest imported id that analytics may read: below the first row of any import not finished."""
+    top = _max_id(conn, imported_incidents.c.id)
+    first_running = conn.execute(
+        select(func.min(imported_incidents.c.id))
+        .join(cad_imports, cad_imports.c.id == imported_incidents.c.import_id)
+        .where(cad_imports.c.finished_at.is_(None))
+    ).scalar()
+    return top if first_running is None else min(top, int(first_running) - 1)
 
 
 def _imported_up_to(conn: Connection, top: int) -> int:
@@ -210,6 +240,9 @@ def _live_row(incident: Any, its_appeals: list[Any], first: Any) -> dict[str, An
         **{name: getattr(incident, name) for name in INCIDENT_STAMPS},
         **{f"unit_{name}": getattr(first, name) if first else None for name in _ASSIGNMENT_STAMPS},
         "stamps": [],
+        "source_priority": None,
+        "source_category": None,
+        "dimensions": [],
         **local_parts(incident.received_at).as_dict(),
         "appeals": [appeal_entry(a.channel, a.partner, a.received_at) for a in its_appeals],
     }
@@ -244,6 +277,9 @@ def _imported_row(incident: Row[Any]) -> dict[str, Any]:
         "merged": False,
         **{name: getattr(incident, name) for name in INCIDENT_STAMPS},
         "stamps": further_stamps(incident.stamps),
+        "source_priority": incident.source_priority,
+        "source_category": incident.category_raw,
+        "dimensions": source_values(incident.dimensions),
         **local_parts(incident.received_at).as_dict(),
         "appeals": [appeal_entry(incident.channel, incident.partner, incident.received_at)],
     }
@@ -265,3 +301,10 @@ def further_stamps(stored: Any) -> list[tuple[str, datetime]]:
         if moment.tzinfo is not None:
             kept.append((str(name), moment))
     return kept
+
+
+def source_values(stored: Any) -> list[tuple[str, str]]:
+    """An imported incident's further source columns (text by name), as the snapshot's map."""
+    if isinstance(stored, str):
+        stored = json.loads(stored)
+    return [(str(name), str(value)) for name, value in (stored or {}).items() if value is not None]

@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from kuzet.core.actor import Actor
-from kuzet.core.auth.domain import Role, ScopeError, User, check_scope, password_problem
+from kuzet.core.auth.domain import (
+    Role,
+    ScopeError,
+    User,
+    check_scope,
+    password_problem,
+    split_districts,
+)
 from kuzet.core.auth.service import AuthConfig
 from kuzet.core.auth.store import UserRepository
 from kuzet.core.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -33,15 +40,15 @@ def create_user(
     phone: str | None,
     by: Actor,
     at: datetime,
+    also_districts: tuple[str, ...] = (),
 ) -> User:
-    try:
-        check_scope(role, district)
-    except ScopeError as exc:
-        raise InvalidInput([FieldError("district", str(exc), "district_required")]) from exc
+    """`district` is the first district (None: region-wide); an analyst may have `also_districts`."""
+    also = tuple(d for d in dict.fromkeys(also_districts) if d != district)
+    _check_scope(role, district, also)
     username = username.lower()  # user names are compared without case; stored in lower case
     _check_password(password, username)
     with uow:
-        if not by.in_scope(district):
+        if not all(by.in_scope(d) for d in (district, *also)):
             raise uow.refuse(
                 by,
                 "user.create",
@@ -67,12 +74,59 @@ def create_user(
             )
         except IntegrityError as exc:
             raise Conflict(N_("The user name {username} is taken."), username=username) from exc
+        if also:
+            users.set_also_districts(user.id, also)
+            user = users.get(user.id)
         uow.audit(
             by,
             "user.create",
             object_type="user",
             object_id=user.id,
-            detail={"role": role.value, "district": district},
+            detail={"role": role.value, "district": district, "districts": list(user.districts)},
+            at=at,
+        )
+        uow.commit()
+    return user
+
+
+def _check_scope(role: Role, district: str | None, also: tuple[str, ...]) -> None:
+    try:
+        check_scope(role, district, also)
+    except ScopeError as exc:
+        code = "district_required" if district is None and not also else "single_district"
+        raise InvalidInput([FieldError("district", str(exc), code)]) from exc
+
+
+def set_districts(
+    uow: UnitOfWork, *, user_id: int, districts: tuple[str, ...], by: Actor, at: datetime
+) -> User:
+    """Tie a user to these districts (the first is the user's district), or to none: region-wide. Only an
+    analyst may have several; the actor must have every old and new one in scope. Ends nothing: the user's
+    sessions take the new scope at their next request."""
+    district, also = split_districts(districts)
+    with uow:
+        users = uow.repo(UserRepository)
+        user = _get_in_scope(uow, user_id, by, "user.set_districts")
+        _check_scope(user.role, district, also)
+        if not all(by.in_scope(d) for d in (district, *also, *user.districts)):
+            raise uow.refuse(
+                by,
+                "user.set_districts",
+                InvalidInput([FieldError("district", N_("Outside your district."), "out_of_scope")]),
+                object_type="user",
+                object_id=user_id,
+                reason="out_of_scope",
+            )
+        before = list(user.districts)
+        users.update(user.id, district=district)
+        users.set_also_districts(user.id, also)
+        user = users.get(user.id)
+        uow.audit(
+            by,
+            "user.set_districts",
+            object_type="user",
+            object_id=user.id,
+            detail={"before": before, "districts": list(user.districts)},
             at=at,
         )
         uow.commit()
@@ -94,7 +148,7 @@ def _get_in_scope(uow: UnitOfWork, user_id: int, by: Actor, action: str) -> User
 
 def list_users(uow: UnitOfWork, *, by: Actor) -> list[User]:
     with uow:
-        return uow.repo(UserRepository).in_district(district=by.district)
+        return uow.repo(UserRepository).in_district(district=by.district, also=by.also_districts)
 
 
 def get_user(uow: UnitOfWork, *, user_id: int, by: Actor) -> User:

@@ -39,13 +39,30 @@ class Permission(StrEnum):
     UNITS_MANAGE = "units.manage"
     UNITS_POSITION = "units.position"  # report where units are (the AVL gateway, or a dispatcher by hand)
     PARTNERS_MANAGE = "partners.manage"
+    AGENCIES_MANAGE = "agencies.manage"  # the agency registry (101/103/104/112): endpoints, keys, deadlines
     STATS_READ = "stats.read"
+    ALERTS_READ = "alerts.read"  # public alerts (CAP): ours and other agencies', on the map
+    ALERTS_ISSUE = "alerts.issue"  # issue, update and cancel public alerts; import other agencies' CAP
+    CCTV_READ = "cctv.read"  # the camera registry and which cameras see an incident, without camera addresses
+    CCTV_WATCH = "cctv.watch"  # a camera's snapshot/stream address and its picture
+    CCTV_MANAGE = "cctv.manage"  # register, change, retire and import cameras
+    WATCHLIST_MANAGE = "watchlist.manage"  # the plates cameras look for: keep and look up (looks audited)
 
 
 P = Permission
-_OPERATIONS_FLOOR: Final = frozenset({P.SESSION, P.CATALOGUE_READ, P.INCIDENTS_READ, P.UNITS_READ})
+_OPERATIONS_FLOOR: Final = frozenset(
+    {P.SESSION, P.CATALOGUE_READ, P.INCIDENTS_READ, P.UNITS_READ, P.ALERTS_READ, P.CCTV_READ}
+)
 _DISPATCHING: Final = frozenset(
-    {P.APPEALS_CREATE, P.INCIDENTS_MANAGE, P.OVERDUE_READ, P.DISPATCH, P.UNITS_STATUS, P.UNITS_POSITION}
+    {
+        P.APPEALS_CREATE,
+        P.INCIDENTS_MANAGE,
+        P.OVERDUE_READ,
+        P.DISPATCH,
+        P.UNITS_STATUS,
+        P.UNITS_POSITION,
+        P.CCTV_WATCH,
+    }
 )
 
 ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
@@ -53,7 +70,15 @@ ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
     Role.DISPATCHER: _OPERATIONS_FLOOR | _DISPATCHING,
     Role.SUPERVISOR: _OPERATIONS_FLOOR
     | _DISPATCHING
-    | {P.USERS_READ, P.AUDIT_READ, P.UNITS_MANAGE, P.STATS_READ},
+    | {
+        P.USERS_READ,
+        P.AUDIT_READ,
+        P.UNITS_MANAGE,
+        P.STATS_READ,
+        P.ALERTS_ISSUE,
+        P.CCTV_MANAGE,
+        P.WATCHLIST_MANAGE,
+    },
     Role.ANALYST: _OPERATIONS_FLOOR | {P.USERS_READ, P.STATS_READ},
     Role.ADMIN: frozenset(
         {
@@ -67,13 +92,20 @@ ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[Permission]]] = {
             P.UNITS_MANAGE,
             P.UNITS_POSITION,
             P.PARTNERS_MANAGE,
+            P.AGENCIES_MANAGE,
             P.STATS_READ,
+            P.CCTV_READ,
+            P.CCTV_MANAGE,
         }
     ),
 }
 
 # Roles that may work region-wide (no district). Every other role is tied to one district.
-REGION_WIDE_ROLES: Final = frozenset({Role.ADMIN, Role.SUPERVISOR})
+REGION_WIDE_ROLES: Final = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.ANALYST})
+
+# Roles that may be tied to several districts (read-only work over figures). Operational roles keep one:
+# their queues, rosters and new appeals are one district's.
+MULTI_DISTRICT_ROLES: Final = frozenset({Role.ANALYST})
 
 # A session whose second factor is still owed may only do this much: enrol, confirm, look, leave.
 PENDING_SECOND_FACTOR_PERMISSIONS: Final = frozenset({Permission.SESSION})
@@ -89,9 +121,18 @@ class ScopeError(ValueError):
     pass
 
 
-def check_scope(role: Role, district: str | None) -> None:
+def check_scope(role: Role, district: str | None, also: Iterable[str] = ()) -> None:
+    """`district` is the first district (None: region-wide), `also` the further ones."""
     if district is None and role not in REGION_WIDE_ROLES:
         raise ScopeError(N_("This role must be tied to a district."))
+    if tuple(also) and (district is None or role not in MULTI_DISTRICT_ROLES):
+        raise ScopeError(N_("Only an analyst may be tied to several districts."))
+
+
+def split_districts(districts: Iterable[str]) -> tuple[str | None, tuple[str, ...]]:
+    """A list of districts as (the first, the further ones), without repeats; ([]) is region-wide."""
+    unique = tuple(dict.fromkeys(d for d in districts if d))
+    return (unique[0], unique[1:]) if unique else (None, ())
 
 
 def password_problem(password: str, username: str) -> str | None:
@@ -280,6 +321,11 @@ class User:
     lock_reason: str | None
     disabled: bool
     created_at: datetime
+    also_districts: tuple[str, ...] = ()  # an analyst's further districts, beside `district`
+
+    @property
+    def districts(self) -> tuple[str, ...]:
+        return () if self.district is None else (self.district, *self.also_districts)
 
     @property
     def locked(self) -> bool:

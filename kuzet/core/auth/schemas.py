@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +26,7 @@ class UserOut(BaseModel):
     username: str
     role: Role
     district: str | None
+    districts: list[str] = Field(description="Every district the account is tied to; empty: region-wide")
     full_name: str
     phone: str | None
     second_factor_enrolled: bool
@@ -42,6 +44,7 @@ class UserOut(BaseModel):
             username=user.username,
             role=user.role,
             district=user.district,
+            districts=list(user.districts),
             full_name=shown(user.full_name, PiiKind.NAME, viewer_role) or "",
             phone=shown(user.phone, PiiKind.PHONE, viewer_role),
             second_factor_enrolled=user.totp_enrolled,
@@ -80,8 +83,20 @@ class UserIn(BaseModel):
     password: str = Field(min_length=10, max_length=256)
     role: Role
     district: str | None = Field(default=None, min_length=1, max_length=40)
+    also_districts: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        default_factory=list, max_length=50, description="An analyst's further districts, beside district"
+    )
     full_name: str = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=32)
+
+
+class DistrictsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    districts: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        max_length=50,
+        description="The districts, the first being the account's district; several for an analyst only; "
+        "empty: region-wide",
+    )
 
 
 class PasswordIn(BaseModel):

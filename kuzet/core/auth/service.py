@@ -111,6 +111,7 @@ def actor_of(user: User, *, source: str | None, session_id: int | None = None) -
         district=user.district,
         source=source,
         session_id=session_id,
+        also_districts=user.also_districts,
     )
 
 

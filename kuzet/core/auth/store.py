@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -64,6 +65,15 @@ user_sessions = Table(
     Column("source", String(80)),
 )
 
+# An analyst's further districts (users.district is the first one; operational roles have only that one).
+user_districts = Table(
+    "user_districts",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("district", String(40), nullable=False),
+    PrimaryKeyConstraint("user_id", "district"),
+)
+
 # Failed logins, counted per ThrottleScope. An address count has an empty user name, an account count an
 # empty address (not NULL, so that the unique key holds on both back ends).
 login_throttles = Table(
@@ -117,18 +127,34 @@ class UserRepository:
 
     def get(self, user_id: int) -> User:
         row = self.session.execute(select(users).where(users.c.id == user_id)).one()
-        return _to_user(row)
+        return self._with_districts(_to_user(row))
 
     def find(self, user_id: int) -> User | None:
         row = self.session.execute(select(users).where(users.c.id == user_id)).one_or_none()
-        return None if row is None else _to_user(row)
+        return None if row is None else self._with_districts(_to_user(row))
+
+    def _with_districts(self, user: User) -> User:
+        query = (
+            select(user_districts.c.district)
+            .where(user_districts.c.user_id == user.id)
+            .order_by(user_districts.c.district)
+        )
+        also = tuple(self.session.execute(query).scalars())
+        return replace(user, also_districts=also) if also else user
+
+    def set_also_districts(self, user_id: int, also: Iterable[str]) -> None:
+        """Replace the user's further districts (beside users.district)."""
+        self.session.execute(delete(user_districts).where(user_districts.c.user_id == user_id))
+        rows = [{"user_id": user_id, "district": d} for d in dict.fromkeys(also)]
+        if rows:
+            self.session.execute(insert(user_districts), rows)
 
     def by_username(self, username: str, *, for_update: bool = False) -> User | None:
         query = select(users).where(users.c.username == username.lower())
         if for_update:
             query = query.with_for_update()
         row = self.session.execute(query).one_or_none()
-        return None if row is None else _to_user(row)
+        return None if row is None else self._with_districts(_to_user(row))
 
     def credentials(self, user_id: int) -> tuple[str, str | None, int | None]:
         """(password hash, sealed TOTP secret, last used TOTP step)."""
@@ -143,11 +169,14 @@ class UserRepository:
         self.session.execute(update(users).where(users.c.id == user_id).values(**values))
         return self.get(user_id)
 
-    def in_district(self, *, district: str | None = None, limit: int = 500) -> list[User]:
+    def in_district(
+        self, *, district: str | None = None, limit: int = 500, also: Iterable[str] = ()
+    ) -> list[User]:
+        """Users whose (first) district is `district` or one of `also`; everyone when `district` is None."""
         query = select(users).order_by(users.c.username).limit(limit)
         if district is not None:
-            query = query.where(users.c.district == district)
-        return [_to_user(row) for row in self.session.execute(query).all()]
+            query = query.where(users.c.district.in_([district, *also]))
+        return [self._with_districts(_to_user(row)) for row in self.session.execute(query).all()]
 
     def ids_by_username(self, usernames: Iterable[str]) -> dict[str, int]:
         query = select(users.c.username, users.c.id).where(users.c.username.in_(list(usernames)))

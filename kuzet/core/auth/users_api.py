@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from kuzet.core.actor import Actor
 from kuzet.core.auth import accounts
 from kuzet.core.auth.domain import Permission
-from kuzet.core.auth.schemas import PasswordIn, UserIn, UserOut
+from kuzet.core.auth.schemas import DistrictsIn, PasswordIn, UserIn, UserOut
 from kuzet.core.deps import NowDep, ServicesDep, UowDep, require
 from kuzet.core.ids import RowId
 
@@ -32,6 +32,7 @@ def create_user(body: UserIn, actor: Manager, services: ServicesDep, uow: UowDep
         password=body.password,
         role=body.role,
         district=body.district,
+        also_districts=tuple(body.also_districts),
         full_name=body.full_name,
         phone=body.phone,
         by=actor,
@@ -71,4 +72,10 @@ def reset_password(
     user = accounts.reset_password(
         uow, services.auth, user_id=user_id, password=body.password, by=actor, at=at
     )
+    return UserOut.from_domain(user, viewer_role=actor.role)
+
+
+@router.put("/{user_id}/districts", response_model=UserOut, summary="Tie an account to its districts")
+def set_districts(user_id: RowId, body: DistrictsIn, actor: Manager, uow: UowDep, at: NowDep) -> UserOut:
+    user = accounts.set_districts(uow, user_id=user_id, districts=tuple(body.districts), by=actor, at=at)
     return UserOut.from_domain(user, viewer_role=actor.role)

@@ -26,6 +26,7 @@ DISPATCHING = frozenset({Role.DISPATCHER, Role.SUPERVISOR})
 ROSTER = frozenset({Role.SUPERVISOR, Role.ADMIN})
 STATS = frozenset({Role.SUPERVISOR, Role.ANALYST, Role.ADMIN})
 POSITION_REPORTERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+WATCHLIST_KEEPERS = frozenset({Role.SUPERVISOR})
 PARTNER_KEY: frozenset[Role] = frozenset()  # signed by a partner's key: no staff token opens these
 PUBLIC = None
 
@@ -48,21 +49,28 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("POST", "/api/v1/users/{user_id}/unlock"): ADMIN,
     ("POST", "/api/v1/users/{user_id}/reset-2fa"): ADMIN,
     ("POST", "/api/v1/users/{user_id}/password"): ADMIN,
+    ("PUT", "/api/v1/users/{user_id}/districts"): ADMIN,
     ("GET", "/api/v1/audit"): frozenset({Role.ADMIN, Role.SUPERVISOR}),
     ("GET", "/api/v1/audit/verify"): ADMIN,
     ("GET", "/api/v1/categories"): ALL,
     ("PUT", "/api/v1/categories/{code}"): ADMIN,
     ("POST", "/api/v1/appeals"): CALL_TAKING,
     ("POST", "/api/v1/appeals/duplicates"): CALL_TAKING,
+    ("GET", "/api/v1/appeals/history"): CALL_TAKING,
     ("GET", "/api/v1/appeals/{appeal_id}"): OPERATIONS,
+    ("GET", "/api/v1/incidents/search"): OPERATIONS,
+    ("GET", "/api/v1/incidents/recently-closed"): OPERATIONS,
     ("POST", "/api/v1/appeals/{appeal_id}/move"): DISPATCHING,
     ("GET", "/api/v1/incidents"): OPERATIONS,
     ("GET", "/api/v1/incidents/overdue"): DISPATCHING,
     ("GET", "/api/v1/incidents/{incident_id}"): OPERATIONS,
     ("POST", "/api/v1/incidents/{incident_id}/status"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/reopen"): DISPATCHING,
+    ("POST", "/api/v1/incidents/{incident_id}/category"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/location"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/alarm/acknowledge"): DISPATCHING,
+    ("POST", "/api/v1/incidents/{incident_id}/notes"): DISPATCHING,
+    ("POST", "/api/v1/incidents/{incident_id}/injured"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/merge"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/unmerge"): DISPATCHING,
     ("POST", "/api/v1/incidents/{incident_id}/assignments"): DISPATCHING,
@@ -78,6 +86,12 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("GET", "/api/v1/appeals/stats/channels"): STATS,
     ("GET", "/api/v1/analytics/intervals"): STATS,
     ("GET", "/api/v1/analytics/counts"): STATS,
+    ("GET", "/api/v1/analytics/far-arrivals"): STATS,
+    ("GET", "/api/v1/analytics/joint-response"): STATS,
+    ("GET", "/api/v1/analytics/compare"): STATS,
+    ("GET", "/api/v1/analytics/dimensions"): STATS,
+    ("GET", "/api/v1/analytics/cctv-coverage"): STATS,
+    ("GET", "/api/v1/analytics/cctv-coverage/hotspots"): STATS,
     ("GET", "/api/v1/analytics/report"): STATS,
     ("POST", "/api/v1/units/positions"): POSITION_REPORTERS,
     ("GET", "/api/v1/units/positions"): OPERATIONS,
@@ -104,9 +118,62 @@ EXPECTED: dict[tuple[str, str], frozenset[Role] | None] = {
     ("POST", "/api/v1/partners/{code}/enable"): ADMIN,
     ("GET", "/api/v1/partners/{code}/deliveries"): ADMIN,
     ("POST", "/api/v1/partners/{code}/deliveries/{message_id}/retry"): ADMIN,
+    ("GET", "/api/v1/agencies"): ALL,
+    ("GET", "/api/v1/agencies/{code}"): ALL,
+    ("POST", "/api/v1/agencies"): ADMIN,
+    ("PATCH", "/api/v1/agencies/{code}"): ADMIN,
+    ("POST", "/api/v1/agencies/{code}/enable"): ADMIN,
+    ("POST", "/api/v1/agencies/{code}/disable"): ADMIN,
+    ("POST", "/api/v1/agencies/{code}/rotate"): ADMIN,
     ("POST", "/partner/v1/appeals"): PARTNER_KEY,
     ("GET", "/partner/v1/appeals/{appeal_id}"): PARTNER_KEY,
     ("POST", "/partner/v1/media"): PARTNER_KEY,
+    ("POST", "/api/v1/incidents/{incident_id}/handovers"): DISPATCHING,
+    ("GET", "/api/v1/incidents/{incident_id}/handovers"): OPERATIONS,
+    ("POST", "/api/v1/incidents/{incident_id}/handovers/{agency}/cancel"): DISPATCHING,
+    ("POST", "/api/v1/agency/handovers/{ref}/ack"): PARTNER_KEY,  # signed by an agency's key, like partners
+    ("POST", "/api/v1/agency/handovers/{ref}/status"): PARTNER_KEY,
+    ("POST", "/api/v1/agency/transfers"): PARTNER_KEY,  # an agency transfers a call to us (signed)
+    ("POST", "/api/v1/agency/heartbeat"): PARTNER_KEY,
+    ("GET", "/api/v1/agencies/health"): DISPATCHING,
+    ("GET", "/api/v1/cameras"): ALL,
+    ("POST", "/api/v1/cameras"): ROSTER,
+    ("POST", "/api/v1/cameras/import"): ROSTER,
+    ("GET", "/api/v1/cameras/{camera_id}"): ALL,
+    ("PATCH", "/api/v1/cameras/{camera_id}"): ROSTER,
+    ("DELETE", "/api/v1/cameras/{camera_id}"): ROSTER,
+    ("GET", "/api/v1/incidents/{incident_id}/cameras"): OPERATIONS,
+    ("GET", "/api/v1/cctv/placement"): STATS,
+    ("GET", "/api/v1/planning/current"): STATS,
+    ("POST", "/api/v1/planning/evaluate"): STATS,
+    ("GET", "/api/v1/cameras/{camera_id}/snapshot"): DISPATCHING,
+    ("GET", "/api/v1/cameras/{camera_id}/live"): DISPATCHING,
+    ("POST", "/api/v1/cameras/{camera_id}/footage-requests"): DISPATCHING,
+    ("GET", "/api/v1/footage-requests"): DISPATCHING,
+    ("GET", "/api/v1/footage-requests/{request_id}"): DISPATCHING,
+    ("POST", "/api/v1/footage-requests/{request_id}/export"): ROSTER,
+    ("POST", "/api/v1/footage-requests/{request_id}/hand-over"): ROSTER,
+    ("GET", "/api/v1/cameras/health"): ALL,  # camera health for the supervisor's view
+    ("GET", "/api/v1/cameras/uptime"): ALL,
+    ("GET", "/api/v1/watchlist"): WATCHLIST_KEEPERS,  # every look at the watch list is audited
+    ("POST", "/api/v1/watchlist"): WATCHLIST_KEEPERS,
+    ("POST", "/api/v1/watchlist/search"): WATCHLIST_KEEPERS,
+    ("GET", "/api/v1/watchlist/{entry_id}"): WATCHLIST_KEEPERS,
+    ("PATCH", "/api/v1/watchlist/{entry_id}"): WATCHLIST_KEEPERS,
+    ("DELETE", "/api/v1/watchlist/{entry_id}"): WATCHLIST_KEEPERS,
+    ("POST", "/api/v1/cctv/events"): PARTNER_KEY,  # signed by a camera analytics source's key
+    ("POST", "/api/v1/cctv/heartbeats"): PARTNER_KEY,
+    ("GET", "/api/v1/camera-events"): OPERATIONS,  # the camera events behind an incident's appeals
+    ("GET", "/api/v1/camera-events/{event_id}/image"): OPERATIONS,
+    ("GET", "/api/v1/alerts"): OPERATIONS,
+    ("GET", "/api/v1/alerts/{alert_id}"): OPERATIONS,
+    ("GET", "/api/v1/alerts/{alert_id}/cap.xml"): OPERATIONS,
+    ("POST", "/api/v1/alerts"): frozenset({Role.SUPERVISOR}),
+    ("POST", "/api/v1/alerts/{alert_id}/update"): frozenset({Role.SUPERVISOR}),
+    ("POST", "/api/v1/alerts/{alert_id}/cancel"): frozenset({Role.SUPERVISOR}),
+    ("POST", "/api/v1/alerts/import"): frozenset({Role.SUPERVISOR}),
+    ("GET", "/feeds/alerts.atom"): PUBLIC,  # read by public alerting hubs
+    ("GET", "/feeds/alerts/{identifier}.xml"): PUBLIC,
 }
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -118,6 +185,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "full_name": "Айгерим Садыкова",
     },
     ("POST", "/api/v1/users/{user_id}/password"): {"password": "Another-Password-88"},
+    ("PUT", "/api/v1/users/{user_id}/districts"): {"districts": ["central"]},
     ("POST", "/api/v1/auth/totp/confirm"): {"code": "000000"},
     ("PUT", "/api/v1/categories/{code}"): {
         "group": "other",
@@ -176,7 +244,9 @@ def call(
 
 
 def refusals(services: Services) -> int:
-    refused = audit_log.c.action.in_(["access.refused", "partner.refused"])
+    refused = audit_log.c.action.in_(
+        ["access.refused", "partner.refused", "agency.refused", "cctv_source.refused"]
+    )
     with services.engine.connect() as connection:
         return len(connection.execute(audit_log.select().where(refused)).all())
 

@@ -41,16 +41,25 @@ def test_revoked_session_has_ended() -> None:
     )
 
 
-@pytest.mark.parametrize("role", [Role.CALL_TAKER, Role.DISPATCHER, Role.ANALYST])
+@pytest.mark.parametrize("role", [Role.CALL_TAKER, Role.DISPATCHER])
 def test_district_roles_must_have_a_district(role: Role) -> None:
     with pytest.raises(ScopeError):
         check_scope(role, None)
     check_scope(role, "central")
 
 
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPERVISOR])
-def test_admin_and_supervisor_may_be_region_wide(role: Role) -> None:
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPERVISOR, Role.ANALYST])
+def test_admin_supervisor_and_analyst_may_be_region_wide(role: Role) -> None:
     check_scope(role, None)
+
+
+@pytest.mark.parametrize("role", [Role.CALL_TAKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN])
+def test_only_an_analyst_may_be_tied_to_several_districts(role: Role) -> None:
+    check_scope(Role.ANALYST, "central", ["north"])
+    with pytest.raises(ScopeError):
+        check_scope(role, "central", ["north"])
+    with pytest.raises(ScopeError):
+        check_scope(Role.ANALYST, None, ["north"])
 
 
 def test_password_rules() -> None:

@@ -1,26 +1,60 @@
-// Alarms of a dispatcher's desk: a P1 waiting for a unit, an incident past its dispatch deadline, and one with no
-// place on the map. Each raises a sound (synthesised here: the console ships no sound file), a flashing queue row
-// and a count on the Queue tab, until this operator acknowledges it (recorded in the incident's timeline) or it
-// gets a unit. A mute silences the sound for 60 s; rows and count stay.
+// Alarms of a dispatcher's desk: a P1 waiting for a unit, an incident past its dispatch deadline, one with no
+// place on the map, and a unit not on scene by the arrival deadline. Each raises a sound (synthesised here: the
+// console ships no sound file), a flashing queue row and a count on the Queue tab, until this operator
+// acknowledges it (recorded in the incident's timeline) or the incident moves on. A mute silences the sound for 60 s; rows and count stay.
+// A hand-over to a service (103, …) past its acknowledgement deadline raises 'handover_overdue' the same way, for
+// every incident of the queue: the server puts the earliest such deadline on each queue item
+// (handover_ack_due_at); a card's hand-overs, when this desk has them, are fresher and take precedence.
+import { get } from './api.js';
 import { emit, on } from './bus.js';
-import { can, dispatchDeadlineSeconds, WAITING_STATUSES } from './domain.js';
+import { arrivalDeadlineSeconds, can, dispatchDeadlineSeconds, WAITING_STATUSES } from './domain.js';
+import { parseTime } from './format.js';
 import { state } from './store.js';
 
 const MUTE_MS = 60_000;
 const REPEAT_MS = 30_000; // an unacknowledged alarm sounds again this often
-const acknowledged = new Map(); // incident id → the alarm acknowledged
+const acknowledged = new Map(); // incident id → the set of alarms acknowledged
+const handoverDue = new Map(); // incident id → ms of the earliest deadline of a hand-over not yet acknowledged
 let active = new Map(); // incident id → its alarm now
 let mutedUntil = 0;
 let lastSound = 0;
 let audio = null;
 
-/** The alarm an incident raises now ('no_place', 'overdue', 'new_p1'), or null. */
+const SENT_STATUSES = new Set(['dispatched', 'en_route']);
+
+/** A unit was sent and is past the priority's arrival deadline (counted from the first dispatch, or reopening). */
+function lateArrival(incident, nowMs) {
+  const deadline = arrivalDeadlineSeconds(incident.priority);
+  const sentMs = Math.max(parseTime(incident.stamps?.first_dispatched_at) ?? 0, parseTime(incident.reopened_at) ?? 0);
+  return deadline !== null && sentMs > 0 && (nowMs - sentMs) / 1000 >= deadline;
+}
+
+/** The alarm an incident raises now ('no_place', 'overdue', 'new_p1', 'late_arrival'), or null. */
 export function alarmOf(incident, nowMs) {
-  if (!WAITING_STATUSES.has(incident.status) || incident.merged_into_id) return null;
+  if (incident.merged_into_id) return null;
+  if (SENT_STATUSES.has(incident.status)) return lateArrival(incident, nowMs) ? 'late_arrival' : null;
+  if (!WAITING_STATUSES.has(incident.status)) return null;
   if (incident.lat === null || incident.lat === undefined) return 'no_place';
   const deadline = dispatchDeadlineSeconds(incident.priority);
   if (deadline !== null && incident.receivedMs && (nowMs - incident.receivedMs) / 1000 >= deadline) return 'overdue';
   return incident.priority === 1 ? 'new_p1' : null;
+}
+
+/** The alarm the incident raises at this desk now: an overdue hand-over first, unless already heard. */
+function deskAlarm(incident, nowMs) {
+  const heard = acknowledged.get(incident.id);
+  const due = handoverDue.has(incident.id) ? handoverDue.get(incident.id) : parseTime(incident.handover_ack_due_at) ?? undefined;
+  if (due !== undefined && nowMs >= due && !incident.merged_into_id && !heard?.has('handover_overdue')) return 'handover_overdue';
+  const alarm = alarmOf(incident, nowMs);
+  return alarm && !heard?.has(alarm) ? alarm : null;
+}
+
+/** What the desk knows of an incident's hand-overs (the listing's rows): the deadlines still waiting. */
+export function noteHandovers(id, handovers) {
+  const waiting = handovers.filter((h) => h.state === 'requested').map((h) => parseTime(h.ack_due_at));
+  if (waiting.length) handoverDue.set(id, Math.min(...waiting));
+  else handoverDue.delete(id);
+  update(Date.now());
 }
 
 export const alarmOfId = (id) => active.get(id) ?? null;
@@ -35,7 +69,9 @@ export function mute(nowMs) {
 /** This operator heard the alarm: it stops for this desk (the server records it in the timeline). */
 export function acknowledge(id) {
   const alarm = active.get(id);
-  if (alarm) acknowledged.set(id, alarm);
+  if (!alarm) return update(Date.now());
+  if (!acknowledged.has(id)) acknowledged.set(id, new Set());
+  acknowledged.get(id).add(alarm);
   update(Date.now());
 }
 
@@ -64,10 +100,11 @@ function sound() {
 function update(nowMs) {
   const next = new Map();
   for (const incident of state.incidents.values()) {
-    const alarm = alarmOf(incident, nowMs);
-    if (alarm && acknowledged.get(incident.id) !== alarm) next.set(incident.id, alarm);
+    const alarm = deskAlarm(incident, nowMs);
+    if (alarm) next.set(incident.id, alarm);
   }
   for (const id of acknowledged.keys()) if (!state.incidents.has(id)) acknowledged.delete(id);
+  for (const id of handoverDue.keys()) if (!state.incidents.has(id)) handoverDue.delete(id);
   const fresh = [...next].some(([id, alarm]) => active.get(id) !== alarm);
   const changed = fresh || next.size !== active.size;
   active = next;
@@ -84,4 +121,8 @@ export function startAlarms() {
   on('tick', (nowMs) => update(nowMs));
   on('incidents', () => update(Date.now()));
   on('snapshot', () => update(Date.now()));
+  on('incident-changed', ({ id }) => {
+    // An agency's answer changes the incident: the deadline this desk watches may be met now.
+    if (handoverDue.has(id)) get(`/api/v1/incidents/${id}/handovers`).then((answer) => noteHandovers(id, answer.handovers), () => {});
+  });
 }

@@ -11,23 +11,7 @@ export const DISPOSITIONS = [
   'gone_on_arrival', 'false_call', 'duplicate', 'handed_to_agency', 'resolved_by_phone', 'caller_withdrew', 'other',
 ];
 
-// Incident moves a dispatcher makes by hand (dispatched, en route and on scene follow the units' assignments).
-const MANUAL_MOVES = {
-  new: ['queued', 'transferred', 'cancelled', 'closed'],
-  queued: ['transferred', 'cancelled', 'closed'],
-  dispatched: ['queued', 'cleared', 'transferred', 'cancelled'],
-  en_route: ['queued', 'cleared', 'transferred', 'cancelled'],
-  on_scene: ['cleared', 'transferred'],
-  cleared: ['closed'],
-  transferred: ['closed'],
-  closed: [],
-  cancelled: [],
-};
 export const NEEDS_DISPOSITION = new Set(['cleared', 'cancelled', 'closed']);
-
-export function manualMoves(status) {
-  return MANUAL_MOVES[status] ?? [];
-}
 
 // Assignment progress buttons: from each status, the next steps a dispatcher records for the unit.
 const ASSIGNMENT_MOVES = {
@@ -41,6 +25,19 @@ export function assignmentMoves(status) {
   return ASSIGNMENT_MOVES[status] ?? [];
 }
 
+// Unit statuses a dispatcher sets by hand, as the server's set_by_hand allows (kuzet/units/domain.py): available,
+// busy or out of service, along the unit's transitions, never while the unit works an assignment.
+const UNIT_HAND_MOVES = {
+  available: ['busy', 'out_of_service'],
+  busy: ['available', 'out_of_service'],
+  out_of_service: ['available'],
+  off_duty: ['available'],
+};
+
+export function unitHandMoves(status) {
+  return UNIT_HAND_MOVES[status] ?? [];
+}
+
 export function canCancelAssignment(status) {
   return ['assigned', 'acknowledged', 'en_route'].includes(status);
 }
@@ -50,10 +47,12 @@ export function canCancelAssignment(status) {
 let targetMinutes = {};
 // Time to send a unit per priority (KUZET_OVERDUE_DISPATCH_MINUTES); a priority left out has no such deadline.
 let dispatchMinutes = { 1: 1, 2: 3, 3: 10 };
+let arrivalMinutes = { 1: 7, 2: 10, 3: 20 };
 
-export function setTargets(minutes, dispatch) {
+export function setTargets(minutes, dispatch, arrival) {
   targetMinutes = { ...minutes };
   if (dispatch) dispatchMinutes = { ...dispatch };
+  if (arrival) arrivalMinutes = { ...arrival };
 }
 
 export function targetSeconds(priority) {
@@ -63,6 +62,12 @@ export function targetSeconds(priority) {
 /** Seconds to send a unit to an incident of this priority, or null if it has no such deadline. */
 export function dispatchDeadlineSeconds(priority) {
   const minutes = dispatchMinutes[priority];
+  return minutes === undefined || minutes === null ? null : minutes * 60;
+}
+
+/** How long a sent unit may take to reach the scene of this priority (KUZET_OVERDUE_ARRIVAL_MINUTES), or null. */
+export function arrivalDeadlineSeconds(priority) {
+  const minutes = arrivalMinutes[priority];
   return minutes === undefined || minutes === null ? null : minutes * 60;
 }
 
@@ -85,6 +90,10 @@ const CAN = {
   dispatch: new Set(['dispatcher', 'supervisor']),
   overdue: new Set(['dispatcher', 'supervisor']),
   readStats: new Set(['supervisor', 'analyst', 'admin']),
+  issueAlerts: new Set(['supervisor']), // public alerts (CAP): issue, update, cancel
+  watchCameras: new Set(['dispatcher', 'supervisor']), // cctv.watch: a camera's live picture, footage requests
+  // Callers' phones (core/pii.py): found and shown whole for these roles only.
+  seePhones: new Set(['call_taker', 'dispatcher', 'supervisor', 'admin']),
 };
 
 export function can(user, action) {

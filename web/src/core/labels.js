@@ -1,4 +1,5 @@
 // Display names of the API's codes in the chosen language.
+import { emit } from './bus.js';
 import { locale, tOr } from './i18n.js';
 import { state } from './store.js';
 
@@ -28,6 +29,7 @@ export function setDistrictNames(features) {
     const properties = feature.properties ?? {};
     if (properties.code) districtNames.set(properties.code, properties);
   }
+  emit('districts'); // names arrive after the first render (the map loads them): who shows one re-renders
 }
 
 export function districtCodes() {

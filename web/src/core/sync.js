@@ -1,4 +1,6 @@
 // Keeps the store in step with the server: the snapshot at start (and after a reset), then live events.
+// Public alerts are not in the store: an 'alert' event has the alerts in force read again (core/alerts.js).
+import { refreshAlerts } from './alerts.js';
 import { get } from './api.js';
 import { emit } from './bus.js';
 import { can, setTargets } from './domain.js';
@@ -25,7 +27,7 @@ export async function loadSnapshot() {
     get('/api/v1/console/settings').catch(() => null), // roles without the floor keep the defaults
   ]);
   if (settings) {
-    setTargets(settings.response_target_minutes, settings.overdue_dispatch_minutes);
+    setTargets(settings.response_target_minutes, settings.overdue_dispatch_minutes, settings.overdue_arrival_minutes);
     state.staleAfterS = settings.position_stale_seconds;
   }
   setIncidents(incidents);
@@ -53,6 +55,7 @@ export async function startSync(onUnauthorized) {
     prepare: async () => {
       const fresh = await head();
       await loadSnapshot();
+      refreshAlerts(); // what was missed may have been an alert too
       return fresh;
     },
     onEvent: handleEvent,
@@ -86,6 +89,12 @@ function handleEvent(kind, data) {
       break;
     case 'positions':
       movePositions(data.positions ?? []);
+      break;
+    case 'alert':
+      refreshAlerts();
+      break;
+    case 'camera_health': // a camera went silent or is back (the whole region's)
+      emit('camera-health', data);
       break;
     default:
       break;

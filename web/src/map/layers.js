@@ -1,20 +1,14 @@
-// Live layers on the canvas: incidents by priority, units by status (labels when zoomed in), routes.
+// Live layers on the canvas: incidents shaped by priority, units by type and coloured by status (labels when
+// zoomed in, counted in clusters at region zoom), routes. Each kind lives in its overlay (map.js).
 import L from 'leaflet';
 import { emit, on } from '../core/bus.js';
+import { t } from '../core/i18n.js';
 import { categoryName, incidentStatus, unitStatus } from '../core/labels.js';
 import { isStale, state } from '../core/store.js';
-import { canvasRenderer, isPicking, theMap } from './map.js';
+import { makeClusterer } from './cluster.js';
+import { canvasRenderer, isPicking, overlay, theMap } from './map.js';
+import { ShapeMarker, incidentSymbol, unitSymbol } from './symbols.js';
 
-const PRIORITY_COLOURS = { 1: '#c62828', 2: '#ef6c00', 3: '#1565c0', 4: '#607d8b' };
-const UNIT_COLOURS = {
-  available: '#2e7d32',
-  dispatched: '#1565c0',
-  en_route: '#0277bd',
-  on_scene: '#6a1b9a',
-  busy: '#f9a825',
-  out_of_service: '#616161',
-  off_duty: '#9e9e9e',
-};
 const LABEL_ZOOM = 15;
 
 const incidentMarkers = new Map();
@@ -22,19 +16,63 @@ const unitMarkers = new Map();
 const labelled = new Set();
 let routeLayer = null;
 let unitMoves = 0;
+let incidentClusters = null;
+let unitClusters = null;
 
-/** What the map shows, as attributes of its container: for people reading the DOM and for the browser tests. */
+/**
+ * What the map shows, as attributes of its container: for people reading the DOM and for the browser tests.
+ * Only figures that changed are written: each write makes the browser look at the container's style again.
+ */
 function publish() {
   const data = theMap().getContainer().dataset;
-  data.incidents = String(incidentMarkers.size);
-  data.units = String(unitMarkers.size);
-  data.unitMoves = String(unitMoves);
-  data.route = routeLayer ? 'shown' : 'none';
+  const figures = {
+    incidents: String(incidentMarkers.size),
+    units: String(unitMarkers.size),
+    unitMoves: String(unitMoves),
+    route: routeLayer ? 'shown' : 'none',
+    clusters: String((incidentClusters?.count() ?? 0) + (unitClusters?.count() ?? 0)),
+  };
+  for (const [key, value] of Object.entries(figures)) if (data[key] !== value) data[key] = value;
+}
+
+/**
+ * Move and restyle a marker only where something changed: each change asks the canvas for a redraw, and a
+ * batch of positions or a changed incident must not repaint the markers that stayed as they were.
+ * Returns whether the marker moved.
+ */
+function update(marker, lat, lon, symbol) {
+  const was = marker.getLatLng();
+  const moved = was.lat !== lat || was.lng !== lon;
+  if (moved) marker.setLatLng([lat, lon]);
+  restyle(marker, symbol);
+  return moved;
+}
+
+function restyle(marker, symbol) {
+  const key = Object.values(symbol).join('|');
+  if (marker.symbolKey === key) return;
+  marker.symbolKey = key;
+  marker.setStyle(symbol);
+}
+
+function newMarker(lat, lon, symbol) {
+  const marker = new ShapeMarker([lat, lon], { renderer: canvasRenderer(), ...symbol });
+  marker.symbolKey = Object.values(symbol).join('|');
+  return marker;
 }
 let selectedRing = null;
 
 export function startLayers() {
   const map = theMap();
+  incidentClusters = makeClusterer(map, overlay('incidents'), incidentMarkers, 'incidents', (ids) => {
+    const priorities = ids.map((id) => state.incidents.get(id)?.priority ?? 4);
+    return { title: t('map.cluster_incidents', { count: ids.length }), level: `p${Math.min(...priorities)}` };
+  }, publish);
+  unitClusters = makeClusterer(map, overlay('units'), unitMarkers, 'units', (ids) => {
+    const free = ids.filter((id) => state.units.get(id)?.status === 'available').length;
+    return { title: t('map.cluster_units', { count: ids.length, available: free }), level: free ? 'free' : 'busy' };
+  }, publish);
+  map.on('zoomend', publish);
   on('incidents', (ids) => syncIncidents(ids));
   on('units', (ids) => restyleUnits(ids));
   on('positions', (ids) => syncUnits(ids));
@@ -44,18 +82,6 @@ export function startLayers() {
   });
   on('locale', () => refreshLabels(true));
   map.on('zoomend moveend', () => refreshLabels(false));
-}
-
-function incidentStyle(incident) {
-  const waiting = incident.status === 'new' || incident.status === 'queued';
-  return {
-    renderer: canvasRenderer(),
-    radius: incident.priority === 1 ? 8 : 7,
-    color: waiting ? '#000' : '#fff',
-    weight: waiting ? 2 : 1.5,
-    fillColor: PRIORITY_COLOURS[incident.priority] ?? '#607d8b',
-    fillOpacity: 0.95,
-  };
 }
 
 // Leaflet puts string content in as HTML; data goes in as text nodes instead.
@@ -68,42 +94,27 @@ function incidentTooltip(layer) {
 }
 
 function syncIncidents(ids) {
-  const map = theMap();
   const wanted = ids ?? new Set([...state.incidents.keys(), ...incidentMarkers.keys()]);
   for (const id of wanted) {
     const incident = state.incidents.get(id);
     let marker = incidentMarkers.get(id);
     if (!incident || incident.lat === null) {
-      marker?.remove();
+      if (marker) incidentClusters.drop(marker);
       incidentMarkers.delete(id);
       continue;
     }
     if (!marker) {
-      marker = L.circleMarker([incident.lat, incident.lon], incidentStyle(incident));
+      marker = newMarker(incident.lat, incident.lon, incidentSymbol(incident));
       marker.incidentId = id;
       marker.bindTooltip(incidentTooltip, { direction: 'top' });
       marker.on('click', () => isPicking() || emit('open-incident', id));
-      marker.addTo(map);
       incidentMarkers.set(id, marker);
     } else {
-      marker.setLatLng([incident.lat, incident.lon]);
-      marker.setStyle(incidentStyle(incident));
+      update(marker, incident.lat, incident.lon, incidentSymbol(incident));
     }
   }
+  incidentClusters.schedule(); // a burst of changed incidents (each refetched on its own) costs one pass
   publish();
-}
-
-function unitStyle(unit, position) {
-  const stale = isStale(position);
-  return {
-    renderer: canvasRenderer(),
-    radius: 6,
-    color: stale ? '#555' : '#fff',
-    weight: stale ? 1.5 : 1.5,
-    dashArray: stale ? '2 2' : null,
-    fillColor: UNIT_COLOURS[unit?.status] ?? '#9e9e9e',
-    fillOpacity: stale ? 0.35 : 1,
-  };
 }
 
 function unitTooltip(layer) {
@@ -112,32 +123,32 @@ function unitTooltip(layer) {
 }
 
 function syncUnits(ids) {
-  const map = theMap();
   const wanted = ids ?? new Set([...state.positions.keys(), ...unitMarkers.keys()]);
   for (const id of wanted) {
     const position = state.positions.get(id);
     const unit = state.units.get(id);
     let marker = unitMarkers.get(id);
     if (!position || (unit && !unit.on_duty)) {
-      marker?.remove();
+      if (marker) unitClusters.drop(marker);
       unitMarkers.delete(id);
       labelled.delete(id);
       continue;
     }
     if (!marker) {
-      marker = L.circleMarker([position.lat, position.lon], unitStyle(unit, position));
+      marker = newMarker(position.lat, position.lon, unitSymbol(unit, isStale(position)));
       marker.unitId = id;
       marker.bindTooltip(unitTooltip, { direction: 'top' });
-      marker.on('click', () => isPicking() || emit('focus-unit', id));
-      marker.addTo(map);
+      marker.on('click', () => {
+        if (isPicking()) return;
+        emit('focus-unit', id);
+        emit('map-unit-chosen', id);
+      });
       unitMarkers.set(id, marker);
-    } else {
-      const was = marker.getLatLng();
-      if (was.lat !== position.lat || was.lng !== position.lon) unitMoves += 1;
-      marker.setLatLng([position.lat, position.lon]);
-      marker.setStyle(unitStyle(unit, position));
+    } else if (update(marker, position.lat, position.lon, unitSymbol(unit, isStale(position)))) {
+      unitMoves += 1;
     }
   }
+  unitClusters.schedule();
   if (!ids) refreshLabels(true);
   publish();
 }
@@ -149,14 +160,14 @@ function restyleUnits(ids) {
   }
   for (const id of ids) {
     const marker = unitMarkers.get(id);
-    if (marker) marker.setStyle(unitStyle(state.units.get(id), state.positions.get(id)));
+    if (marker) restyle(marker, unitSymbol(state.units.get(id), isStale(state.positions.get(id))));
     else syncUnits(new Set([id]));
   }
 }
 
 /** Restyle all unit markers now and then, so that positions going stale show without an event. */
 export function restyleStaleUnits() {
-  for (const [id, marker] of unitMarkers) marker.setStyle(unitStyle(state.units.get(id), state.positions.get(id)));
+  for (const [id, marker] of unitMarkers) restyle(marker, unitSymbol(state.units.get(id), isStale(state.positions.get(id))));
 }
 
 /** Call-sign labels for the units in view, only when zoomed in (a few DOM labels, not hundreds). */
@@ -194,7 +205,7 @@ export function showRoutes(features) {
       renderer: canvasRenderer(),
       interactive: false,
       style: { color: '#0d47a1', weight: 4, opacity: 0.75 },
-    }).addTo(theMap());
+    }).addTo(overlay('routes'));
   }
   publish();
 }

@@ -1,17 +1,58 @@
-// The map: no tiles (a closed network), our own road geometry on a canvas, district outlines, attribution.
+// The map: no tiles (a closed network), our own road geometry on a canvas, street names, district outlines,
+// attribution, and the overlays a desk can switch off (remembered per browser).
 import L from 'leaflet';
 import { get } from '../core/api.js';
 import { on } from '../core/bus.js';
 import { t } from '../core/i18n.js';
 import { setDistrictNames } from '../core/labels.js';
+import { StreetLabels, streetChains } from './street-labels.js';
 
 let map = null;
 let renderer = null;
+let roadRenderer = null;
+let streetLabels = null;
 let attributionText = '';
 let isDemoMap = false;
 let shownAttribution = '';
 let pickHandler = null;
 let pickMarker = null;
+
+// Overlays in drawing order; each is a layer group a desk may hide (kuzet.map.layers in localStorage).
+export const OVERLAYS = ['districts', 'alerts', 'coverage', 'placement', 'cameras', 'streets', 'routes', 'units', 'incidents'];
+const OVERLAYS_KEY = 'kuzet.map.layers';
+const ROAD_STYLES = [
+  { color: '#7f8a96', weight: 2.4 },
+  { color: '#98a2ac', weight: 1.3 },
+  { color: '#b9c0c7', weight: 1 },
+];
+const overlays = new Map();
+
+function storedOverlays() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(OVERLAYS_KEY) ?? '{}');
+    return stored && typeof stored === 'object' ? stored : {};
+  } catch {
+    return {};
+  }
+}
+
+export function overlay(name) {
+  return overlays.get(name);
+}
+
+export function overlayShown(name) {
+  return storedOverlays()[name] !== false;
+}
+
+/** Show or hide an overlay, and remember the choice in this browser. */
+export function showOverlay(name, shown) {
+  const layer = overlays.get(name);
+  if (!layer || !map) return;
+  if (shown) layer.addTo(map);
+  else layer.remove();
+  localStorage.setItem(OVERLAYS_KEY, JSON.stringify({ ...storedOverlays(), [name]: Boolean(shown) }));
+  map.getContainer().dataset[`layer${name[0].toUpperCase()}${name.slice(1)}`] = shown ? 'shown' : 'hidden';
+}
 
 export function createMap(container) {
   renderer = L.canvas({ padding: 0.3 });
@@ -29,6 +70,20 @@ export function createMap(container) {
     markerZoomAnimation: false,
   });
   map.attributionControl.setPrefix(false);
+  // Roads on a canvas of their own under the street names, which lie under the markers and outlines.
+  map.createPane('roads').style.zIndex = '350';
+  map.createPane('streetLabels').style.zIndex = '380';
+  map.getPane('streetLabels').style.pointerEvents = 'none';
+  roadRenderer = L.canvas({ padding: 0.3, pane: 'roads' });
+  streetLabels = new StreetLabels({ pane: 'streetLabels' });
+  for (const name of OVERLAYS) overlays.set(name, name === 'streets' ? streetLabels : L.layerGroup());
+  container.dataset.streetLabels = '0';
+  for (const name of OVERLAYS) showOverlay(name, overlayShown(name));
+  map.on('zoomend moveend', () => {
+    const middle = map.getCenter();
+    container.dataset.zoom = String(map.getZoom());
+    container.dataset.centre = `${middle.lat.toFixed(5)},${middle.lng.toFixed(5)}`;
+  });
   map.setView([48.0, 68.0], 5);
   map.on('click', (event) => pickHandler?.(event.latlng.lat, event.latlng.lng));
   on('locale', renderAttribution);
@@ -70,15 +125,28 @@ export async function loadBaseLayers() {
   ]);
   if (geometry?.lines?.length) {
     const lines = decodeLines(geometry.lines, geometry.scale || 100000);
-    const layer = L.polyline(lines, {
-      renderer,
-      color: '#8d96a0',
-      weight: 1,
-      opacity: 0.9,
-      interactive: false,
-      smoothFactor: 1.5,
-    }).addTo(map);
-    map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false });
+    // Main roads wider and darker than streets, service roads lightest: the map reads like a street map.
+    const byTier = [[], [], []];
+    lines.forEach((line, i) => byTier[Math.min(2, geometry.tiers?.[i] ?? 1)].push(line));
+    const drawn = [...byTier.entries()]
+      .reverse()
+      .filter(([, tierLines]) => tierLines.length)
+      .map(([tier, tierLines]) =>
+        L.polyline(tierLines, {
+          renderer: roadRenderer,
+          pane: 'roads',
+          interactive: false,
+          smoothFactor: 1.5,
+          opacity: 0.95,
+          ...ROAD_STYLES[tier],
+        }).addTo(map),
+      );
+    const bounds = drawn.reduce((all, layer) => all.extend(layer.getBounds()), L.latLngBounds([]));
+    map.fitBounds(bounds, { padding: [10, 10], animate: false });
+    const streetNames = geometry.names ?? [];
+    streetLabels.setStreets(
+      streetNames.length ? streetChains(lines, geometry.tiers ?? [], streetNames, geometry.line_names ?? []) : [],
+    );
   }
   if (districts?.features?.length) {
     setDistrictNames(districts.features);
@@ -86,7 +154,7 @@ export async function loadBaseLayers() {
       renderer,
       interactive: false,
       style: { color: '#3d5a80', weight: 1.5, dashArray: '6 4', fill: false },
-    }).addTo(map);
+    }).addTo(overlays.get('districts'));
   }
   attributionText = geometry?.attribution || roads?.attribution || '';
   const names = `${geometry?.name ?? ''} ${roads?.source ?? ''} ${roads?.file ?? ''}`.toLowerCase();

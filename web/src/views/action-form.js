@@ -4,9 +4,10 @@ import { h } from '../core/dom.js';
 import { t } from '../core/i18n.js';
 import { disposition as dispositionLabel } from '../core/labels.js';
 import { DISPOSITIONS } from '../core/domain.js';
+import { matches } from '../core/shortcuts.js';
 
 /**
- * spec: {title, disposition: 'required'|'optional'|null, defaultDisposition, reason: bool, note: bool,
+ * spec: {title, disposition: 'required'|'optional'|null, defaultDisposition, reason: bool, reasonLabel, note: bool,
  *        units: [{id, label}] | null, onConfirm(values) → Promise, onClose()}
  */
 export function actionForm(spec) {
@@ -24,7 +25,7 @@ export function actionForm(spec) {
   }
   if (spec.reason) {
     controls.reason = h('input', { testid: 'action-reason', maxlength: 500, required: true });
-    rows.push(h('label', { class: 'field' }, h('span', null, t('action.reason')), controls.reason));
+    rows.push(h('label', { class: 'field' }, h('span', null, t(spec.reasonLabel ?? 'action.reason')), controls.reason));
   }
   if (spec.note) {
     controls.note = h('input', { testid: 'action-note', maxlength: 2000 });
@@ -34,11 +35,11 @@ export function actionForm(spec) {
   const cancel = h('button', { type: 'button', testid: 'action-cancel', onclick: () => spec.onClose() }, t('action.cancel'));
   const form = h('form', { class: 'action-form', testid: 'action-form' }, h('div', { class: 'action-title' }, spec.title), rows, h('div', { class: 'form-actions' }, confirm, cancel));
   form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') {
+    if (matches('form-close', event)) {
       event.preventDefault();
       event.stopPropagation();
       spec.onClose();
-    } else if (event.key === 'Enter' && (event.ctrlKey || event.target.tagName === 'SELECT')) {
+    } else if (matches('form-confirm', event) && (event.ctrlKey || event.target.tagName === 'SELECT')) {
       event.preventDefault(); // a select would open its list; Enter confirms the form instead
       form.requestSubmit();
     }

@@ -2,6 +2,7 @@
 import { get } from '../core/api.js';
 import { h } from '../core/dom.js';
 import { locale, t, tOr } from '../core/i18n.js';
+import { district } from '../core/labels.js';
 import { state } from '../core/store.js';
 import { attachSuggestions } from './suggest.js';
 
@@ -22,20 +23,45 @@ export function addressSuggestions(input, { testid, onPick }) {
 }
 
 export function renderAddress(item) {
-  return [h('span', { class: 'sg-main' }, item.label), h('span', { class: 'sg-tag' }, tOr(`address_kind.${item.kind}`, item.kind))];
+  return [
+    h('span', { class: 'sg-main' }, item.label),
+    h('span', { class: 'sg-tag' }, tOr(`address_kind.${item.kind}`, item.kind)),
+    item.district ? h('span', { class: 'sg-tag sg-district', testid: 'suggestion-district' }, district(item.district)) : null,
+  ];
 }
 
 const fold = (text) => text.toLowerCase().replaceAll('ё', 'е').replace(/[«»"'()]/g, ' ');
+const wordsOf = (text) => text.split(/[\s,.\-/]+/).filter(Boolean);
+// A crude stem: a longer word without its last two letters, so «пропал» meets «пропажа», «драки» «драка».
+const stem = (word) => (word.length >= 5 ? word.slice(0, Math.max(4, word.length - 2)) : word);
 
+/** How well one typed word fits a word of the category: the same, its start, or the same stem (0 for none). */
+function wordFit(typed, word) {
+  if (word === typed) return 1;
+  if (word.startsWith(typed)) return 0.9;
+  return typed.length >= 4 && word.startsWith(stem(typed)) ? 0.7 : 0;
+}
+
+/**
+ * A category's score for the typed text: the code (4), the start of a name (3), the start of a word callers
+ * use for it (2.5), the start of a word of a name (2), every typed word fitting some word of its names or
+ * words, allowing stems (1.7–2), or a name holding the text (1); 0 when nothing fits.
+ */
 function score(category, query) {
+  if (fold(category.code) === query) return 4;
   const names = [category.code.replaceAll('_', ' '), ...Object.values(category.name)].map(fold);
+  const said = Object.values(category.words ?? {}).flat().map(fold);
   let best = 0;
   for (const name of names) {
     if (name.startsWith(query)) best = Math.max(best, 3);
-    else if (name.split(/[\s,.-]+/).some((word) => word.startsWith(query))) best = Math.max(best, 2);
+    else if (wordsOf(name).some((word) => word.startsWith(query))) best = Math.max(best, 2);
     else if (name.includes(query)) best = Math.max(best, 1);
   }
-  if (fold(category.code) === query) best = 4;
+  if (said.some((text) => text.startsWith(query))) best = Math.max(best, 2.5);
+  const words = [...names, ...said].flatMap(wordsOf);
+  const typed = wordsOf(query);
+  const fits = typed.map((t) => Math.max(0, ...words.map((word) => wordFit(t, word))));
+  if (typed.length && fits.every((fit) => fit > 0)) best = Math.max(best, 1 + fits.reduce((a, b) => a + b, 0) / typed.length);
   return best;
 }
 

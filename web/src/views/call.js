@@ -1,4 +1,4 @@
-// Taking a 102 call by keyboard: phone → address → category → text → submit (Enter or Ctrl+Enter).
+// Taking a 102 call by keyboard: phone → address → category → text (Enter or Tab moves on) → Ctrl+Enter submits.
 // Clicking the map sets the caller's place; open incidents nearby are offered as the same event.
 import { ApiError, get, post } from '../core/api.js';
 import { emit, on } from '../core/bus.js';
@@ -12,8 +12,10 @@ import { panTo, setPickHandler, showPickedPoint } from '../map/map.js';
 import {
   addressSuggestions, categoryLabel, exactCategory, lookupCategory, priorityText, renderCategory,
 } from './call-lookups.js';
+import { callerHistory } from './caller-history.js';
 import { duplicatesPanel } from './duplicates.js';
 import { attachSuggestions } from './suggest.js';
+import { altDigit, matches } from '../core/shortcuts.js';
 
 const FIELD_INPUTS = {
   caller_phone: 'phone', address: 'address', lat: 'address', lon: 'address', category_code: 'category',
@@ -56,6 +58,7 @@ export function callView() {
 
   const draft = { lat: null, lon: null, district: undefined, category: null, linked: null, startedAt: null };
 
+  const pastCalls = callerHistory();
   const duplicates = duplicatesPanel((incident) => {
     draft.linked = incident;
     linkInfo.hidden = !incident;
@@ -89,6 +92,7 @@ export function callView() {
     'form',
     { class: 'call-form', testid: 'call-form', novalidate: true },
     field('call.phone', inputs.phone),
+    pastCalls.el,
     h('div', { class: 'field-wrap' }, field('call.address', inputs.address), addressSuggest.list,
       h('div', { class: 'field-note' }, pointInfo, pointDistrict, pointClear, h('span', { class: 'hint', 'data-t': 'call.map_hint' }))),
     h('div', { class: 'field-wrap' }, field('call.category', inputs.category), categorySuggest.list, h('div', { class: 'field-note' }, categoryInfo)),
@@ -252,6 +256,7 @@ export function callView() {
     linkInfo.hidden = true;
     noPointAsk.hidden = true;
     duplicates.reset();
+    pastCalls.reset();
     setCategory(null);
     setPoint(null, null);
     askDuplicates.cancel();
@@ -265,15 +270,23 @@ export function callView() {
   form.addEventListener('input', () => {
     draft.startedAt ??= now();
   });
+  // The caller's earlier appeals, once the typed phone pauses on a whole number (caller-history.js).
+  inputs.phone.addEventListener('input', () => pastCalls.phoneChanged(inputs.phone.value));
   inputs.category.addEventListener('input', () => {
     if (draft.category && inputs.category.value !== categoryLabel(draft.category)) setCategory(null);
   });
+  // Enter moves on to the next field (after a suggestion list took its pick); only Ctrl+Enter submits.
+  const order = [inputs.phone, inputs.address, inputs.category, inputs.text, inputs.name, inputs.iin, inputs.district];
+  const nextField = (from) => order.slice(order.indexOf(from) + 1).find((input) => !input.closest('[hidden]'));
   form.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    if (matches('call-submit', event)) {
       event.preventDefault();
       send();
-    } else if (event.altKey && /^Digit[1-5]$/.test(event.code)) {
-      if (duplicates.toggle(Number(event.code.slice(5)) - 1)) event.preventDefault();
+    } else if (matches('call-next', event) && order.includes(event.target) && event.target !== inputs.text) {
+      event.preventDefault();
+      nextField(event.target)?.focus();
+    } else if (matches('call-duplicate', event)) {
+      if (duplicates.toggle(altDigit(event) - 1)) event.preventDefault();
     }
   });
 
@@ -303,6 +316,7 @@ export function callView() {
         setText(categoryInfo, `${draft.category.code} · ${priorityText(draft.category.priority)}`);
       }
       duplicates.render();
+      pastCalls.render();
       if (draft.linked) linkInfo.textContent = t('call.linking', { number: draft.linked.number });
     },
   };

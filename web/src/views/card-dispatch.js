@@ -2,7 +2,7 @@
 // their progress buttons, and the incident's own status moves.
 import { get, post } from '../core/api.js';
 import {
-  assignmentMoves, canCancelAssignment, manualMoves, NEEDS_DISPOSITION, OPEN_STATUSES,
+  assignmentMoves, canCancelAssignment, NEEDS_DISPOSITION, OPEN_STATUSES,
 } from '../core/domain.js';
 import { h } from '../core/dom.js';
 import { t } from '../core/i18n.js';
@@ -57,7 +57,7 @@ export function recommendationsSection(ctx) {
   const head = h('div', { class: 'section-title' }, t('card.recommendations'));
   if (incident.lat === null) return h('section', { class: 'card-section' }, head, h('div', { class: 'hint alarm', testid: 'recommendations-need-place' }, t('card.needs_place')));
   if (!recommendation) return h('section', { class: 'card-section' }, head, h('div', { class: 'hint' }, t('card.loading')));
-  const rows = recommendation.units.map((unit) => {
+  const rows = recommendation.units.map((unit, index) => {
     const assign = async () => {
       button.disabled = true;
       try {
@@ -74,7 +74,8 @@ export function recommendationsSection(ctx) {
         button.disabled = false;
       }
     };
-    const button = h('button', { type: 'button', class: unit.preemptable ? 'warn' : 'primary', testid: 'assign', onclick: assign }, t(unit.preemptable ? 'card.divert' : 'card.assign'));
+    const button = h('button', { type: 'button', class: unit.preemptable ? 'warn' : 'primary', testid: 'assign', onclick: assign }, t(unit.preemptable ? 'card.divert' : 'card.assign'),
+      index < 5 ? h('kbd', { testid: 'assign-key' }, `Alt+${index + 1}`) : null); // card.js binds Alt+1…5 (core/shortcuts.js)
     return h(
       'li',
       { class: `rec${unit.stale ? ' stale' : ''}`, testid: 'recommendation', dataset: { unitId: unit.unit_id } },
@@ -165,7 +166,8 @@ export function assignmentsSection(ctx) {
 export function incidentActions(ctx) {
   const { incident } = ctx.card;
   if (!ctx.canDispatch || incident.merged_into_id !== null) return null;
-  const buttons = manualMoves(incident.status).map((to) => {
+  // Only the moves the server would accept now (none while units still work the incident).
+  const buttons = (ctx.card.moves ?? []).map((to) => {
     const needs = NEEDS_DISPOSITION.has(to) && !(to === 'closed' && incident.disposition);
     return formButton(ctx, `i:${to}`, `incident-${to}`, `move.${to}`, {
       title: t('card.move_title', { status: incidentStatus(to) }),

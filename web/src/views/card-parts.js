@@ -8,6 +8,7 @@ import {
 } from '../core/labels.js';
 import { formatDateTime, formatDistance, formatDuration, formatTime } from '../core/format.js';
 import { panTo } from '../map/map.js';
+import { agencyName } from './card-handover.js';
 
 const INTERVALS = ['call_processing', 'turnout', 'travel', 'response'];
 const STAMPS = ['received_at', 'first_dispatched_at', 'first_en_route_at', 'first_on_scene_at', 'cleared_at', 'closed_at'];
@@ -30,6 +31,9 @@ export function factsSection(card) {
     fact('card.received', formatDateTime(incident.stamps.received_at)),
     stamps.length > 1 ? fact('card.stamps', stamps.slice(1).join(' · ')) : null,
     intervals.length ? fact('card.intervals', intervals.join(' · ')) : null,
+    incident.injured !== null && incident.injured !== undefined
+      ? h('div', { testid: 'card-injured' }, fact('card.injured', String(incident.injured)))
+      : null,
     incident.disposition ? fact('card.disposition', disposition(incident.disposition)) : null,
     incident.reopen_count ? fact('card.reopened', String(incident.reopen_count)) : null,
     incident.merged_into_id !== null ? fact('card.merged_into', `#${incident.merged_into_id}`) : null,
@@ -70,7 +74,8 @@ function mediaList(media) {
   }));
 }
 
-export function appealsSection(card) {
+/** The appeals of the card; `tools(appeal)`, when given, adds controls under each (moving it elsewhere). */
+export function appealsSection(card, tools = () => null) {
   const items = card.appeals.map((appeal) => {
     const source = appeal.partner ? `${channel(appeal.channel)} · ${tOr(`partner.${appeal.partner}`, appeal.partner)}` : channel(appeal.channel);
     const caller = [
@@ -96,6 +101,7 @@ export function appealsSection(card) {
       where ? h('div', { class: 'appeal-where' },
         appeal.lat !== null ? h('button', { type: 'button', class: 'link', onclick: () => panTo(appeal.lat, appeal.lon, 16) }, where) : where) : null,
       mediaList(appeal.media),
+      tools(appeal),
     );
   });
   return h('section', { class: 'card-section', testid: 'appeals' },
@@ -116,12 +122,19 @@ function timelineDetail(entry) {
   if (d.parent_number) parts.push(d.parent_number);
   if (d.child_number) parts.push(d.child_number);
   if (d.category && entry.kind === 'created') parts.push(`${categoryName(d.category)}, ${t('priority.short', { n: d.priority })}`);
+  if (entry.kind === 'recategorised') {
+    parts.push(`${categoryName(d.category_before)}, ${t('priority.short', { n: d.priority_before })} → ${categoryName(d.category)}, ${t('priority.short', { n: d.priority })}`);
+  }
+  if (entry.kind === 'injured') parts.push(`${d.injured_before ?? '—'} → ${d.injured ?? '—'}`);
   if (d.disposition) parts.push(disposition(d.disposition));
   if (d.reason) parts.push(d.reason);
   if (d.note) parts.push(d.note);
   if (d.last_unit_cleared) parts.push(t('timeline.last_unit_cleared'));
   if (d.arrival_confirmed_by_operator) parts.push(t('timeline.far_arrival', { distance: formatDistance(d.far_arrival_m) }));
   if (d.alarm) parts.push(t(`alarm.${d.alarm}`));
+  if (d.agency) parts.push(agencyName(d.agency));
+  if (d.units?.length) parts.push(d.units.join(', '));
+  if (d.agency_at) parts.push(t('timeline.agency_at', { time: formatTime(d.agency_at) }));
   return parts.join(' · ');
 }
 

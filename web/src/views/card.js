@@ -10,12 +10,18 @@ import { categoryName } from '../core/labels.js';
 import { state } from '../core/store.js';
 import { refetchIncident } from '../core/sync.js';
 import { toastError } from '../core/toast.js';
+import { altDigit, matches } from '../core/shortcuts.js';
 import { parseTime } from '../core/format.js';
 import { highlightIncident, showRoutes } from '../map/layers.js';
+import { highlightCameras } from '../map/camera-layer.js';
 import { reveal } from '../map/map.js';
 import { actionForm } from './action-form.js';
 import { appealsSection, factsSection, statusBadge, timelineSection } from './card-parts.js';
 import { assignmentsSection, incidentActions, recommendationsSection } from './card-dispatch.js';
+import { appealTools, editActions } from './card-edit.js';
+import { fetchHandovers, servicesSection } from './card-handover.js';
+import { camerasSection, fetchCameras } from './card-cameras.js';
+import { cameraViewer } from './camera-live.js';
 import { renderTimer } from './timer.js';
 
 const ROUTED = new Set(['assigned', 'acknowledged', 'en_route']);
@@ -26,6 +32,9 @@ export function cardView({ onBack }) {
   let id = null;
   let card = null;
   let recommendation = null;
+  let handovers = null; // the incident's hand-overs to services and the proposed ones
+  let cameras = null; // the cameras that see the incident and the nearby ones that do not
+  const viewer = cameraViewer(); // a camera's live picture, kept across re-renders
   let formKey = null;
   let formEl = null;
   let visible = false;
@@ -34,7 +43,10 @@ export function cardView({ onBack }) {
   let periodic = null;
 
   const isOpen = () => card && OPEN_STATUSES.has(card.incident.status) && card.incident.merged_into_id === null;
-  const canDispatch = () => can(state.user, 'dispatch');
+  // Opened from the search, a closed (or cancelled) incident is shown read-only: no action is offered.
+  let readOnly = false;
+  const readOnlyNow = () => readOnly && card !== null && !OPEN_STATUSES.has(card.incident.status);
+  const canDispatch = () => can(state.user, 'dispatch') && !readOnlyNow();
 
   function render() {
     if (!card) {
@@ -59,6 +71,7 @@ export function cardView({ onBack }) {
       formKey,
       formEl,
       refresh: () => load(),
+      rerender: () => render(),
       openForm: (key, spec) => {
         if (formKey === key) return closeForm();
         formKey = key;
@@ -75,16 +88,21 @@ export function cardView({ onBack }) {
         h('span', { class: `prio prio-${incident.priority}` }, t('priority.short', { n: incident.priority })),
         h('h2', { testid: 'incident-number' }, incident.number),
         statusBadge(incident.status),
+        readOnlyNow() ? h('span', { class: 'badge badge-read-only', testid: 'card-read-only' }, t('card.read_only')) : null,
         timerEl,
         alarmButton(incident)),
       h('div', { class: 'card-title' }, categoryName(incident.category_code)),
       incidentActions(ctx),
+      editActions(ctx),
       factsSection(card),
       assignmentsSection(ctx),
       isOpen() && ctx.canDispatch ? recommendationsSection(ctx) : null,
-      appealsSection(card),
+      servicesSection({ ...ctx, canDispatch: ctx.canDispatch && isOpen() }, handovers),
+      camerasSection(ctx, cameras, viewer),
+      appealsSection(card, appealTools(ctx)),
       timelineSection(card),
     );
+    if (viewer.cameraId() && !el.contains(viewer.el)) viewer.close(); // the camera left the list
     el.scrollTop = scroll;
     if (focused) refocus(focused);
   }
@@ -161,6 +179,14 @@ export function cardView({ onBack }) {
         if (error.status !== 404) toastError(error);
       }));
     }
+    tasks.push(fetchHandovers(wanted).then((answer) => {
+      if (wanted === id) handovers = answer;
+    }, () => {}));
+    tasks.push(fetchCameras(wanted).then((answer) => {
+      if (wanted !== id) return;
+      cameras = answer;
+      if (visible) highlightCameras(answer);
+    }, () => {}));
     const routed = card.assignments.filter((a) => ROUTED.has(a.status));
     tasks.push(Promise.all(routed.map((a) => get(`/api/v1/assignments/${a.id}/route`).catch(() => null))).then((routes) => {
       if (wanted === id && visible) showRoutes(routes.filter(Boolean));
@@ -192,12 +218,18 @@ export function cardView({ onBack }) {
 
   document.addEventListener('keydown', (event) => {
     if (!visible) return;
-    if (event.key === 'Escape' && !event.defaultPrevented && !formKey) {
+    if (matches('card-back', event) && !event.defaultPrevented && !formKey) {
       event.preventDefault();
       onBack();
-    } else if (event.altKey && /^Digit[1-5]$/.test(event.code)) {
+    } else if (matches('card-handover', event) && !formKey) {
+      const button = el.querySelector('[data-testid="handover-send"]');
+      if (button) {
+        event.preventDefault();
+        button.click();
+      }
+    } else if (matches('card-assign', event)) {
       const buttons = el.querySelectorAll('[data-testid="recommendation"] [data-testid="assign"]');
-      const button = buttons[Number(event.code.slice(5)) - 1];
+      const button = buttons[altDigit(event) - 1];
       if (button && !button.disabled) {
         event.preventDefault();
         button.click();
@@ -207,12 +239,19 @@ export function cardView({ onBack }) {
 
   return {
     el,
-    show(incidentId) {
+    show(target) {
+      // An id, or {id, readOnly} from the search.
+      const incidentId = typeof target === 'object' && target !== null ? target.id : target;
+      readOnly = Boolean(target?.readOnly);
       visible = true;
       if (incidentId !== id) {
         id = incidentId;
         card = null;
         recommendation = null;
+        handovers = null;
+        cameras = null;
+        viewer.close();
+        highlightCameras(null);
         formKey = null;
         formEl = null;
         showRoutes(null);
@@ -231,6 +270,8 @@ export function cardView({ onBack }) {
       clearInterval(periodic);
       showRoutes(null);
       highlightIncident(null);
+      viewer.close();
+      highlightCameras(null);
     },
     relabel() {
       if (!visible) return;

@@ -1,5 +1,5 @@
 // The queue: open incidents by priority, then waiting time; rows are updated in place, timers tick each second.
-import { alarmOfId } from '../core/alarm.js';
+import { alarmCount, alarmOfId } from '../core/alarm.js';
 import { emit, on } from '../core/bus.js';
 import { compareIncidents, OPEN_STATUSES, WAITING_STATUSES } from '../core/domain.js';
 import { h, setText, syncRows } from '../core/dom.js';
@@ -8,6 +8,7 @@ import { categoryName, district, incidentStatus, place } from '../core/labels.js
 import { state } from '../core/store.js';
 import { formatTime } from '../core/format.js';
 import { renderTimer } from './timer.js';
+import { matches } from '../core/shortcuts.js';
 
 export function queueView() {
   const rows = new Map(); // id → {row, cells}
@@ -112,9 +113,8 @@ export function queueView() {
   list.addEventListener('keydown', (event) => {
     const row = event.target.closest('.queue-row');
     if (!row) return;
-    if (event.key === 'Enter') emit('open-incident', Number(row.dataset.incidentId));
-    else if (event.key === 'ArrowDown') row.nextElementSibling?.focus();
-    else if (event.key === 'ArrowUp') row.previousElementSibling?.focus();
+    if (matches('list-open', event)) emit('open-incident', Number(row.dataset.incidentId));
+    else if (matches('list-move', event)) (event.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling)?.focus();
     else return;
     event.preventDefault();
   });
@@ -124,6 +124,7 @@ export function queueView() {
   });
   on('incidents', (ids) => sync(ids));
   on('snapshot', () => sync(null));
+  setInterval(() => list.classList.toggle('alarm-flash', alarmCount() > 0 && !list.classList.contains('alarm-flash')), 500);
   on('alarms', () => {
     for (const [id, entry] of rows) markAlarm(entry.row, id);
   });

@@ -8,18 +8,26 @@ import { applyTexts, t } from '../core/i18n.js';
 import { role, district } from '../core/labels.js';
 import { state } from '../core/store.js';
 import { formatDateTime, now } from '../core/format.js';
+import { addShortcut, matches } from '../core/shortcuts.js';
 import { langSwitch } from './langs.js';
+import { fitTopbar } from './topbar-fit.js';
+import { openMapWindow } from '../map/map-window.js';
 
 const NAV = [
   { view: 'call', key: 'F2', text: 'nav.call', testid: 'nav-call', needs: 'createAppeal' },
   { view: 'queue', key: 'F3', text: 'nav.queue', testid: 'nav-queue', needs: 'readIncidents' },
   { view: 'units', key: 'F4', text: 'nav.units', testid: 'nav-units', needs: null },
   { view: 'supervisor', key: 'F6', text: 'nav.supervisor', testid: 'nav-supervisor', needs: 'overdue' },
+  { view: 'analytics', key: 'F8', text: 'nav.analytics', testid: 'nav-analytics', needs: 'readStats' },
+  { view: 'search', key: 'F7', text: 'nav.search', testid: 'nav-search', needs: 'readIncidents' },
+  // No free F-key is left (F5 reloads, F10-F12 are the browser's): reached by a click.
+  { view: 'alerts', key: null, text: 'nav.alerts', testid: 'nav-alerts', needs: 'issueAlerts' },
+  { view: 'planning', key: null, text: 'nav.planning', testid: 'nav-planning', needs: 'readStats' },
 ];
 
 /**
  * Build the frame in `root`. `views` maps a name to {el, show(arg), hide()}; the card is shown by name 'card'.
- * Returns {panel, mapEl, showView, currentView}.
+ * Returns {panel, column (the work column holding the panel), mapEl, showView, currentView}.
  */
 export function buildShell(root, { onLogout }) {
   const navButtons = new Map();
@@ -32,11 +40,12 @@ export function buildShell(root, { onLogout }) {
     NAV.filter((item) => !item.needs || can(state.user, item.needs)).map((item) => {
       const button = h(
         'button',
-        { type: 'button', class: 'nav-item', testid: item.testid, onclick: () => emit('navigate', { view: item.view }) },
-        h('span', { 'data-t': item.text }),
-        h('kbd', null, item.key),
+        { type: 'button', class: item.key ? 'nav-item' : 'nav-item nav-no-key', testid: item.testid, 'data-t-title': item.text, onclick: () => emit('navigate', { view: item.view }) },
+        h('span', { class: 'nav-label', 'data-t': item.text }),
+        item.key ? h('kbd', null, item.key) : null,
       );
       navButtons.set(item.view, button);
+      if (item.key) addShortcut({ id: `nav-${item.view}`, keys: [item.key], scope: 'keys.scope_everywhere', text: item.text, match: (e) => e.key === item.key });
       if (item.view === 'queue') button.append(alarmBadge);
       return button;
     }),
@@ -53,6 +62,7 @@ export function buildShell(root, { onLogout }) {
     nav,
     h('div', { class: 'spacer' }),
     muteButton,
+    h('button', { type: 'button', class: 'map-window-button', testid: 'map-window', 'data-t': 'map.window', 'data-t-title': 'map.window_hint', onclick: openMapWindow }),
     clock,
     live,
     langSwitch(),
@@ -61,11 +71,15 @@ export function buildShell(root, { onLogout }) {
   );
   const panel = h('section', { class: 'panel', id: 'panel' });
   const mapEl = h('section', { class: 'map', id: 'map', testid: 'map' });
-  root.replaceChildren(bar, h('main', { class: 'workspace' }, panel, mapEl));
+  const column = h('div', { class: 'work-column' }, panel); // the view, and below it the command line
+  root.replaceChildren(bar, h('main', { class: 'workspace' }, column, mapEl));
 
   const renderUser = () => {
     const u = state.user;
-    setText(user, `${u.full_name || u.username} · ${role(u.role)}${u.district ? ` · ${district(u.district)}` : ''}`);
+    // Two short lines, so that the district's name (not its code) stays whole on a narrow screen.
+    const where = `${role(u.role)}${u.district ? ` · ${district(u.district)}` : ''}`;
+    user.replaceChildren(h('span', { class: 'user-name' }, u.full_name || u.username), h('span', { class: 'user-role' }, where));
+    user.title = `${u.full_name || u.username} · ${where}`;
   };
   const renderLive = (value) => {
     live.dataset.state = value;
@@ -82,6 +96,7 @@ export function buildShell(root, { onLogout }) {
     renderUser();
     renderLive(liveState);
   });
+  on('districts', renderUser); // the district's name, once the district map has brought the names
   const renderAlarms = () => {
     const count = alarmCount();
     alarmBadge.hidden = count === 0;
@@ -97,6 +112,7 @@ export function buildShell(root, { onLogout }) {
     renderAlarms();
   });
   applyTexts(root);
+  fitTopbar(bar); // one line at 1366 px in every language, however many tabs
 
   let current = null;
   const views = new Map();
@@ -113,12 +129,12 @@ export function buildShell(root, { onLogout }) {
   const currentView = () => current?.name ?? null;
 
   document.addEventListener('keydown', (event) => {
-    const item = NAV.find((n) => n.key === event.key);
+    const item = NAV.find((n) => matches(`nav-${n.view}`, event));
     if (item && navButtons.has(item.view)) {
       event.preventDefault();
       emit('navigate', { view: item.view, hotkey: true });
     }
   });
 
-  return { panel, mapEl, views, showView, currentView };
+  return { panel, column, mapEl, views, showView, currentView };
 }

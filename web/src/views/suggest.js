@@ -78,6 +78,7 @@ export function attachSuggestions(input, {
 
   const pick = (index) => {
     const item = items[index];
+    run.cancel(); // a lookup still waiting for its debounce would reopen the list over what comes next
     clear();
     if (item !== undefined) {
       typed = false;
@@ -123,7 +124,11 @@ export function attachSuggestions(input, {
     edits += 1;
     run();
   });
-  input.addEventListener('blur', () => setTimeout(clear, 100));
+  // Closed a moment after the field loses focus (a click on an item lands first), unless it has focus again by then:
+  // an operator who clicks away and straight back, typing at once, keeps the list of what they type.
+  input.addEventListener('blur', () => setTimeout(() => {
+    if (document.activeElement !== input) clear();
+  }, 100));
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
       if (isOpen()) {

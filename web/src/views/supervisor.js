@@ -1,4 +1,5 @@
-// The supervisor's view: incidents past their timers, and counts by status and by district.
+// The supervisor's view: incidents past their timers, the agency links' health, the silent cameras, counts by
+// status and by district, and (for the statistics roles) the placement plan of the next cameras.
 import { get } from '../core/api.js';
 import { emit, on } from '../core/bus.js';
 import { can, OPEN_STATUSES, UNIT_STATUSES, WAITING_STATUSES } from '../core/domain.js';
@@ -8,21 +9,32 @@ import { breach, categoryName, district, incidentStatus, place, unitStatus } fro
 import { state } from '../core/store.js';
 import { formatDuration, now } from '../core/format.js';
 import { reportButtons } from './reports.js';
+import { agencyLinksPanel } from './agency-links.js';
+import { cameraHealthPanel } from './camera-health.js';
+import { placementForm } from './placement-form.js';
 
 const REFRESH_MS = 10000;
 
 export function supervisorView() {
   const overdueList = h('ul', { class: 'overdue', testid: 'supervisor-overdue' });
   const counts = h('div', { class: 'counts', testid: 'supervisor-counts' });
+  const links = agencyLinksPanel();
+  const cameras = cameraHealthPanel();
+  const placement = can(state.user, 'readStats') ? placementForm() : null;
   const el = h('div', { class: 'view view-supervisor' },
     h('div', { class: 'view-head' }, h('h2', { 'data-t': 'supervisor.title' })),
     h('div', { class: 'section-title', 'data-t': 'supervisor.overdue' }),
     overdueList,
+    h('div', { class: 'section-title', 'data-t': 'links.title' }),
+    links.el,
+    h('div', { class: 'section-title', 'data-t': 'cameras.health_title' }),
+    cameras.el,
     h('div', { class: 'section-title', 'data-t': 'supervisor.counts' }),
     counts,
     ...(can(state.user, 'readStats')
       ? [h('div', { class: 'section-title', 'data-t': 'reports.title' }), reportButtons()]
-      : []));
+      : []),
+    ...(placement ? [h('div', { class: 'section-title', 'data-t': 'placement.title' }), placement.el] : []));
   let visible = false;
   let overdue = [];
   let fetchedAt = 0;
@@ -123,15 +135,22 @@ export function supervisorView() {
       visible = true;
       renderCounts();
       loadOverdue();
+      links.show();
+      cameras.show();
       clearInterval(timer);
       timer = setInterval(loadOverdue, REFRESH_MS);
     },
     hide() {
       visible = false;
+      links.hide();
+      cameras.hide();
       clearInterval(timer);
     },
     relabel() {
       applyTexts(el);
+      links.relabel();
+      cameras.relabel();
+      placement?.relabel();
       if (visible) {
         renderCounts();
         renderOverdue();

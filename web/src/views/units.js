@@ -9,6 +9,7 @@ import { isStale, positionAgeS, state } from '../core/store.js';
 import { formatDuration, now, parseTime } from '../core/format.js';
 import { toastError } from '../core/toast.js';
 import { panTo } from '../map/map.js';
+import { matches } from '../core/shortcuts.js';
 
 const HAND_SET = ['available', 'busy', 'out_of_service'];
 const ORDER = new Map(UNIT_STATUSES.map((s, i) => [s, i]));
@@ -136,9 +137,8 @@ export function unitsView() {
   list.addEventListener('keydown', (event) => {
     const row = event.target.closest('.unit-row');
     if (!row || event.target !== row) return;
-    if (event.key === 'Enter') toggle(Number(row.dataset.unitId));
-    else if (event.key === 'ArrowDown') row.nextElementSibling?.focus();
-    else if (event.key === 'ArrowUp') row.previousElementSibling?.focus();
+    if (matches('list-open', event)) toggle(Number(row.dataset.unitId));
+    else if (matches('list-move', event)) (event.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling)?.focus();
     else return;
     event.preventDefault();
   });
