@@ -1,18 +1,27 @@
-"""The hypercube queueing model: Larson & Odoni's published figures, M/M/N identities, a brute-force chain.
+"""The hypercube queueing model: Larson & Odoni's published example, M/M/N identities, a brute-force chain.
 
-What is reproduced from Larson & Odoni, *Urban Operations Research* (1981), §5.4.3 and §5.5.3 (three units,
-λ = 1.5, μ = 1, infinite line capacity), and how:
-- the correction factors Q(3, ½, 1) = 0.73684 and Q(3, ½, 2) = 0.63158, to 5 decimals, from our formula alone;
-- the exact workloads 0.5574, 0.4734, 0.4693. The book's ten atoms fall into four dispatch orders (§5.4.3:
-  unit 1 takes half the calls first and is the first back-up of areas 2 and 3; area 1 is backed up by unit 2
-  for atoms 1 and 2 and by unit 3 for atom 4), and atoms with the same order can be merged without changing
-  the model. We do not have the per-atom rates of Figure 5.11, so the four merged rates in BOOK_RATES are our
-  reconstruction: area 1 = areas 2 + 3 = 0.75 as the text says, split so that the exact workloads come out
-  as printed. This part is a fit, not an independent check;
-- independently of that fit: the approximation's workloads 0.5627, 0.4716, 0.4657 (we get them to within
-  0.001) and its error on unit 1 against the exact model, ≈ 0.0053 as the book states.
-The exact model is checked independently against a brute-force chain with an explicit (truncated) queue and
-unequal units, and against Erlang B and C for identical units.
+The book's three-unit example (Larson & Odoni, *Urban Operations Research*, 1981, §5.4.3-§5.4.4 and §5.5.3;
+the text is online at web.mit.edu/urban_or_book): three units, λ = 1.5 calls per mean service time, μ = 1,
+infinite line capacity, fixed preferences. What the text prints, and we take as input:
+- the primary response areas' rates, 0.75, 0.35 and 0.40 (§5.4.4: each unit's workload were it alone);
+- the dispatch orders (§5.4.3, Table 5-4 as described there and the sets E21, E11 of §5.4.4): unit 1 is first
+  back-up of areas 2 and 3; area 1 is backed up by unit 2 for atoms 1 and 2 and by unit 3 for atom 4.
+Atoms with the same order merge without changing the model, except for the per-atom dispatch fractions.
+One input is not in the text: how area 1's 0.75 splits between atoms 1, 2 and 4 (Figure 5.11). We take
+0.25 each; that split is fitted, in effect, to unit 2's printed workload (units 2 and 3's workloads are
+the only figures it moves).
+
+Reproduced independently of that choice:
+- unit 1's exact workload 0.5574 (to the printed 4 decimals for atom 4's rate anywhere from 0.25 to 0.45;
+  it moves by 2e-4 over all splits);
+- the probability that a call waits, P'Q = 0.23684;
+- the share of dispatches that leave their primary area, 0.43529 (we get 0.43533: within 1e-4 for any
+  split near ours; the book's state probabilities are rounded);
+- f11 ≈ 8.7 % of all calls send unit 1 to atom 1 (given the equal split);
+- the approximation's workloads 0.5627, 0.4716, 0.4657 (we get them to within 0.001), its error on unit 1
+  against the exact model, ≈ 0.0053, and the correction factors Q(3, ½, j) to 5 decimals.
+The exact model is also checked against a brute-force chain with an explicit (truncated) queue and unequal
+units, and against Erlang B and C for identical units.
 """
 
 from __future__ import annotations
@@ -37,14 +46,20 @@ from kuzet.planning.hypercube import (
 from kuzet.planning.hypercube_approx import correction_factors
 
 BOOK_Q = (1.0, 0.73684, 0.63158)  # Q(3, ½, j), j = 0, 1, 2, printed in §5.5.3
-BOOK_EXACT = (0.5574, 0.4734, 0.4693)  # the exact hypercube's workloads, §5.5.3
+BOOK_EXACT = (0.5574, 0.4734, 0.4693)  # the exact hypercube's workloads, (5.30), §5.4.4
 BOOK_APPROXIMATE = (0.5627, 0.4716, 0.4657)  # the approximation's workloads, §5.5.3
-BOOK_ORDERS = ((0, 1, 2), (0, 2, 1), (1, 0, 2), (2, 0, 1))
-BOOK_RATES = (0.3610, 0.3890, 0.3876, 0.3624)
+BOOK_WAITS = 0.23684  # P'Q, §5.4.4
+BOOK_INTER_AREA = 0.43529  # the share of responses that are inter-response-area, §5.4.4
+BOOK_F11 = 0.087  # "about 8.7 percent" of calls send unit 1 to atom 1, §5.4.4
+BOOK_AREAS = (0.75, 0.35, 0.40)  # the primary areas' rates, §5.4.4
+# Atoms 1, 2 and 4 (area 1), area 2, area 3: their dispatch orders (units 0-based) and primary areas.
+BOOK_ORDERS = ((0, 1, 2), (0, 1, 2), (0, 2, 1), (1, 0, 2), (2, 0, 1))
+BOOK_ATOM_AREAS = ("1", "1", "1", "2", "3")
 
 
-def book_model() -> HypercubeModel:
-    return build_model(BOOK_RATES, BOOK_ORDERS, service_rates=[1.0, 1.0, 1.0])
+def book_model(area_1: tuple[float, float, float] = (0.25, 0.25, 0.25)) -> HypercubeModel:
+    assert sum(area_1) == pytest.approx(BOOK_AREAS[0])
+    return build_model((*area_1, *BOOK_AREAS[1:]), BOOK_ORDERS, service_rates=[1.0, 1.0, 1.0])
 
 
 def random_model(
@@ -65,10 +80,21 @@ def test_correction_factors_match_the_book() -> None:
     assert correction_factors(3, 1.5) == pytest.approx(BOOK_Q, abs=5e-6)
 
 
-def test_exact_model_reproduces_the_books_three_unit_workloads() -> None:
+@pytest.mark.parametrize("atom_4", [0.25, 0.35, 0.45])
+def test_unit_1s_workload_and_the_waits_follow_from_the_printed_areas_alone(atom_4: float) -> None:
+    rest = (BOOK_AREAS[0] - atom_4) / 2
+    result = solve_exact(book_model((rest, rest, atom_4)))
+    assert result.workloads[0] == pytest.approx(BOOK_EXACT[0], abs=5e-5)
+    assert result.probability_all_busy == pytest.approx(BOOK_WAITS, abs=5e-6)
+    assert result.workloads.sum() == pytest.approx(1.5, abs=1e-9)  # λ/μ: every call is served in the end
+
+
+def test_exact_model_reproduces_the_books_three_unit_example() -> None:
     result = solve_exact(book_model())
     assert result.workloads == pytest.approx(BOOK_EXACT, abs=5e-5)
-    assert result.workloads.sum() == pytest.approx(1.5, abs=1e-9)  # λ/μ: every call is served in the end
+    inter_area = cross_border_fraction(result, ["1", "2", "3"], BOOK_ATOM_AREAS)
+    assert inter_area == pytest.approx(BOOK_INTER_AREA, abs=1e-4)
+    assert result.dispatch_fractions[0, 0] == pytest.approx(BOOK_F11, abs=5e-4)
 
 
 def test_approximation_reproduces_the_books_three_unit_workloads() -> None:
