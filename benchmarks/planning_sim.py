@@ -105,7 +105,7 @@ def main() -> None:
     units = fleet(graph, args.units, rng)
     scenario = Scenario(units, call_takers=4, policy=Policy(args.policy), travel_time_factors={"17-20": 1.3})
     began = time.perf_counter()
-    travel = TravelTable(graph, [u.post_node for u in units])
+    travel = TravelTable.for_units(graph, units)
     print(f"travel tables from {args.units} posts: {time.perf_counter() - began:.2f} s")
     began = time.perf_counter()
     record = simulate(scenario, travel, demand, profile, start=START, hours=year_hours(START), seed=1)

@@ -46,7 +46,7 @@ class PeriodIn(BaseModel):
 class EvaluateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plan: dict[str, Any] = Field(
-        description="A plan file: {call_takers, posts: [{node, district, type, count, shift}]}"
+        description="A plan file: {call_takers, posts: [{node or sector, district, type, count, shift}]}"
     )
     period: PeriodIn | None = Field(
         None, description="History to learn calls from; default the last 365 days"

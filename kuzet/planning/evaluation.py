@@ -100,7 +100,7 @@ def evaluate_plan(
     scenario.check_graph(graph.node_count)
     profile = history.profile()
     demand = history.demand(lambda lat, lon: nearest_nodes(graph, lat, lon))
-    travel = TravelTable(graph, [u.post_node for u in scenario.units])
+    travel = TravelTable.for_units(graph, scenario.units)
     start = start.replace(minute=0, second=0, microsecond=0)
     hours = 24 * days
     runs: list[dict[str, float]] = []

@@ -227,7 +227,7 @@ class PlanSearch:
         )
 
     def evaluate(self, scenario: Scenario, *, start: datetime, hours: int, seeds: Sequence[int]) -> Any:
-        travel = TravelTable(self.graph, [u.post_node for u in scenario.units])
+        travel = TravelTable.for_units(self.graph, scenario.units)
         return replications(
             scenario, travel, self.demand, self.profile, start=start, hours=hours, seeds=seeds
         )

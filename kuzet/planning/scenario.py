@@ -4,7 +4,10 @@ A plan file (JSON) lists posts, each with a count of identical units:
     {"call_takers": 4,
      "posts": [{"node": 1234, "district": "central", "type": "patrol_car", "count": 2, "shift": "08-20"}]}
 `shift` is a local "HH-HH" span (over midnight allowed, "00-24" or absent = always on duty); a post may
-list several shifts as a list. Unusable input raises PlanningInputError naming the field.
+list several shifts as a list. Instead of a fixed `node`, a post may give a patrol `sector`, a list of
+road-graph nodes: its units, when free, patrol among them (the simulation places a free unit at one of them,
+each equally likely, when a call is weighed) and drive back to the sector's nearest node after a call.
+Unusable input raises PlanningInputError naming the field.
 """
 
 from __future__ import annotations
@@ -66,6 +69,12 @@ class UnitSpec:
     district: str
     post_node: int
     shifts: tuple[tuple[int, int], ...] = ()
+    sector: tuple[int, ...] = ()  # a patrol sector's nodes (the unit starts at its post); empty: fixed post
+
+    @property
+    def stations(self) -> tuple[int, ...]:
+        """Where the unit may be when free: its sector, or its one post."""
+        return self.sector or (self.post_node,)
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,9 @@ class Scenario:
         if self.call_takers < 0:
             raise PlanningInputError("call_takers", f"must be >= 0, not {self.call_takers}")
         for i, unit in enumerate(self.units):
-            if unit.post_node < 0:
-                raise PlanningInputError(f"units[{i}].post_node", f"{unit.post_node} is not a graph node")
+            for field_name, node in _unit_nodes(i, unit):
+                if node < 0:
+                    raise PlanningInputError(field_name, f"{node} is not a graph node")
         for priority, share in self.backup_share.items():
             if not 0.0 <= share <= 1.0:
                 raise PlanningInputError(
@@ -96,14 +106,40 @@ class Scenario:
 
     def check_graph(self, node_count: int) -> None:
         for i, unit in enumerate(self.units):
-            if not 0 <= unit.post_node < node_count:
-                raise PlanningInputError(
-                    f"units[{i}].post_node",
-                    f"node {unit.post_node} is not in the road graph of {node_count} nodes",
-                )
+            for field_name, node in _unit_nodes(i, unit):
+                if not 0 <= node < node_count:
+                    raise PlanningInputError(
+                        field_name, f"node {node} is not in the road graph of {node_count} nodes"
+                    )
 
     def with_policy(self, policy: Policy) -> Scenario:
         return replace(self, policy=policy)
+
+
+def _unit_nodes(i: int, unit: UnitSpec) -> list[tuple[str, int]]:
+    return [(f"units[{i}].post_node", unit.post_node)] + [
+        (f"units[{i}].sector[{k}]", node) for k, node in enumerate(unit.sector)
+    ]
+
+
+def _node(value: object, where: str, node_count: int | None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PlanningInputError(where, f"must be a road-graph node number, not {value!r}")
+    if value < 0 or (node_count is not None and value >= node_count):
+        raise PlanningInputError(where, f"node {value} is not in the road graph")
+    return value
+
+
+def _post_nodes(post: Mapping[str, Any], where: str, node_count: int | None) -> tuple[int, tuple[int, ...]]:
+    """A post's node and its patrol sector (empty for a fixed post)."""
+    sector = post.get("sector")
+    if sector is None:
+        return _node(post.get("node"), f"{where}.node", node_count), ()
+    if not isinstance(sector, list) or not sector:
+        raise PlanningInputError(f"{where}.sector", "must be a non-empty list of road-graph nodes")
+    nodes = tuple(_node(n, f"{where}.sector[{k}]", node_count) for k, n in enumerate(sector))
+    first = post.get("node", nodes[0])
+    return _node(first, f"{where}.node", node_count), tuple(dict.fromkeys(nodes))
 
 
 def scenario_from_plan(plan: Mapping[str, Any], *, node_count: int | None = None, **options: Any) -> Scenario:
@@ -119,11 +155,7 @@ def scenario_from_plan(plan: Mapping[str, Any], *, node_count: int | None = None
         count = post.get("count", 1)
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise PlanningInputError(f"{where}.count", f"must be a whole number >= 0, not {count!r}")
-        node = post.get("node")
-        if not isinstance(node, int) or isinstance(node, bool):
-            raise PlanningInputError(f"{where}.node", f"must be a road-graph node number, not {node!r}")
-        if node < 0 or (node_count is not None and node >= node_count):
-            raise PlanningInputError(f"{where}.node", f"node {node} is not in the road graph")
+        node, sector = _post_nodes(post, where, node_count)
         try:
             kind = UnitType(post.get("type", UnitType.PATROL_CAR.value))
         except ValueError:
@@ -133,7 +165,8 @@ def scenario_from_plan(plan: Mapping[str, Any], *, node_count: int | None = None
         shifts = tuple(parse_shift(s, f"{where}.shift") for s in spans)
         district = str(post.get("district") or "")
         for n in range(count):
-            units.append(UnitSpec(f"{post.get('name', f'post{i}')}-{n + 1}", kind, district, node, shifts))
+            call_sign = f"{post.get('name', f'post{i}')}-{n + 1}"
+            units.append(UnitSpec(call_sign, kind, district, node, shifts, sector))
     takers = plan.get("call_takers", options.pop("call_takers", 0))
     if not isinstance(takers, int) or takers < 0:
         raise PlanningInputError("call_takers", f"must be a whole number >= 0, not {takers!r}")

@@ -78,8 +78,10 @@ class Model:
         hours: int,
         districts: list[str],
         backup: np.ndarray | None = None,
+        patrol_rng: np.random.Generator | None = None,
     ) -> None:
         self.s = scenario
+        self.patrol_rng = patrol_rng or np.random.default_rng(0)
         self.t = travel
         self.d = draws
         self.env = simpy.Environment()
@@ -174,10 +176,14 @@ class Model:
         """Send a unit to call `i` now if the policy finds one."""
         now, node = self.env.now, int(self.d.node[i])
         factor = np.where(self.foot, 1.0, self.factor[self._hour(now)])
-        eta = np.maximum(self.return_until - now, 0.0) + self.t.to_node_all(node) * factor
         g = self.t.graph
+        post_lat, post_lon = self.post_lat, self.post_lon
+        if self.t.patrolling.any():
+            self.t.place(self.patrol_rng, self.return_until <= now)
+            post_lat, post_lon = g.lat[self.t.where()], g.lon[self.t.where()]
+        eta = np.maximum(self.return_until - now, 0.0) + self.t.to_node_all(node) * factor
         here_lat, here_lon = np.full(len(eta), g.lat[node]), np.full(len(eta), g.lon[node])
-        line = haversine_m(self.post_lat, self.post_lon, here_lat, here_lon)
+        line = haversine_m(post_lat, post_lon, here_lat, here_lon)
         choice = choose(
             self.s.policy, priority=int(self.d.priority[i]), district=int(self.d.district[i]),
             fit=self._fit_of(i), on_duty=self.on_duty, free=self.free, busy_priority=self.busy_priority,
@@ -315,9 +321,11 @@ def simulate(
     if scenario.backup_share:  # drawn last, so that runs without back-ups keep their random streams
         share = np.array([scenario.backup_share.get(int(p), 0.0) for p in draws.priority])
         backup = rng.random(len(arrivals)) < share
+    patrol_rng = np.random.default_rng([seed, 1])  # its own stream: runs with fixed posts stay as they were
     model = Model(
-        scenario, travel, draws, arrivals, start=start, hours=hours, districts=demand.districts, backup=backup
-    )
+        scenario, travel, draws, arrivals, start=start, hours=hours, districts=demand.districts,
+        backup=backup, patrol_rng=patrol_rng,
+    )  # fmt: skip
     return model.run()
 
 
