@@ -4,7 +4,11 @@ the median and the 90th percentile of response within their targets, learned fro
 Writes to --out: `plan.json` (a plan file, `kuzet.planning.scenario`'s format, that `kuzet demo --plan`
 loads), `plan_units.csv` (each plan the search kept: units against % within target, median and p90 with
 their 95 % intervals) and `plan_units.png` (% within target against the number of units). With
---evaluate FILE it simulates a given plan file instead of searching. Stores nothing in the database.
+--evaluate FILE it simulates a given plan file instead of searching. Either way it prints the quick answers
+of queueing theory beside the simulation (`kuzet.planning.quick`): the hypercube's unit workloads, share of
+dispatches across a district border and mean travel by district, and the call-takers Erlang C asks for. The
+plan's call-takers are that peak-hour staffing unless --call-takers says otherwise, and the search simulates
+them. Stores nothing in the database.
 Unusable input stops it with one line naming the field, and exit code 2.
 """
 
@@ -22,14 +26,20 @@ from rich.console import Console
 from kuzet.config import get_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from kuzet.geo.graph import RoadGraph
     from kuzet.planning.history import History
     from kuzet.planning.planner import PlanOutcome, PlanSearch, Step
+    from kuzet.planning.quick import CallTakersAnswer, UnitsAnswer
+    from kuzet.planning.results import Estimate
+    from kuzet.planning.scenario import Scenario
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 OPTIONS = {"units_max": "--units-max", "target_median": "--target-median", "target_p90": "--target-p90",
-           "period": "--period", "replications": "--replications", "days": "--days"}  # fmt: skip
+           "period": "--period", "replications": "--replications", "days": "--days", "profile": "--profile",
+           "handle_time": "--handle-time", "call_takers": "--call-takers"}  # fmt: skip
 
 
 def plan_command(
@@ -59,10 +69,27 @@ def plan_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the plan, its table and chart")] = Path(
         "plan"
     ),
+    imported: Annotated[
+        bool, typer.Option("--imported", help="Learn from CAD imports too (kuzet import-cad), not only live")
+    ] = False,
+    profile_file: Annotated[
+        Path | None,
+        typer.Option("--profile", help="Arrivals per hour of the week from this JSON or CSV file"),
+    ] = None,
+    handle_time: Annotated[
+        float | None,
+        typer.Option("--handle-time", help="A call-taker's handling time, s (default: the history's median)"),
+    ] = None,
+    call_takers: Annotated[
+        int | None,
+        typer.Option("--call-takers", help="Call-takers to simulate (default: Erlang C's peak-hour need)"),
+    ] = None,
 ) -> None:
     """Search the cheapest plan of patrol cars and posts that meets the response targets."""
     from kuzet.planning.errors import PlanningInputError
     from kuzet.planning.planner import PlanSearch, Targets
+    from kuzet.planning.profile import ArrivalProfile
+    from kuzet.planning.quick import call_takers_answer
     from kuzet.planning.scenario import Policy, read_plan
 
     try:
@@ -79,39 +106,97 @@ def plan_command(
             chosen_policy = Policy(policy)
         except ValueError:
             raise PlanningInputError("policy", f"{policy!r} is not one of {', '.join(Policy)}") from None
-        history, graph, start = _inputs(period)
-        search = PlanSearch(history, graph, targets, shifts=shift or (), policy=chosen_policy)
+        if call_takers is not None and call_takers < 0:
+            raise PlanningInputError("call_takers", f"must be a whole number >= 0, not {call_takers}")
+        history, graph, start = _inputs(period, imported=imported)
+        profile = ArrivalProfile.read(profile_file) if profile_file is not None else history.profile()
+        search = PlanSearch(
+            history, graph, targets, shifts=shift or (), policy=chosen_policy, profile=profile
+        )
+        takers = call_takers_answer(profile, search.handling_seconds(), handle_time_s=handle_time)
+        search.call_takers = takers.peak if call_takers is None else call_takers
         seeds = range(replications)
         if evaluate is not None:
             scenario = read_plan(
                 evaluate, node_count=graph.node_count, policy=chosen_policy,
-                targets_min=dict.fromkeys((1, 2, 3, 4), target_median),
+                targets_min=dict.fromkeys((1, 2, 3, 4), target_median), call_takers=search.call_takers,
             )  # fmt: skip
             result = search.evaluate(scenario, start=start, hours=24 * days, seeds=seeds)
             out.print(
                 f"Plan {evaluate}: {len(scenario.units)} units over {days} simulated days × {replications}."
             )
-            for name in (
-                "within_target.all",
-                "response.all.median_s",
-                "response.all.p90_s",
-                "utilisation.mean",
-            ):
-                if name in result:
-                    e = result[name]
-                    out.print(f"  {name}: {e.mean:.3f} (95 % CI {e.low:.3f}–{e.high:.3f})")
+            _figures(result)
+            _quick(search, scenario, takers, history)
             return
         out.print(
             f"History: {len(history.rows):,} incidents; {len(search.groups)} groups "
-            f"({', '.join(g.label for g in search.groups)}); {replications} runs of {days} days per plan."
+            f"({', '.join(g.label for g in search.groups)}); {replications} runs of {days} days per plan; "
+            f"{search.call_takers} call-takers."
         )
         outcome = search.search(
             units_max=units_max, start=start, hours=24 * days, seeds=seeds, progress=_progress
         )
+        _report(search, outcome)
+        _quick(search, search.scenario(search.plan(outcome.chosen.counts)), takers, history)
     except PlanningInputError as exc:
         raise _fail(f"{OPTIONS.get(exc.field, exc.field)}: {exc.reason}") from None
-    _report(search, outcome)
     _write(search, outcome, out_dir)
+
+
+def _figures(result: Mapping[str, Estimate]) -> None:
+    """The simulation's figures with their intervals: overall, then per priority and per district."""
+    for name, e in result.items():
+        if name.startswith("utilisation.") and name != "utilisation.mean":
+            continue  # one line per unit would drown the rest; the hypercube's workloads follow
+        out.print(f"  {name}: {e.mean:.3f} (95 % CI {e.low:.3f}–{e.high:.3f})")
+
+
+def _quick(search: PlanSearch, scenario: Scenario, takers: CallTakersAnswer, history: History) -> None:
+    from kuzet.planning.errors import PlanningInputError
+    from kuzet.planning.quick import units_answer
+
+    try:
+        units = units_answer(
+            scenario, search.graph, search.demand, search.profile, service_time_s=history.busy_seconds()
+        )
+    except PlanningInputError as exc:  # the simulation's figures above stand; the quick check cannot be made
+        out.print(f"Queueing check, hypercube: not made ({exc.field}: {exc.reason}).")
+    else:
+        _units_lines(units)
+    _call_takers_line(scenario, takers)
+
+
+def _units_lines(units: UnitsAnswer) -> None:
+    loads = sorted(units.workloads.items(), key=lambda item: item[1])
+    out.print(
+        f"Queueing check, hypercube ({units.method}, {units.atoms} atoms, {units.calls_per_hour:.2f} calls "
+        f"an hour needing a unit, {units.service_time_s / 60:.1f} min each):"
+    )
+    out.print(
+        f"  workloads: busiest {loads[-1][0]} {loads[-1][1]:.1%}, quietest {loads[0][0]} {loads[0][1]:.1%}, "
+        f"mean {sum(units.workloads.values()) / len(loads):.1%}; "
+        f"every unit busy {units.probability_all_busy:.1%}"
+    )
+    districts = ", ".join(f"{name or '-'} {s / 60:.1f}" for name, s in units.travel_by_district_s.items())
+    out.print(
+        f"  across a district border: {units.cross_border:.1%} of dispatches; mean travel "
+        f"{units.mean_travel_s / 60:.1f} min ({districts})"
+    )
+
+
+def _call_takers_line(scenario: Scenario, takers: CallTakersAnswer) -> None:
+    peak = max(takers.table, key=lambda row: row.call_takers)
+    out.print(
+        f"Call-takers, Erlang C ({takers.target.answered_share:.0%} answered within "
+        f"{takers.target.within_s:.0f} s, {takers.handle_time_s:.0f} s a call): {takers.peak} at the peak "
+        f"hour of the week ({_weekday_hour(peak.hour_of_week)}, {peak.arrivals_per_hour:.1f} calls an hour); "
+        f"simulated with {scenario.call_takers}."
+    )
+
+
+def _weekday_hour(hour_of_week: int) -> str:
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    return f"{days[hour_of_week // 24]} {hour_of_week % 24:02d}:00"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -119,7 +204,7 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _inputs(period: str | None) -> tuple[History, RoadGraph, datetime]:
+def _inputs(period: str | None, *, imported: bool = False) -> tuple[History, RoadGraph, datetime]:
     from datetime import UTC, timedelta
 
     from kuzet.cctv.placement import PlacementError
@@ -147,7 +232,7 @@ def _inputs(period: str | None) -> tuple[History, RoadGraph, datetime]:
     engine = make_engine(settings.database_url)
     try:
         try:
-            live = read_live(engine, since=first)
+            live = read_live(engine, since=first, imported=imported)
         except PlanningInputError:
             live = None
     finally:

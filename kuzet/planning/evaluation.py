@@ -22,7 +22,7 @@ from kuzet.planning.errors import PlanningInputError
 from kuzet.planning.history import History
 from kuzet.planning.results import Estimate, figures, t_interval
 from kuzet.planning.scenario import Policy, Scenario, scenario_from_plan
-from kuzet.planning.sim import Model
+from kuzet.planning.sim import prepare
 from kuzet.planning.travel import TravelTable, nearest_nodes
 
 CELL_M: Final = 500.0
@@ -107,17 +107,7 @@ def evaluate_plan(
     nodes: list[np.ndarray] = []
     responses: list[np.ndarray] = []
     for seed in seeds:
-        rng = np.random.default_rng(seed)  # the draws of `sim.simulate`, kept to place each call
-        arrivals = profile.arrivals(rng, start, hours, 1.0)
-        draws = demand.draw(rng, len(arrivals))
-        backup = None
-        if scenario.backup_share:
-            share = np.array([scenario.backup_share.get(int(p), 0.0) for p in draws.priority])
-            backup = rng.random(len(arrivals)) < share
-        model = Model(
-            scenario, travel, draws, arrivals, start=start, hours=hours, districts=demand.districts,
-            backup=backup,
-        )  # fmt: skip
+        model, draws = prepare(scenario, travel, demand, profile, start=start, hours=hours, seed=seed)
         record = model.run()
         runs.append(figures(record, scenario))
         response = record.on_scene - record.received

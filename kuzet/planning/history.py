@@ -150,6 +150,22 @@ class History:
             on_scene_by_category=[_clean(v) for v in on_scene],
         )
 
+    def busy_seconds(self) -> float:
+        """Mean time a unit is taken by a call: dispatch to clear, plus a drive back as long as the drive."""
+        busy, drive = [], []
+        for r in self.rows:
+            sent, went = r.get("first_dispatched_at"), r.get("first_en_route_at")
+            arrived, cleared = r.get("first_on_scene_at"), r.get("cleared_at")
+            if sent is not None and cleared is not None and cleared >= sent:
+                busy.append((cleared - sent).total_seconds())
+            if went is not None and arrived is not None and arrived >= went:
+                drive.append((arrived - went).total_seconds())
+        if not busy:
+            raise PlanningInputError(
+                "history", "has no incident with dispatch and clear times to learn busy time"
+            )
+        return float(np.mean(busy)) + (float(np.mean(drive)) if drive else 0.0)
+
     def response_seconds(self) -> F64:
         """Observed response (received → first on scene) of every incident that has it."""
         return _clean([_seconds(r["received_at"], r.get("first_on_scene_at")) for r in self.rows])

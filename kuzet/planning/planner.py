@@ -34,6 +34,7 @@ from kuzet.geo.graph import RoadGraph
 from kuzet.planning.erlang import erlang_c
 from kuzet.planning.errors import PlanningInputError
 from kuzet.planning.history import History
+from kuzet.planning.profile import ArrivalProfile
 from kuzet.planning.results import Estimate, replications
 from kuzet.planning.scenario import Policy, Scenario, duty_hours, parse_shift, scenario_from_plan
 from kuzet.planning.travel import TravelTable, nearest_nodes
@@ -112,12 +113,13 @@ class PlanSearch:
         shifts: Sequence[str] = (),
         policy: Policy = Policy.RECOMMENDER,
         call_takers: int = 0,
+        profile: ArrivalProfile | None = None,
     ) -> None:
         self.graph = graph
         self.targets = targets
         self.policy = policy
         self.call_takers = call_takers
-        self.profile = history.profile()
+        self.profile = profile or history.profile()
         self.demand = history.demand(lambda lat, lon: nearest_nodes(graph, lat, lon))
         spans: list[tuple[int, int] | None] = [parse_shift(s, f"shifts[{i}]") for i, s in enumerate(shifts)]
         self.groups = [Group(d, s) for d in self.demand.districts for s in spans or [None]]
@@ -128,7 +130,7 @@ class PlanSearch:
             (graph.travel_seconds(), graph.head, graph.indptr), shape=(graph.node_count,) * 2
         )
         self._rates = self._group_rates(history)
-        self._service_s = _busy_seconds(history)
+        self._service_s = history.busy_seconds()
         self._coverage: dict[int, tuple[np.ndarray, Any, np.ndarray]] = {}
         self._posts: dict[tuple[int, int], list[int]] = {}
 
@@ -148,6 +150,11 @@ class PlanSearch:
             hours_share = float(_shift_hours(group.shift).mean())
             rates.append(float(self._mask(g).sum()) * per_placed / (span_h * hours_share))
         return rates
+
+    def handling_seconds(self) -> np.ndarray:
+        """The history's handling times (receipt to first dispatch), every priority together."""
+        pools = list(self.demand.handling_by_priority.values())
+        return np.concatenate(pools) if pools else np.zeros(0)
 
     def fewest_units(self, g: int) -> int:
         """The quick check: the fewest units whose chance of a wait (Erlang C) is at most WAIT_MAX."""
@@ -285,20 +292,3 @@ def _tally(nodes: Sequence[int]) -> dict[int, int]:
     for node in nodes:
         counts[node] = counts.get(node, 0) + 1
     return counts
-
-
-def _busy_seconds(history: History) -> float:
-    """Mean time a unit is taken by a call: dispatch to clear, plus the drive back (as long as the drive)."""
-    busy, drive = [], []
-    for r in history.rows:
-        sent, went = r.get("first_dispatched_at"), r.get("first_en_route_at")
-        arrived, cleared = r.get("first_on_scene_at"), r.get("cleared_at")
-        if sent is not None and cleared is not None and cleared >= sent:
-            busy.append((cleared - sent).total_seconds())
-        if went is not None and arrived is not None and arrived >= went:
-            drive.append((arrived - went).total_seconds())
-    if not busy:
-        raise PlanningInputError(
-            "history", "has no incident with dispatch and clear times to learn busy time"
-        )
-    return float(np.mean(busy)) + (float(np.mean(drive)) if drive else 0.0)

@@ -296,7 +296,7 @@ class Model:
         self.busy_since[unit] = end
 
 
-def simulate(
+def prepare(
     scenario: Scenario,
     travel: TravelTable,
     demand: Demand,
@@ -306,8 +306,8 @@ def simulate(
     hours: int,
     seed: int,
     scale: float = 1.0,
-) -> RunRecord:
-    """One run: draw the calls with `seed`, play them out, return the stamps."""
+) -> tuple[Model, Draws]:
+    """One run ready to play: the model, and the calls drawn with `seed` (a caller may place them)."""
     if hours <= 0:
         raise PlanningInputError("hours", f"must be > 0, not {hours}")
     if start.tzinfo is None:
@@ -326,6 +326,22 @@ def simulate(
         scenario, travel, draws, arrivals, start=start, hours=hours, districts=demand.districts,
         backup=backup, patrol_rng=patrol_rng,
     )  # fmt: skip
+    return model, draws
+
+
+def simulate(
+    scenario: Scenario,
+    travel: TravelTable,
+    demand: Demand,
+    profile: ArrivalProfile,
+    *,
+    start: datetime,
+    hours: int,
+    seed: int,
+    scale: float = 1.0,
+) -> RunRecord:
+    """One run: draw the calls with `seed`, play them out, return the stamps."""
+    model, _ = prepare(scenario, travel, demand, profile, start=start, hours=hours, seed=seed, scale=scale)
     return model.run()
 
 

@@ -26,6 +26,10 @@ def test_a_plan_over_the_demo_year_writes_its_plan_table_and_chart(
     assert result.returncode == 0, result.stderr
     assert "Plan:" in result.stdout and "95 % CI" in result.stdout
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    # Queueing theory's quick answers for the chosen plan; the plan staffs the call-takers Erlang C asks for.
+    assert "Queueing check, hypercube (exact" in result.stdout, result.stdout
+    assert "across a district border" in result.stdout
+    assert plan["call_takers"] >= 1 and f"{plan['call_takers']} at the peak hour" in result.stdout
     graph = RoadGraph.load(services.settings.roads_file)
     assert plan["posts"] and all(0 <= p["node"] < graph.node_count for p in plan["posts"])
     total = sum(p["count"] for p in plan["posts"])
@@ -44,6 +48,9 @@ def test_a_plan_over_the_demo_year_writes_its_plan_table_and_chart(
     again = run_cli(services, "plan", "--evaluate", str(out / "plan.json"), *period)
     assert again.returncode == 0, again.stderr
     assert f"{total} units" in again.stdout
+    assert "response.p1.median_s" in again.stdout  # the figures per priority (and per district) too
+    assert "Queueing check, hypercube" in again.stdout
+    assert f"simulated with {plan['call_takers']}." in again.stdout
 
 
 def _one_line_error(result: object, field: str) -> None:
@@ -63,6 +70,9 @@ def test_bad_plan_files_are_refused_naming_the_field(services: Services, tmp_pat
     negative.write_text(json.dumps({"posts": [{"node": 0, "count": -2}]}), encoding="utf-8")
     _one_line_error(run_cli(services, "plan", "--evaluate", str(negative), *period), "posts[0].count")
     _one_line_error(run_cli(services, "plan", "--units-max", "-3", *period), "--units-max")
+    _one_line_error(run_cli(services, "plan", "--call-takers", "-1", *period), "--call-takers")
+    missing = tmp_path / "missing-profile.json"
+    _one_line_error(run_cli(services, "plan", "--profile", str(missing), *period), "--profile")
 
 
 def test_an_empty_history_is_refused_naming_the_field(
