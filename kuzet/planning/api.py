@@ -105,7 +105,11 @@ def current(actor: Stats, services: ServicesDep, uow: UowDep) -> dict[str, Any]:
         "like the period's history. Answers the median and p90 response (seconds), the share within the "
         f"target, the units' utilisation and the share of calls that waited for a unit, each as mean, low "
         f"and high of its 95 % interval; and `slow_map`, a GeoJSON FeatureCollection of ~500 m cells with "
-        f"the median simulated response. At most {MAX_RUN_DAYS} simulated days in all (days × replications)."
+        f"the median simulated response; and `queueing`, queueing theory's quick answers beside it: Larson's "
+        f"hypercube of the plan's units on the road graph (`busiest_workload`, `cross_border`, "
+        f"`mean_travel_s`, `travel_by_district_s`, `all_busy`) and the call-takers Erlang C asks for at the "
+        f"peak hour (`call_takers_peak`, `handle_time_s`); `problems` says why an answer could not be made. "
+        f"At most {MAX_RUN_DAYS} simulated days in all (days × replications)."
     ),
     responses=problems(403, 422),
 )
@@ -160,6 +164,7 @@ def evaluate(body: EvaluateIn, _actor: Stats, services: ServicesDep, at: NowDep)
             for name, e in result.figures.items()
         },
         "slow_map": {"type": "FeatureCollection", "features": result.cells},
+        "queueing": result.queueing,
     }
 
 

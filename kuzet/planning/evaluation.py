@@ -20,6 +20,7 @@ import numpy as np
 from kuzet.geo.graph import RoadGraph
 from kuzet.planning.errors import PlanningInputError
 from kuzet.planning.history import History
+from kuzet.planning.quick import summary
 from kuzet.planning.results import Estimate, figures, t_interval
 from kuzet.planning.scenario import Policy, Scenario, scenario_from_plan
 from kuzet.planning.sim import prepare
@@ -42,6 +43,7 @@ class Evaluation:
     units: int
     figures: dict[str, Estimate]
     cells: list[dict[str, Any]]  # GeoJSON features of the slow map
+    queueing: dict[str, Any]  # the quick answers of `kuzet.planning.quick.summary`
 
 
 def today_plan(units: Iterable[tuple[str, str, str, float, float]], graph: RoadGraph) -> dict[str, Any]:
@@ -116,7 +118,16 @@ def evaluate_plan(
         responses.append(response[kept])
     estimates = {key: t_interval([r.get(name, math.nan) for r in runs]) for key, name in HEADLINE.items()}
     cells = slow_map(graph, np.concatenate(nodes), np.concatenate(responses), len(seeds))
-    return Evaluation(len(scenario.units), estimates, cells)
+    try:
+        busy_s: float | None = history.busy_seconds()
+    except PlanningInputError:
+        busy_s = None
+    pools = list(demand.handling_by_priority.values())
+    queueing = summary(
+        scenario, graph, demand, profile, service_time_s=busy_s,
+        handling_s=np.concatenate(pools) if pools else np.zeros(0),
+    )  # fmt: skip
+    return Evaluation(len(scenario.units), estimates, cells, queueing)
 
 
 def slow_map(graph: RoadGraph, nodes: np.ndarray, response_s: np.ndarray, runs: int) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -174,3 +175,36 @@ def call_takers_answer(
     return CallTakersAnswer(
         handle_time_s, goal, staffing_table(profile.rates.tolist(), handle_time_s=handle_time_s, target=goal)
     )
+
+
+def summary(
+    scenario: Scenario,
+    graph: RoadGraph,
+    demand: Demand,
+    profile: ArrivalProfile,
+    *,
+    service_time_s: float | None,
+    handling_s: Sequence[float] | np.ndarray,
+) -> dict[str, Any]:
+    """Both answers as plain figures for the API; an answer that cannot be made says why in `problems`."""
+    out: dict[str, Any] = {"problems": {}}
+    try:
+        if service_time_s is None:
+            raise PlanningInputError("history", "has no dispatch and clear times to learn a unit's busy time")
+        units = units_answer(scenario, graph, demand, profile, service_time_s=service_time_s)
+        out |= {
+            "method": units.method,
+            "busiest_workload": max(units.workloads.values()),
+            "cross_border": units.cross_border,
+            "mean_travel_s": units.mean_travel_s,
+            "travel_by_district_s": units.travel_by_district_s,
+            "all_busy": units.probability_all_busy,
+        }
+    except PlanningInputError as exc:
+        out["problems"]["hypercube"] = f"{exc.field}: {exc.reason}"
+    try:
+        takers = call_takers_answer(profile, handling_s)
+        out |= {"call_takers_peak": takers.peak, "handle_time_s": takers.handle_time_s}
+    except PlanningInputError as exc:
+        out["problems"]["call_takers"] = f"{exc.field}: {exc.reason}"
+    return out

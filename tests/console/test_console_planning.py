@@ -21,6 +21,8 @@ INTERVAL = re.compile(
     r"^[^()]+ \([^()]+–[^()]+\)$"
 )  # "mean (low–high)", e.g. "04:12 (03:58–04:30)" or "71,2 % (…)"
 FIGURES = ("median_response_s", "p90_response_s", "within_target", "utilisation", "waited_share")
+SHARE, DURATION = re.compile(r"^\d+(?:[.,]\d)?\s?%$"), re.compile(r"^\d+(?::\d\d){1,2}$")
+QUICK = (SHARE, DURATION, SHARE, re.compile(r"^[1-9]\d*$"))  # across a border, travel, busiest, call-takers
 
 
 @pytest.mark.usefixtures("demo_year")
@@ -42,6 +44,9 @@ def test_a_supervisor_simulates_today_and_a_moved_post(
     cells = page.locator(f'{desk.by("planning-cell")}[data-scenario="today"]')
     for n, _figure in enumerate(FIGURES):
         expect(cells.nth(n)).to_have_text(INTERVAL, timeout=30_000)
+    # Below them, queueing theory's answers for the same units (computed, so without an interval).
+    for n, pattern in enumerate(QUICK, start=len(FIGURES)):
+        expect(cells.nth(n)).to_have_text(pattern)
     the_map = page.locator(desk.by("map"))
     expect(the_map).not_to_have_attribute("data-planning-cells", "0")
     expect(the_map).not_to_have_attribute("data-planning-posts", "0")

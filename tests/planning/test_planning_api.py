@@ -52,12 +52,21 @@ def test_todays_posts_evaluate_with_intervals_and_a_slow_map(
     ring = cells[0]["geometry"]["coordinates"][0]
     assert ring[0] == ring[-1] and len(ring) == 5
     assert all(c["properties"]["median_response_s"] > 0 for c in cells)
+    # Queueing theory's quick answers beside the simulation: the hypercube of today's units on the roads and
+    # the call-takers Erlang C asks for.
+    quick = result["queueing"]
+    assert quick["problems"] == {}, quick
+    assert quick["method"] == ("exact" if len(plan["posts"]) <= 15 else "approximate")
+    assert 0 <= quick["cross_border"] <= 1 and 0 < quick["busiest_workload"] < 1
+    assert 0 < quick["mean_travel_s"] < 3600 and quick["travel_by_district_s"]
+    assert quick["call_takers_peak"] >= 1 and quick["handle_time_s"] > 0
     # Half the cars, all at one post: the simulated median response grows.
     one_post = {"posts": [{**plan["posts"][0], "count": max(1, len(plan["posts"]) // 2)}]}
     fewer = http.post(
         "/api/v1/planning/evaluate", json={**body, "plan": one_post}, headers=headers, timeout=120
     ).json()
     assert fewer["figures"]["median_response_s"]["mean"] > result["figures"]["median_response_s"]["mean"]
+    assert fewer["queueing"]["mean_travel_s"] > quick["mean_travel_s"]
 
 
 def _refused(response: httpx.Response, field: str) -> None:

@@ -18,11 +18,17 @@ const FIGURES = [
   { name: 'within_target', text: 'planning.fig_within', kind: 'share' },
   { name: 'utilisation', text: 'planning.fig_utilisation', kind: 'share' },
   { name: 'waited_share', text: 'planning.fig_waited', kind: 'share' },
+  // Queueing theory's quick answers (no interval: they are computed, not sampled).
+  { name: 'cross_border', text: 'planning.fig_cross_border', kind: 'share', queueing: true },
+  { name: 'mean_travel_s', text: 'planning.fig_travel', kind: 'duration', queueing: true },
+  { name: 'busiest_workload', text: 'planning.fig_busiest', kind: 'share', queueing: true },
+  { name: 'call_takers_peak', text: 'planning.fig_call_takers', kind: 'count', queueing: true },
 ];
 
 function format(kind, value) {
   if (value === null || value === undefined) return '—';
   if (kind === 'duration') return formatDuration(value);
+  if (kind === 'count') return String(value);
   return new Intl.NumberFormat(intlLocale(), { style: 'percent', maximumFractionDigits: 1 }).format(value);
 }
 
@@ -148,7 +154,13 @@ export function planningView() {
     const rows = FIGURES.map((f) => h('tr', { testid: 'planning-row', dataset: { figure: f.name } },
       h('th', null, t(f.text)),
       SCENARIOS.map((k) => {
-        const figure = scenarios[k].result?.figures?.[f.name];
+        const result = scenarios[k].result;
+        if (f.queueing) {
+          const value = result?.queueing?.[f.name];
+          return h('td', { testid: 'planning-cell', dataset: { scenario: k }, title: Object.values(result?.queueing?.problems ?? {}).join('; ') },
+            result ? format(f.kind, value) : '—');
+        }
+        const figure = result?.figures?.[f.name];
         const text = figure ? `${format(f.kind, figure.mean)} (${format(f.kind, figure.low)}–${format(f.kind, figure.high)})` : '—';
         return h('td', { testid: 'planning-cell', dataset: { scenario: k } }, text);
       })));
