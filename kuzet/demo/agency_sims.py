@@ -30,6 +30,8 @@ REJECT_RATE: Final = 0.1
 SILENCE_EVERY_S: Final = (240.0, 480.0)
 SILENCE_FOR_S: Final = (40.0, 90.0)
 STOP_GRACE_S: Final = 5.0
+# 112 also transfers a call to the police every 5 minutes (an appeal on channel `agency`).
+TRANSFERS_FROM: Final = {"emergency_112": 300.0}
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ def sim_args(
     ]
     if seed is not None:
         args += ["--seed", str(seed + service_number(spec.code))]
+    if spec.code in TRANSFERS_FROM:
+        args += ["--transfer-every", str(TRANSFERS_FROM[spec.code])]
     return args
 
 

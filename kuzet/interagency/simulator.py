@@ -11,11 +11,16 @@ once. Each message says in X-Kuzet-Kind what it is: a request is planned; an upd
 is only recorded (a real agency would tell its crew); a cancel drops the steps still planned for it. A
 public alert (X-Kuzet-Kind: cap-alert, a CAP document) is checked against the CAP XSD and recorded.
 
+Given `transfers`, it also transfers calls to the police as 112 does (an EIDO incident signed with its key,
+see sim_cli.py), retried with the same Idempotency-Key until Kuzet answers; a silent agency sends none. What
+it sent is kept in memory only (a restart forgets a transfer still pending).
+
 Control, for tests and the demo (loopback only, unauthenticated: it is a simulator):
   POST /control/silent {"silent": true|false}  stop or resume answering (hand-overs are still received)
   GET  /control/received                        the messages received (ref, event id, kind, tracking id)
                                                 and Kuzet's answers
   GET  /control/messages                        the messages received with their documents, in order
+  GET  /control/transfers                       the transfers sent: key, place, document, Kuzet's answer
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import random
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,6 +53,7 @@ REQUEST, UPDATE, CANCEL = "request", "update", "cancel"
 CAP_KIND: Final = "cap-alert"  # a public alert (CAP XML), posted to the same endpoint
 ANSWER_PATH: Final = "/api/v1/agency/handovers/{ref}/{step}"
 HEARTBEAT_PATH: Final = "/api/v1/agency/heartbeat"
+TRANSFER_PATH: Final = "/api/v1/agency/transfers"
 HEARTBEAT_SECONDS: Final = 3.0
 RETRY_SECONDS: Final = 0.5
 BODY_MAX: Final = 2 * 1024 * 1024
@@ -73,6 +80,16 @@ class Behaviour:
     seed: int | None = None
 
 
+@dataclass(frozen=True)
+class Transfers:
+    """Calls to transfer to the police: one every `every` seconds, up to `count` (0: no end). `make(random)`
+    writes the next: its Idempotency-Key (`key`), its EIDO as sent (`body`, bytes) and what to show of it."""
+
+    every: float
+    make: Callable[[random.Random], dict[str, Any]]
+    count: int = 0
+
+
 class Simulator:
     """The agency's state: its plans per hand-over, what it received, and whether it is silent."""
 
@@ -87,6 +104,7 @@ class Simulator:
         silent: bool = False,
         reload_keys: Any = None,
         heartbeat_every: float = HEARTBEAT_SECONDS,
+        transfers: Transfers | None = None,
     ) -> None:
         self.agency = agency
         self.kuzet_url = kuzet_url.rstrip("/")
@@ -106,6 +124,11 @@ class Simulator:
         self._senders = ThreadPoolExecutor(SENDERS, thread_name_prefix="agency-sim-send")
         self.heartbeat_every = heartbeat_every
         self._next_beat = 0.0  # a heartbeat at once, then every `heartbeat_every` seconds while not silent
+        self.transfers = transfers
+        self.transfers_sent: list[dict[str, Any]] = []  # each transfer: key, place, document, Kuzet's answer
+        self._transfer_random = random.Random(behaviour.seed)  # noqa: S311 - apart: answers' draws unchanged
+        self._next = time.time() + (transfers.every if transfers is not None else 0.0)  # the next transfer
+        self._pending: dict[str, Any] | None = None  # the transfer being sent, retried until answered
 
     # state
     def _load(self) -> dict[str, dict[str, Any]]:
@@ -201,44 +224,63 @@ class Simulator:
             return list(self.documents)
 
     # answering
-    def _send(self, ref: str, step: dict[str, Any]) -> int | None:
-        url = self.kuzet_url + ANSWER_PATH.format(ref=ref, step=step["step"])
-        body = json.dumps(step["body"]).encode()
+    def _post(self, path: str, body: bytes, **extra: str) -> httpx.Response | None:
+        """POST to Kuzet, signed with the agency's own key (None when Kuzet could not be reached)."""
         key = self.keys.theirs
         headers = signing.signed_headers(
             key_id=key.key_id,
             secret=key.secret,
             method="POST",
-            path=urlsplit(url).path,
+            path=urlsplit(self.kuzet_url + path).path,
             body=body,
             timestamp=int(time.time()),
             nonce=secrets.token_hex(12),
         )
-        headers["Content-Type"] = "application/json"
+        headers.update({"Content-Type": "application/json", **extra})
         try:
-            return self._client.post(url, content=body, headers=headers).status_code
+            return self._client.post(self.kuzet_url + path, content=body, headers=headers)
         except httpx.HTTPError:
             return None
 
+    def _send(self, ref: str, step: dict[str, Any]) -> int | None:
+        sent = self._post(ANSWER_PATH.format(ref=ref, step=step["step"]), json.dumps(step["body"]).encode())
+        return None if sent is None else sent.status_code
+
     def beat(self) -> int | None:
         """Tell Kuzet the link is alive (signed like the answers)."""
-        url = self.kuzet_url + HEARTBEAT_PATH
-        body = json.dumps({"sent_at": datetime.now(UTC).isoformat()}).encode()
-        key = self.keys.theirs
-        headers = signing.signed_headers(
-            key_id=key.key_id,
-            secret=key.secret,
-            method="POST",
-            path=urlsplit(url).path,
-            body=body,
-            timestamp=int(time.time()),
-            nonce=secrets.token_hex(12),
-        )
-        headers["Content-Type"] = "application/json"
-        try:
-            return self._client.post(url, content=body, headers=headers).status_code
-        except httpx.HTTPError:
-            return None
+        sent = self._post(HEARTBEAT_PATH, json.dumps({"sent_at": datetime.now(UTC).isoformat()}).encode())
+        return None if sent is None else sent.status_code
+
+    # transferring calls to the police
+    def transfer(self) -> None:
+        """Start a transfer when one is due; send the one pending (again, with the same key and body, after
+        no answer, a 5xx or a 401: a new nonce each time). Any other answer ends it."""
+        t, now = self.transfers, time.time()
+        if t is None or (
+            self._pending is None and (0 < t.count <= len(self.transfers_sent) or now < self._next)
+        ):
+            return
+        if self._pending is None:
+            self._next, self._pending = now + t.every, {**t.make(self._transfer_random), "statuses": []}
+            with self._lock:
+                self.transfers_sent.append(self._pending)
+        pending = self._pending
+        if now < pending.get("due", 0.0):
+            return
+        sent = self._post(TRANSFER_PATH, pending["body"], **{"Idempotency-Key": pending["key"]})
+        status = None if sent is None else sent.status_code
+        with self._lock:
+            pending["statuses"].append(status)
+            if sent is not None and sent.status_code != 401 and sent.status_code < 500:
+                pending["answer"], self._pending = sent.text, None
+                return
+        if status == 401 and self._reload_keys is not None:
+            self.keys = self._reload_keys()
+        pending["due"] = time.time() + RETRY_SECONDS
+
+    def transfers_view(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [{k: v for k, v in t.items() if k != "body"} for t in self.transfers_sent]
 
     def tick(self) -> None:
         """Send every answer that is due, oldest plan first; one step per hand-over at a time, in order.
@@ -248,6 +290,7 @@ class Simulator:
         if self.heartbeat_every > 0 and time.time() >= self._next_beat:
             self._next_beat = time.time() + self.heartbeat_every
             self.beat()
+        self.transfer()
         with self._lock:
             due = [
                 (ref, plan["next"], plan["steps"][plan["next"]])
@@ -345,6 +388,8 @@ def make_server(sim: Simulator, host: str, port: int) -> ThreadingHTTPServer:
                 )
             elif self.path == "/control/messages":
                 self._answer(200, {"messages": sim.messages()})
+            elif self.path == "/control/transfers":
+                self._answer(200, {"transfers": sim.transfers_view()})
             else:
                 self._answer(404)
 
