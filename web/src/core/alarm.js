@@ -2,13 +2,17 @@
 // place on the map, and a unit not on scene by the arrival deadline. Each raises a sound (synthesised here: the
 // console ships no sound file), a flashing queue row and a count on the Queue tab, until this operator
 // acknowledges it (recorded in the incident's timeline) or the incident moves on. A mute silences the sound for 60 s; rows and count stay.
+// Deadlines are measured on the server-aligned clock (format.js now()), as the timers are: a workstation clock
+// that runs late or early must not hold back or hurry an alarm. The mute and the repeat are lengths of time at
+// this desk, measured on the browser's monotonic clock, so that re-aligning with the server never stretches or
+// cuts the mute.
 // A hand-over to a service (103, …) past its acknowledgement deadline raises 'handover_overdue' the same way, for
 // every incident of the queue: the server puts the earliest such deadline on each queue item
 // (handover_ack_due_at); a card's hand-overs, when this desk has them, are fresher and take precedence.
 import { get } from './api.js';
 import { emit, on } from './bus.js';
 import { arrivalDeadlineSeconds, can, dispatchDeadlineSeconds, WAITING_STATUSES } from './domain.js';
-import { parseTime } from './format.js';
+import { now, parseTime } from './format.js';
 import { state } from './store.js';
 
 const MUTE_MS = 60_000;
@@ -16,8 +20,8 @@ const REPEAT_MS = 30_000; // an unacknowledged alarm sounds again this often
 const acknowledged = new Map(); // incident id → the set of alarms acknowledged
 const handoverDue = new Map(); // incident id → ms of the earliest deadline of a hand-over not yet acknowledged
 let active = new Map(); // incident id → its alarm now
-let mutedUntil = 0;
-let lastSound = 0;
+let mutedUntil = -Infinity; // desk time (performance.now()) when the mute ends
+let lastSound = -Infinity; // desk time of the last sound
 let audio = null;
 
 const SENT_STATUSES = new Set(['dispatched', 'en_route']);
@@ -54,25 +58,26 @@ export function noteHandovers(id, handovers) {
   const waiting = handovers.filter((h) => h.state === 'requested').map((h) => parseTime(h.ack_due_at));
   if (waiting.length) handoverDue.set(id, Math.min(...waiting));
   else handoverDue.delete(id);
-  update(Date.now());
+  update(now());
 }
 
 export const alarmOfId = (id) => active.get(id) ?? null;
 export const alarmCount = () => active.size;
-export const mutedForMs = (nowMs) => Math.max(0, mutedUntil - nowMs);
+const deskMs = () => performance.now();
+export const mutedForMs = () => Math.max(0, mutedUntil - deskMs());
 
-export function mute(nowMs) {
-  mutedUntil = nowMs + MUTE_MS;
+export function mute() {
+  mutedUntil = deskMs() + MUTE_MS;
   emit('alarms', active);
 }
 
 /** This operator heard the alarm: it stops for this desk (the server records it in the timeline). */
 export function acknowledge(id) {
   const alarm = active.get(id);
-  if (!alarm) return update(Date.now());
+  if (!alarm) return update(now());
   if (!acknowledged.has(id)) acknowledged.set(id, new Set());
   acknowledged.get(id).add(alarm);
-  update(Date.now());
+  update(now());
 }
 
 function sound() {
@@ -97,6 +102,7 @@ function sound() {
   }
 }
 
+/** Recompute the desk's alarms at `nowMs` (server-aligned), and sound if one is new or repeats. */
 function update(nowMs) {
   const next = new Map();
   for (const incident of state.incidents.values()) {
@@ -108,8 +114,9 @@ function update(nowMs) {
   const fresh = [...next].some(([id, alarm]) => active.get(id) !== alarm);
   const changed = fresh || next.size !== active.size;
   active = next;
-  if (active.size && nowMs >= mutedUntil && (fresh || nowMs - lastSound >= REPEAT_MS)) {
-    lastSound = nowMs;
+  const desk = deskMs();
+  if (active.size && desk >= mutedUntil && (fresh || desk - lastSound >= REPEAT_MS)) {
+    lastSound = desk;
     sound();
   }
   if (changed) emit('alarms', active);
@@ -118,9 +125,9 @@ function update(nowMs) {
 /** Start watching, for the roles that send units. */
 export function startAlarms() {
   if (!can(state.user, 'dispatch')) return;
-  on('tick', (nowMs) => update(nowMs));
-  on('incidents', () => update(Date.now()));
-  on('snapshot', () => update(Date.now()));
+  on('tick', () => update(now()));
+  on('incidents', () => update(now()));
+  on('snapshot', () => update(now()));
   on('incident-changed', ({ id }) => {
     // An agency's answer changes the incident: the deadline this desk watches may be met now.
     if (handoverDue.has(id)) get(`/api/v1/incidents/${id}/handovers`).then((answer) => noteHandovers(id, answer.handovers), () => {});

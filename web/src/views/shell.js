@@ -33,7 +33,7 @@ export function buildShell(root, { onLogout }) {
   const navButtons = new Map();
   // Alarms: a count on the Queue tab, seen from every view, and a 60-second mute of their sound.
   const alarmBadge = h('span', { class: 'badge badge-alarm nav-alarms', testid: 'queue-alarm-count', hidden: true });
-  const muteButton = h('button', { type: 'button', class: 'mute', testid: 'alarm-mute', hidden: true, onclick: () => mute(now()) });
+  const muteButton = h('button', { type: 'button', class: 'mute', testid: 'alarm-mute', hidden: true, onclick: () => mute() });
   const nav = h(
     'nav',
     { class: 'nav' },
@@ -101,7 +101,7 @@ export function buildShell(root, { onLogout }) {
     const count = alarmCount();
     alarmBadge.hidden = count === 0;
     setText(alarmBadge, String(count));
-    const muted = Math.ceil(mutedForMs(now()) / 1000);
+    const muted = Math.ceil(mutedForMs() / 1000);
     muteButton.hidden = count === 0 && muted === 0;
     muteButton.dataset.muted = String(muted > 0);
     setText(muteButton, muted > 0 ? t('alarm.muted', { sec: muted }) : t('alarm.mute'));
