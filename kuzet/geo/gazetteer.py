@@ -5,8 +5,7 @@ addr:street or addr:place plus addr:housenumber), named highway ways and named p
 drawn as relations nor addr:interpolation lines.
 A house number the extract lacks is placed between its tagged neighbours on the same street (same side
 first), and two streets joined by « / », «&» or «и» name their crossing.
-Names are compared as keys with case, diacritics, punctuation, particles and street type words («ул.»,
-«көшесі», «пр-т», «Av.», «Str.») folded away and Russian genitive endings cut back: «ул. Абая» → «абай».
+Names are compared as search keys (`kuzet.geo.address_text`): «ул. Абая» → «абай».
 """
 
 from __future__ import annotations
@@ -19,17 +18,25 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final, Literal
-from unicodedata import combining, normalize
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.fuzz import WRatio
 from scipy.spatial import cKDTree  # type: ignore[import-untyped]
+
+from kuzet.geo.address_text import (
+    HOUSE,
+    analyse,
+    house_key,
+    house_match,
+    house_number,
+    houses_around,
+    normalise,
+)
 
 Kind = Literal["address", "street", "place", "interpolated", "intersection"]
 Progress = Callable[[str, int], None]
@@ -40,118 +47,11 @@ EARTH_RADIUS_M: Final = 6_371_008.8
 FORMAT: Final = "kuzet-gazetteer/1"
 _ARRAYS: Final = ("address_points", "name_points", "vertices", "vertex_street")
 
-# Street type words per class, as people write them (ru, kk, en, ca, es, de); folded like the text itself.
-_TYPE_WORDS: Final = {
-    "street": "ул улица көш көше көшесі st street str straße c carrer carrere calle",
-    "avenue": "пр пр-т просп проспект даңғ даңғылы ave av avda avenue avinguda avenida allee",
-    "lane": "пер переулок тупик тұйық тұйығы lane ln camí passatge ptge weg gasse",
-    "boulevard": "б-р бул бульвар бульвары blvd boulevard passeig pg",
-    "district": "мкр мкрн мкр-н микрорайон шағын аудан ауданы district",
-    "square": "пл площадь алаң алаңы sq square pl plaça plaza platz",
-    "road": "ш шоссе rd road ctra carretera",
-}
-# Particles that carry no meaning for matching: Romance and German articles, «им.», «д.» before a number.
-_STOP_WORDS: Final = "de del dels d l la les el els i y of the der die das an им имени и д дом үй no num"
-_CHAR_MAP: Final = str.maketrans({"ß": "ss", "·": ""} | dict(zip("әғқңөұүһіё", "агкноуухие", strict=True)))
-_TOKEN: Final = re.compile(r"\d+ ?[a-zа-я](?!\w)|\w+(?:[-/]\w+)*")  # «10 А» is one house number
-_HOUSE: Final = re.compile(r"\d+ ?[a-zа-я]?(?:[-/]\d+[a-zа-я]?)?")
-_VOWELS: Final = frozenset("аеиоуыэюяй")
-_HOUSE_LETTERS: Final = str.maketrans("абвгдеж", "abvgdez")
 # Two streets named as a crossing: «Meritxell / Prat de la Creu», «Абая и Сейфуллина», «Abai & Seifullin».
 # A slash needs a space before it, so the Catalan «C/ Major» (carrer) stays one street.
 _CROSSING: Final = re.compile(r"\s+/\s*|\s*&\s*|\s+(?:и|x|×|and|угол|және|қиылысы)\s+", re.IGNORECASE)
 CROSSING_MAX_M: Final = 30.0  # two streets whose lines come this close cross (or meet)
 SNAP_TO_STREET_M: Final = 60.0  # an interpolated house is moved onto its street when the street is this near
-
-
-def _fold(text: str) -> str:
-    """Lower case, Kazakh letters as their Russian neighbours, no diacritics (the breve of «й» stays)."""
-    parts = normalize("NFKD", text.lower().translate(_CHAR_MAP))
-    return normalize("NFC", "".join(c for c in parts if c == "\u0306" or not combining(c)))
-
-
-_TYPE_OF: Final = {_fold(word): kind for kind, words in _TYPE_WORDS.items() for word in words.split()}
-_STOP: Final = frozenset(_fold(_STOP_WORDS).split())
-
-
-def _stem(token: str) -> str:
-    """Cut a German «-straße» suffix and a Russian genitive ending, so both grammatical forms meet."""
-    if token.isascii():
-        if token.endswith("strasse") and len(token) > 9:
-            return token[:-7]
-        return token[:-3] if token.endswith("str") and len(token) > 6 else token
-    if len(token) < 4 or not token.isalpha():  # Latin ones are ASCII by now: this word is Cyrillic
-        return token
-    if token.endswith(("овой", "евой", "иной", "ыной")):  # Мамановой → маманов
-        return token[:-2]
-    if token[-1] == "я":  # Абая → абай, Гоголя → гоголь
-        return token[:-1] + ("й" if token[-2] in _VOWELS else "ь")
-    if token[-1] == "а" and token[-2] not in _VOWELS and token[-2] not in "ьъ":  # Назарбаева → назарбаев
-        return token[:-1]
-    return token
-
-
-def _analyse(text: str) -> tuple[list[str], str | None]:
-    """The key tokens of a text and the street type its type word names (None without one)."""
-    pending = _TOKEN.findall(_fold(text))
-    kept: list[str] = []
-    dropped: list[str] = []
-    kind: str | None = None
-    while pending:
-        token = pending.pop(0)
-        if token in _TYPE_OF or token in _STOP:
-            kind = kind or _TYPE_OF.get(token)
-            dropped.append(token)
-        elif _HOUSE.fullmatch(token):
-            kept.append(token)
-        elif "-" in token or "/" in token:  # «Самал-2», «C/Major»: the parts are words of their own
-            pending[:0] = re.split(r"[-/]", token)
-        else:
-            kept.append(_stem(token))
-    return (kept or [_stem(token) for token in dropped]), kind
-
-
-@lru_cache(maxsize=65536)
-def normalise(text: str) -> str:
-    """The search key of a street, place or address text: «пр-т Назарбаева 10» → «назарбаев 10»."""
-    return " ".join(_analyse(text)[0])
-
-
-def _house_key(number: str) -> str:
-    return re.sub(r"\s+", "", _fold(number)).translate(_HOUSE_LETTERS)
-
-
-def _house_number(number: str) -> int | None:
-    """The leading integer of a house number («23-25» → 23, «10А» → 10), None without one."""
-    found = re.match(r"\d+", number)
-    return int(found[0]) if found else None
-
-
-def _between(numbered: list[tuple[int, int]], wanted: int) -> tuple[int, int, float] | None:
-    """The tagged houses around `wanted` (address indices) and how far along from the lower one, preferring
-    houses on its own side of the street (the same parity); one side only gives that house twice."""
-    for side in ([n for n in numbered if n[0] % 2 == wanted % 2], numbered):
-        below = [n for n in side if n[0] < wanted]
-        above = [n for n in side if n[0] > wanted]
-        if below and above:
-            (low, i), (high, j) = max(below), min(above)
-            return i, j, (wanted - low) / (high - low)
-        if below or above:
-            nearest = max(below) if below else min(above)
-            return nearest[1], nearest[1], 0.0
-    return None
-
-
-def _house_match(query: str, number: str) -> float:
-    """How well a typed house number fits a tagged one: exact, one of a list or range, or the same digits."""
-    if query == number:
-        return 1.0
-    for part in re.split(r"[;,]", number):
-        bounds = re.fullmatch(r"(\d+)-(\d+)", part)
-        if part == query or (bounds and query.isdigit() and int(bounds[1]) <= int(query) <= int(bounds[2])):
-            return 0.97
-    digits = re.sub(r"\D.*", "", query)
-    return 0.9 if digits and digits == re.sub(r"\D.*", "", number) else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,11 +123,11 @@ class Gazetteer:
         # All spellings of one street or place (and the addresses naming any of them) share one group.
         parent: dict[str, str] = {}
         named: list[tuple[Kind, int, str, str | None]] = [
-            ("address", i, normalise(street), _analyse(street)[1])
+            ("address", i, normalise(street), analyse(street)[1])
             for i, (street, *_) in enumerate(self.addresses)
         ]
         for i, (name, other, _, kind) in enumerate(self.names):
-            named.append((kind, i, normalise(name), _analyse(name)[1] if kind == "street" else "place"))
+            named.append((kind, i, normalise(name), analyse(name)[1] if kind == "street" else "place"))
             for key in map(normalise, other):
                 parent[_root(parent, key)] = _root(parent, normalise(name))
         groups: dict[str, list[tuple[Kind, int, str | None]]] = defaultdict(list)
@@ -235,7 +135,7 @@ class Gazetteer:
             groups[_root(parent, key)].append((kind, i, its))
         self._keys = list(parent)
         self._key_group = [groups[_root(parent, key)] for key in self._keys]
-        self._house_of = [_house_key(number) for _, number, _ in self.addresses]
+        self._house_of = [house_key(number) for _, number, _ in self.addresses]
         # For placing a house the extract lacks: the numbered houses of each street group and locality,
         # and each street's own vertices.
         self._numbered: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
@@ -247,7 +147,7 @@ class Gazetteer:
                     self._street_group[i] = gid
                 elif kind == "address":
                     self._address_group[i] = gid
-                    if (number := _house_number(self.addresses[i][1])) is not None:
+                    if (number := house_number(self.addresses[i][1])) is not None:
                         self._numbered[gid, self.addresses[i][2]].append((number, i))
         order = np.argsort(self.vertex_street, kind="stable")
         bounds = np.searchsorted(self.vertex_street[order], np.arange(len(self.names) + 1))
@@ -277,11 +177,11 @@ class Gazetteer:
 
     def _ranked(self, text: str) -> list[tuple[tuple[Kind, int, float], str | None]]:
         """(kind, index, score) of every match, best first, with the house number the text named."""
-        tokens, asked = _analyse(text)
+        tokens, asked = analyse(text)
         readings: list[tuple[list[str], str | None]] = [(tokens, None)] if tokens and self._keys else []
         for at in (-1, 0) if readings and len(tokens) > 1 else ():
-            if _HOUSE.fullmatch(tokens[at]):
-                readings.append((tokens[:-1] if at else tokens[1:], _house_key(tokens[at])))
+            if HOUSE.fullmatch(tokens[at]):
+                readings.append((tokens[:-1] if at else tokens[1:], house_key(tokens[at])))
         # With a house number in the text, a street or place alone is a weaker answer than the address.
         alone = 0.9 if len(readings) > 1 else 1.0
         scores: dict[tuple[Kind, int], float] = {}
@@ -289,7 +189,7 @@ class Gazetteer:
             query = " ".join(words)
             for _, sim, i in process.extract(query, self._keys, scorer=WRatio, limit=25, score_cutoff=60):
                 for kind, j, its in self._key_group[i]:
-                    house_fit = _house_match(house, self._house_of[j]) if house and kind == "address" else 0.0
+                    house_fit = house_match(house, self._house_of[j]) if house and kind == "address" else 0.0
                     fit = alone if kind != "address" else house_fit
                     penalty = 0.0 if asked is None or its == asked else 2.0 if its is None else 5.0
                     if fit > 0:
@@ -304,12 +204,12 @@ class Gazetteer:
         street's tagged houses where it has some (a little less sure with houses on one side only)."""
         kind, j, score = match
         found = self._candidate(kind, j, score)
-        wanted = _house_number(house) if house else None
+        wanted = house_number(house) if house else None
         if kind != "street" or wanted is None or house is None:
             return found
         name, _, locality, _ = self.names[j]
         label = f"{name} {house.upper()}" + (f", {locality}" if locality else "")
-        around = _between(self._numbered.get((self._street_group[j], locality), []), wanted)
+        around = houses_around(self._numbered.get((self._street_group[j], locality), []), wanted)
         if around is None:
             return replace(found, label=label)
         i, k, share = around

@@ -11,6 +11,7 @@ import numpy.typing as npt
 import osmium
 from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
+from kuzet.geo.address_text import house_key, normalise
 from kuzet.geo.gazetteer import (
     F64,
     BBox,
@@ -18,11 +19,9 @@ from kuzet.geo.gazetteer import (
     GazetteerError,
     Kind,
     Progress,
-    _house_key,
     _metres,
     _project,
     _table,
-    normalise,
 )
 
 _SPELLINGS: Final = ("name:ru", "name:kk", "name:en")
@@ -112,7 +111,7 @@ def build_gazetteer(
     unique: dict[tuple[str, str, str], tuple[str, str, F64, str]] = {}
     address_towns = locality(_table([row[2] for row in found]))
     for (street, number, spot, city, _), town in zip(found, address_towns, strict=True):
-        unique.setdefault((normalise(street), _house_key(number), town), (street, number, spot, town or city))
+        unique.setdefault((normalise(street), house_key(number), town), (street, number, spot, town or city))
     kept = list(unique.values())
 
     # An address on a street with no way in the extract lends its own position, so the street can be found.
